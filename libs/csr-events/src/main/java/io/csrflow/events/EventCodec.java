@@ -1,0 +1,163 @@
+package io.csrflow.events;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * CloudEvents 1.0 binary mode over Kafka: context attributes in {@code ce_*} headers, the payload
+ * as JSON in the record value, key = CloudEvents subject. Unknown JSON fields are ignored so that
+ * older consumers read newer producers' events.
+ */
+public final class EventCodec {
+    public static final String SPEC_VERSION = "1.0";
+    public static final String CONTENT_TYPE = "application/json";
+    public static final String H_SPEC_VERSION = "ce_specversion";
+    public static final String H_ID = "ce_id";
+    public static final String H_SOURCE = "ce_source";
+    public static final String H_TYPE = "ce_type";
+    public static final String H_SUBJECT = "ce_subject";
+    public static final String H_TIME = "ce_time";
+    public static final String H_CONTENT_TYPE = "content-type";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    private final String source;
+    private final Clock clock;
+
+    /**
+     * @param source CloudEvents {@code source} of the events this codec encodes, e.g.
+     *               {@code /csrflow/csr-watcher}
+     */
+    public EventCodec(String source, Clock clock) {
+        this.source = source;
+        this.clock = clock;
+    }
+
+    /** The mapper every csrflow component uses for event payloads. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public <T> EncodedEvent encode(EventType<T> type, T payload) {
+        String key = type.keyOf(payload);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(H_SPEC_VERSION, SPEC_VERSION);
+        headers.put(H_ID, UUID.randomUUID().toString());
+        headers.put(H_SOURCE, source);
+        headers.put(H_TYPE, type.type());
+        headers.put(H_SUBJECT, key);
+        headers.put(H_TIME, clock.instant().toString());
+        headers.put(H_CONTENT_TYPE, CONTENT_TYPE);
+        try {
+            return new EncodedEvent(key, Map.copyOf(headers), MAPPER.writeValueAsBytes(payload));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + type + " payload", e);
+        }
+    }
+
+    /** Decodes a record; throws {@link EventFormatException} saying exactly what is wrong. */
+    public static <T> CloudEvent<T> decode(EventType<T> type, Headers headers, byte[] value) {
+        return decode(type, headerMap(headers), value);
+    }
+
+    public static <T> CloudEvent<T> decode(EventType<T> type, Map<String, String> headers, byte[] value) {
+        String specVersion = requiredHeader(type, headers, H_SPEC_VERSION);
+        if (!SPEC_VERSION.equals(specVersion)) {
+            throw new EventFormatException(type + ": unsupported CloudEvents specversion '" + specVersion + "'");
+        }
+        String actualType = requiredHeader(type, headers, H_TYPE);
+        if (!type.type().equals(actualType)) {
+            throw new EventFormatException("expected event type " + type + " but the record has ce_type '"
+                    + actualType + "'");
+        }
+        String contentType = headers.get(H_CONTENT_TYPE);
+        if (contentType != null && !contentType.startsWith(CONTENT_TYPE)) {
+            throw new EventFormatException(type + ": unsupported content-type '" + contentType + "'");
+        }
+        Instant time = parseTime(type, headers.get(H_TIME));
+        return new CloudEvent<>(requiredHeader(type, headers, H_ID), requiredHeader(type, headers, H_SOURCE),
+                actualType, headers.get(H_SUBJECT), time, decodePayload(type, value));
+    }
+
+    /** Decodes a JSON payload alone (structured input such as files or HTTP bodies). */
+    public static <T> T decodePayload(EventType<T> type, byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new EventFormatException(type + ": empty payload");
+        }
+        try {
+            T payload = MAPPER.readValue(value, type.payloadClass());
+            if (payload == null) {
+                throw new EventFormatException(type + ": payload is JSON null");
+            }
+            return payload;
+        } catch (JsonMappingException e) {
+            throw new EventFormatException(type + ": " + describe(e), e);
+        } catch (JsonProcessingException e) {
+            throw new EventFormatException(type + ": payload is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new EventFormatException(type + ": payload cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(JsonMappingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MissingFieldException missing) {
+                return missing.getMessage();
+            }
+        }
+        String path = e.getPathReference();
+        return "invalid payload at " + (path == null ? "root" : path) + ": " + e.getOriginalMessage();
+    }
+
+    private static Instant parseTime(EventType<?> type, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new EventFormatException(type + ": ce_time '" + value + "' is not an RFC 3339 instant", e);
+        }
+    }
+
+    private static String requiredHeader(EventType<?> type, Map<String, String> headers, String name) {
+        String value = headers.get(name);
+        if (value == null || value.isBlank()) {
+            throw new EventFormatException(type + ": missing CloudEvents header " + name);
+        }
+        return value;
+    }
+
+    private static Map<String, String> headerMap(Headers headers) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (headers != null) {
+            for (Header header : headers) {
+                if (header.value() != null) {
+                    map.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return map;
+    }
+}

@@ -1,0 +1,58 @@
+package io.csrflow.events;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One event type of the contract: its CloudEvents type, payload class, default topic, and how an
+ * event's Kafka key and CloudEvents subject are derived (CSR name for {@code csr.*}, identity for
+ * {@code cert.*}, so that order per CSR and per identity holds inside a partition).
+ */
+public final class EventType<T> {
+    public static final EventType<CsrObserved> CSR_OBSERVED = new EventType<>(
+            "io.csrflow.csr.observed.v1", CsrObserved.class, "csrflow.csr.observed", CsrObserved::name);
+    public static final EventType<CsrDecision> CSR_DECISION = new EventType<>(
+            "io.csrflow.csr.decisions.v1", CsrDecision.class, "csrflow.csr.decisions", CsrDecision::csrName);
+    public static final EventType<CertIssued> CERT_ISSUED = new EventType<>(
+            "io.csrflow.cert.issued.v1", CertIssued.class, "csrflow.cert.issued", e -> e.identity().key());
+    public static final EventType<RenewalDue> RENEWAL_DUE = new EventType<>(
+            "io.csrflow.cert.renewal-due.v1", RenewalDue.class, "csrflow.cert.renewal-due",
+            e -> e.identity().key());
+
+    public static final List<EventType<?>> ALL = List.of(CSR_OBSERVED, CSR_DECISION, CERT_ISSUED, RENEWAL_DUE);
+
+    private final String type;
+    private final Class<T> payloadClass;
+    private final String defaultTopic;
+    private final Function<T, String> keyOf;
+
+    private EventType(String type, Class<T> payloadClass, String defaultTopic, Function<T, String> keyOf) {
+        this.type = type;
+        this.payloadClass = payloadClass;
+        this.defaultTopic = defaultTopic;
+        this.keyOf = keyOf;
+    }
+
+    /** The CloudEvents {@code type} attribute. */
+    public String type() {
+        return type;
+    }
+
+    public Class<T> payloadClass() {
+        return payloadClass;
+    }
+
+    public String defaultTopic() {
+        return defaultTopic;
+    }
+
+    /** The Kafka key, which is also the CloudEvents {@code subject}. */
+    public String keyOf(T payload) {
+        return keyOf.apply(payload);
+    }
+
+    @Override
+    public String toString() {
+        return type;
+    }
+}

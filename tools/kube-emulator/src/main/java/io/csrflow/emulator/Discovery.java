@@ -1,0 +1,143 @@
+package io.csrflow.emulator;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The discovery documents kubectl and clients read before they call anything: {@code /version},
+ * {@code /api}, {@code /apis} and one resource list per group version, for the resources the
+ * emulator serves. Unknown discovery paths are 404, never a dump of stored objects.
+ */
+final class Discovery {
+    private record Resource(String name, String kind, boolean namespaced, List<String> verbs, List<String> shortNames) {
+    }
+
+    private static final List<String> CRUD = List.of("create", "delete", "deletecollection", "get", "list", "patch",
+            "update", "watch");
+    private static final List<String> SUBRESOURCE = List.of("get", "patch", "update");
+
+    private static final Map<String, List<Resource>> GROUP_VERSIONS = Map.of(
+            "v1", List.of(
+                    new Resource("nodes", "Node", false, CRUD, List.of("no")),
+                    new Resource("nodes/status", "Node", false, SUBRESOURCE, List.of()),
+                    new Resource("namespaces", "Namespace", false, CRUD, List.of("ns")),
+                    new Resource("configmaps", "ConfigMap", true, CRUD, List.of("cm")),
+                    new Resource("secrets", "Secret", true, CRUD, List.of()),
+                    new Resource("events", "Event", true, CRUD, List.of("ev"))),
+            "certificates.k8s.io/v1", List.of(
+                    new Resource("certificatesigningrequests", "CertificateSigningRequest", false, CRUD,
+                            List.of("csr")),
+                    new Resource("certificatesigningrequests/approval", "CertificateSigningRequest", false,
+                            SUBRESOURCE, List.of()),
+                    new Resource("certificatesigningrequests/status", "CertificateSigningRequest", false,
+                            SUBRESOURCE, List.of())),
+            "coordination.k8s.io/v1", List.of(
+                    new Resource("leases", "Lease", true, CRUD, List.of())),
+            "events.k8s.io/v1", List.of(
+                    new Resource("events", "Event", true, CRUD, List.of("ev"))),
+            "authorization.k8s.io/v1", List.of(
+                    new Resource("subjectaccessreviews", "SubjectAccessReview", false, List.of("create"), List.of())));
+
+    private Discovery() {
+    }
+
+    /** The document for a discovery path, or null if the path is not one. */
+    static ObjectNode document(String path, String serverAddress) {
+        String p = path.replaceAll("/+$", "");
+        switch (p) {
+            case "/version":
+                return version();
+            case "/api":
+                return apiVersions(serverAddress);
+            case "/apis":
+                return groupList();
+            default:
+                break;
+        }
+        String groupVersion = p.startsWith("/api/") ? p.substring(5) : p.startsWith("/apis/") ? p.substring(6) : null;
+        if (groupVersion == null) {
+            return null;
+        }
+        if (GROUP_VERSIONS.containsKey(groupVersion)) {
+            return resourceList(groupVersion);
+        }
+        String group = groupVersion.contains("/") ? null : groupVersion;
+        return group == null ? null : group(group);
+    }
+
+    private static ObjectNode version() {
+        ObjectNode v = Json.MAPPER.createObjectNode();
+        v.put("major", "1");
+        v.put("minor", "32");
+        v.put("gitVersion", "v1.32.0-csrflow-emulator");
+        v.put("gitCommit", "0000000000000000000000000000000000000000");
+        v.put("gitTreeState", "clean");
+        v.put("buildDate", "2026-01-01T00:00:00Z");
+        v.put("goVersion", "n/a");
+        v.put("compiler", "n/a");
+        v.put("platform", "linux/amd64");
+        return v;
+    }
+
+    private static ObjectNode apiVersions(String serverAddress) {
+        ObjectNode v = Json.MAPPER.createObjectNode();
+        v.put("kind", "APIVersions");
+        v.putArray("versions").add("v1");
+        ObjectNode cidr = v.putArray("serverAddressByClientCIDRs").addObject();
+        cidr.put("clientCIDR", "0.0.0.0/0");
+        cidr.put("serverAddress", serverAddress);
+        return v;
+    }
+
+    private static ObjectNode groupList() {
+        ObjectNode list = Json.MAPPER.createObjectNode();
+        list.put("kind", "APIGroupList");
+        list.put("apiVersion", "v1");
+        ArrayNode groups = list.putArray("groups");
+        GROUP_VERSIONS.keySet().stream().filter(gv -> gv.contains("/")).sorted()
+                .forEach(gv -> groups.add(group(gv.substring(0, gv.indexOf('/')))));
+        return list;
+    }
+
+    private static ObjectNode group(String name) {
+        String groupVersion = name + "/v1";
+        if (!GROUP_VERSIONS.containsKey(groupVersion)) {
+            return null;
+        }
+        ObjectNode group = Json.MAPPER.createObjectNode();
+        group.put("kind", "APIGroup");
+        group.put("apiVersion", "v1");
+        group.put("name", name);
+        ObjectNode version = Json.MAPPER.createObjectNode();
+        version.put("groupVersion", groupVersion);
+        version.put("version", "v1");
+        group.putArray("versions").add(version);
+        group.set("preferredVersion", version.deepCopy());
+        return group;
+    }
+
+    private static ObjectNode resourceList(String groupVersion) {
+        ObjectNode list = Json.MAPPER.createObjectNode();
+        list.put("kind", "APIResourceList");
+        list.put("apiVersion", "v1");
+        list.put("groupVersion", groupVersion);
+        ArrayNode resources = list.putArray("resources");
+        for (Resource r : GROUP_VERSIONS.get(groupVersion)) {
+            ObjectNode node = resources.addObject();
+            node.put("name", r.name());
+            node.put("singularName", r.name().contains("/") ? "" : r.kind().toLowerCase(java.util.Locale.ROOT));
+            node.put("namespaced", r.namespaced());
+            node.put("kind", r.kind());
+            ArrayNode verbs = node.putArray("verbs");
+            r.verbs().forEach(verbs::add);
+            if (!r.shortNames().isEmpty()) {
+                ArrayNode shortNames = node.putArray("shortNames");
+                r.shortNames().forEach(shortNames::add);
+            }
+        }
+        return list;
+    }
+}

@@ -1,0 +1,60 @@
+package io.csrflow.emulator;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the emulator as a process:
+ * {@code java -jar kube-emulator.jar [--host H] [--port P] [--https] [--config FILE]
+ * [--kubeconfig FILE] [--token TOKEN]}. The kubeconfig logs in as the user of {@code --token}
+ * (default: the administrator of the default config).
+ */
+public final class KubeEmulatorMain {
+    private KubeEmulatorMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 6443;
+        boolean https = false;
+        Path configFile = null;
+        Path kubeconfig = null;
+        String token = "admin-token";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--host" -> host = value(args, ++i);
+                case "--port" -> port = Integer.parseInt(value(args, ++i));
+                case "--https" -> https = true;
+                case "--config" -> configFile = Path.of(value(args, ++i));
+                case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
+                case "--token" -> token = value(args, ++i);
+                default -> {
+                    System.err.println("unknown option " + args[i] + "; options: --host --port --https --config "
+                            + "--kubeconfig --token");
+                    System.exit(2);
+                }
+            }
+        }
+        EmulatorConfig config = configFile == null ? EmulatorConfig.defaults() : EmulatorConfig.load(configFile);
+        KubeEmulator emulator = KubeEmulator.start(config, host, port, https);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            emulator.close();
+            stopped.countDown();
+        }));
+        if (kubeconfig != null) {
+            emulator.writeKubeconfig(kubeconfig, token);
+        }
+        System.out.println("kube-emulator listening on " + emulator.url()
+                + (kubeconfig == null ? "" : ", kubeconfig " + kubeconfig.toAbsolutePath()));
+        stopped.await();
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            System.err.println("option " + args[i - 1] + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+}
