@@ -36,6 +36,7 @@ final class ApiServerDispatcher extends Dispatcher {
     private final CsrRules csrRules;
     private final RequestCounter counter;
     private final Supplier<String> serverAddress;
+    private final Clock clock;
 
     ApiServerDispatcher(EmulatorConfig config, Clock clock, RequestCounter counter, Supplier<String> serverAddress) {
         this.authenticator = new Authenticator(config);
@@ -43,6 +44,7 @@ final class ApiServerDispatcher extends Dispatcher {
         this.csrRules = new CsrRules(clock);
         this.counter = counter;
         this.serverAddress = serverAddress;
+        this.clock = clock;
     }
 
     Authenticator authenticator() {
@@ -77,7 +79,12 @@ final class ApiServerDispatcher extends Dispatcher {
             if (!"GET".equals(method)) {
                 return locked(() -> write(request, path, caller));
             }
-            return withContentType(store.dispatch(request));
+            MockResponse response = withContentType(store.dispatch(request));
+            if (path.is(CERTIFICATES, CSRS) && path.subresource() == null && !path.isWatch() && response.code() == 200
+                    && CsrTable.wanted(request.getHeader("Accept"))) {
+                return json(200, CsrTable.of(Json.parseObject(response.getBody().getBytes()), clock));
+            }
+            return response;
         } catch (ApiException e) {
             return error(e, ApiPath.parse(rawPath));
         } catch (RuntimeException e) {

@@ -91,8 +91,8 @@ final class ApprovalProtobuf {
                 case 1 -> condition.put("type", in.string());
                 case 2 -> condition.put("reason", in.string());
                 case 3 -> condition.put("message", in.string());
-                case 4 -> condition.put("lastUpdateTime", time(new Reader(ByteBuffer.wrap(in.bytes()))));
-                case 5 -> condition.put("lastTransitionTime", time(new Reader(ByteBuffer.wrap(in.bytes()))));
+                case 4 -> putTime(condition, "lastUpdateTime", new Reader(ByteBuffer.wrap(in.bytes())));
+                case 5 -> putTime(condition, "lastTransitionTime", new Reader(ByteBuffer.wrap(in.bytes())));
                 case 6 -> condition.put("status", in.string());
                 default -> in.skip();
             }
@@ -100,8 +100,11 @@ final class ApprovalProtobuf {
         return condition;
     }
 
-    /** meta/v1 Time: seconds (1), nanos (2); the API keeps second precision. */
-    private static String time(Reader in) {
+    /**
+     * meta/v1 Time: seconds (1), nanos (2); the API keeps second precision. A zero time (kubectl
+     * sends one for lastTransitionTime) is left out so that the server stamps it, as the API server does.
+     */
+    private static void putTime(ObjectNode condition, String field, Reader in) {
         long seconds = 0;
         while (in.more()) {
             if (in.tag() == 1) {
@@ -110,7 +113,9 @@ final class ApprovalProtobuf {
                 in.skip();
             }
         }
-        return Instant.ofEpochSecond(seconds).toString();
+        if (seconds > 0) {
+            condition.put(field, Instant.ofEpochSecond(seconds).toString());
+        }
     }
 
     /** A minimal protobuf wire-format reader. */

@@ -5,9 +5,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the emulator as a process:
- * {@code java -jar kube-emulator.jar [--host H] [--port P] [--https] [--config FILE]
+ * {@code java -jar kube-emulator.jar [--host H] [--port P] [--http] [--config FILE]
  * [--kubeconfig FILE] [--token TOKEN]}. The kubeconfig logs in as the user of {@code --token}
- * (default: the administrator of the default config).
+ * (default: the administrator of the default config). HTTPS by default, with a self-signed
+ * certificate, because kubectl sends bearer tokens only over TLS.
  */
 public final class KubeEmulatorMain {
     private KubeEmulatorMain() {
@@ -16,7 +17,7 @@ public final class KubeEmulatorMain {
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
         int port = 6443;
-        boolean https = false;
+        boolean https = true;
         Path configFile = null;
         Path kubeconfig = null;
         String token = "admin-token";
@@ -24,12 +25,12 @@ public final class KubeEmulatorMain {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i);
                 case "--port" -> port = Integer.parseInt(value(args, ++i));
-                case "--https" -> https = true;
+                case "--http" -> https = false;
                 case "--config" -> configFile = Path.of(value(args, ++i));
                 case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
                 case "--token" -> token = value(args, ++i);
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; options: --host --port --https --config "
+                    System.err.println("unknown option " + args[i] + "; options: --host --port --http --config "
                             + "--kubeconfig --token");
                     System.exit(2);
                 }
