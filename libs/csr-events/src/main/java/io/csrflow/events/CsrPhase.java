@@ -1,5 +1,7 @@
 package io.csrflow.events;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
@@ -16,6 +18,27 @@ public enum CsrPhase {
 
     CsrPhase(String wireName) {
         this.wireName = wireName;
+    }
+
+    /**
+     * The phase of a live CSR: Failed if a Failed condition is true, else Denied if denied, else
+     * Issued if it has a certificate, else Approved if approved, else Pending.
+     */
+    public static CsrPhase of(List<CsrCondition> conditions, String certificate) {
+        if (isTrue(conditions, "Failed")) {
+            return FAILED;
+        }
+        if (isTrue(conditions, "Denied")) {
+            return DENIED;
+        }
+        if (certificate != null && !certificate.isEmpty()) {
+            return ISSUED;
+        }
+        return isTrue(conditions, "Approved") ? APPROVED : PENDING;
+    }
+
+    private static boolean isTrue(List<CsrCondition> conditions, String type) {
+        return conditions.stream().anyMatch(c -> type.equals(c.type()) && "True".equals(c.status()));
     }
 
     @JsonValue

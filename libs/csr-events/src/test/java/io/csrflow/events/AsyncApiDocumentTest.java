@@ -1,0 +1,74 @@
+package io.csrflow.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/** The AsyncAPI document describes exactly the topics, types and fields the code produces. */
+class AsyncApiDocumentTest {
+    static JsonNode doc;
+
+    @BeforeAll
+    static void load() throws Exception {
+        try (InputStream in = EventType.class.getResourceAsStream("/META-INF/csrflow/asyncapi.yaml")) {
+            assertNotNull(in, "asyncapi.yaml is packaged in the jar");
+            doc = new ObjectMapper(new YAMLFactory()).readTree(in);
+        }
+    }
+
+    @Test
+    void isAsyncApi3() {
+        assertEquals("3.0.0", doc.path("asyncapi").asText());
+    }
+
+    @Test
+    void everyEventTypeHasAChannelOnItsDefaultTopicWithAMessageOfItsType() {
+        Set<String> addresses = new TreeSet<>();
+        doc.path("channels").forEach(c -> addresses.add(c.path("address").asText()));
+        Set<String> messageNames = new TreeSet<>();
+        doc.path("components").path("messages").forEach(m -> messageNames.add(m.path("name").asText()));
+
+        assertEquals(EventType.ALL.stream().map(EventType::defaultTopic).collect(Collectors.toCollection(TreeSet::new)),
+                addresses);
+        assertEquals(EventType.ALL.stream().map(EventType::type).collect(Collectors.toCollection(TreeSet::new)),
+                messageNames);
+    }
+
+    @Test
+    void everySchemaListsExactlyTheRecordsFields() {
+        for (Class<?> type : new Class<?>[] {CsrObserved.class, CsrDecision.class, CertIssued.class,
+            RenewalDue.class, Requester.class, CsrCondition.class, PolicyCheck.class, Identity.class}) {
+            JsonNode schema = doc.path("components").path("schemas").path(type.getSimpleName());
+            Set<String> documented = new TreeSet<>();
+            schema.path("properties").fieldNames().forEachRemaining(documented::add);
+            Set<String> fields = Stream.of(type.getRecordComponents()).map(RecordComponent::getName)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(fields, documented, type.getSimpleName());
+            schema.path("required").forEach(r -> assertTrue(fields.contains(r.asText()), r.asText()));
+        }
+    }
+
+    @Test
+    void headersAreTheOnesTheCodecWrites() {
+        Set<String> documented = new TreeSet<>();
+        doc.path("components").path("schemas").path("cloudEventHeaders").path("properties").fieldNames()
+                .forEachRemaining(documented::add);
+        EncodedEvent encoded = new EventCodec("/x", java.time.Clock.systemUTC())
+                .encode(EventType.CERT_ISSUED, SampleEvents.issued());
+        assertEquals(new TreeSet<>(encoded.headers().keySet()), documented);
+    }
+}

@@ -1,0 +1,47 @@
+package io.csrflow.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** One fully populated example of each event type. */
+final class SampleEvents {
+    static final Instant T = Instant.parse("2026-11-28T10:00:00Z");
+    static final Identity KUBELET = new Identity("kubernetes.io/kube-apiserver-client-kubelet", "system:node:worker-1");
+
+    private SampleEvents() {
+    }
+
+    static CsrObserved observed() {
+        return new CsrObserved("csr-abc", "uid-1", "42", "kubernetes.io/kubelet-serving",
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n",
+                List.of("digital signature", "server auth"), 86400,
+                new Requester("system:node:worker-1", "u-1", List.of("system:nodes", "system:authenticated"),
+                        Map.of("scopes", List.of("a", "b"))),
+                List.of(new CsrCondition("Approved", "True", "AutoApproved", "ok", T, T)),
+                "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", CsrPhase.ISSUED, T.minusSeconds(60), T);
+    }
+
+    static CsrDecision decision() {
+        return new CsrDecision("csr-abc", "uid-1", "42", "kubernetes.io/kubelet-serving", DecisionOutcome.DENIED,
+                "kubelet-serving", "SanNotANodeAddress", "DNS name evil.example is not an address of node worker-1",
+                List.of(new PolicyCheck("signature", true, "ECDSA P-256"),
+                        new PolicyCheck("san-addresses", false, "evil.example")), "v7", T);
+    }
+
+    static CertIssued issued() {
+        return new CertIssued(KUBELET, "csr-abc", "uid-1", "O=system:nodes,CN=system:node:worker-1",
+                List.of("worker-1"), List.of("10.0.0.1"), "0a1b2c", T, T.plusSeconds(3600), "ff00",
+                "CN=kubernetes", "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", T);
+    }
+
+    static RenewalDue renewalDue() {
+        return new RenewalDue(KUBELET, "worker-1", "0a1b2c", T, T.plusSeconds(3600), T.plusSeconds(2800),
+                RenewalReason.OVERDUE, 2, T.plusSeconds(2900));
+    }
+
+    static Map<EventType<?>, Object> all() {
+        return Map.of(EventType.CSR_OBSERVED, observed(), EventType.CSR_DECISION, decision(),
+                EventType.CERT_ISSUED, issued(), EventType.RENEWAL_DUE, renewalDue());
+    }
+}
