@@ -1,0 +1,143 @@
+package io.csrflow.testsupport;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A real Kafka broker (KRaft, combined mode) in a child JVM on fixed ports and a fixed data
+ * directory, so that a test can stop it (an outage) and start it again with its data, as an
+ * operator restarting the broker would. Runs {@code kafka.tools.StorageTool} and {@code kafka.Kafka}
+ * from the test's own class path.
+ */
+public final class KafkaProcess implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+
+    public KafkaProcess() {
+        try {
+            this.dir = Files.createTempDirectory("csrflow-kafka-process");
+            this.port = freePort();
+            this.controllerPort = freePort();
+            writeConfig();
+            java("kafka.tools.StorageTool", "format", "-t", "csrflow-test-cluster-1", "-c",
+                    dir.resolve("server.properties").toString()).waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts the broker and waits until it answers. */
+    public synchronized KafkaProcess start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        try {
+            process = java("kafka.Kafka", dir.resolve("server.properties").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /** Stops the broker with SIGTERM, as a controlled shutdown. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void awaitReady(Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Kafka broker exited; see " + dir.resolve("broker.log"));
+                }
+                try {
+                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // still starting
+                }
+            }
+        }
+        throw new IllegalStateException("Kafka broker not ready after " + timeout + "; see " + dir.resolve("broker.log"));
+    }
+
+    private Process java(String mainClass, String... args) throws IOException {
+        String javaBin = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        List<String> command = new java.util.ArrayList<>(List.of(javaBin, "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+    }
+
+    private void writeConfig() throws IOException {
+        String config = """
+                process.roles=broker,controller
+                node.id=1
+                controller.quorum.voters=1@127.0.0.1:%d
+                listeners=PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d
+                advertised.listeners=PLAINTEXT://127.0.0.1:%d
+                controller.listener.names=CONTROLLER
+                listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+                inter.broker.listener.name=PLAINTEXT
+                log.dirs=%s
+                num.partitions=3
+                offsets.topic.replication.factor=1
+                transaction.state.log.replication.factor=1
+                transaction.state.log.min.isr=1
+                share.coordinator.state.topic.replication.factor=1
+                share.coordinator.state.topic.min.isr=1
+                group.initial.rebalance.delay.ms=0
+                """.formatted(controllerPort, port, controllerPort, port, dir.resolve("data"));
+        Files.writeString(dir.resolve("server.properties"), config);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.csrflow.testsupport;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * Real PKCS#10 CSRs made with Bouncy Castle, as kubelets and other clients make them:
+ * {@code TestCsrs.kubelet("worker-1").dnsNames("worker-1").ipAddresses("10.0.0.1").pem()}.
+ */
+public final class TestCsrs {
+    private final List<String> organizations = new ArrayList<>();
+    private String commonName;
+    private final List<String> dnsNames = new ArrayList<>();
+    private final List<String> ipAddresses = new ArrayList<>();
+    private String keyAlgorithm = "EC";
+    private int rsaBits = 2048;
+    private KeyPair keyPair;
+
+    private TestCsrs() {
+    }
+
+    public static TestCsrs subject(String commonName, String... organizations) {
+        TestCsrs csr = new TestCsrs();
+        csr.commonName = commonName;
+        csr.organizations.addAll(List.of(organizations));
+        return csr;
+    }
+
+    /** A kubelet's subject: O=system:nodes, CN=system:node:NODE. */
+    public static TestCsrs kubelet(String node) {
+        return subject("system:node:" + node, "system:nodes");
+    }
+
+    public TestCsrs dnsNames(String... names) {
+        dnsNames.addAll(List.of(names));
+        return this;
+    }
+
+    public TestCsrs ipAddresses(String... addresses) {
+        ipAddresses.addAll(List.of(addresses));
+        return this;
+    }
+
+    public TestCsrs rsa(int bits) {
+        keyAlgorithm = "RSA";
+        rsaBits = bits;
+        return this;
+    }
+
+    /** The key pair of the CSR (generated on first use). */
+    public KeyPair keyPair() {
+        if (keyPair == null) {
+            try {
+                KeyPairGenerator generator = KeyPairGenerator.getInstance(keyAlgorithm);
+                if (keyAlgorithm.equals("EC")) {
+                    generator.initialize(new ECGenParameterSpec("secp256r1"));
+                } else {
+                    generator.initialize(rsaBits);
+                }
+                keyPair = generator.generateKeyPair();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return keyPair;
+    }
+
+    public PKCS10CertificationRequest build() {
+        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
+        organizations.forEach(o -> name.addRDN(BCStyle.O, o));
+        if (commonName != null) {
+            name.addRDN(BCStyle.CN, commonName);
+        }
+        try {
+            JcaPKCS10CertificationRequestBuilder builder =
+                    new JcaPKCS10CertificationRequestBuilder(name.build(), keyPair().getPublic());
+            List<GeneralName> sans = new ArrayList<>();
+            dnsNames.forEach(d -> sans.add(new GeneralName(GeneralName.dNSName, d)));
+            for (String ip : ipAddresses) {
+                sans.add(new GeneralName(GeneralName.iPAddress, InetAddress.getByName(ip).getHostAddress()));
+            }
+            if (!sans.isEmpty()) {
+                ExtensionsGenerator extensions = new ExtensionsGenerator();
+                extensions.addExtension(Extension.subjectAlternativeName, false,
+                        new GeneralNames(sans.toArray(GeneralName[]::new)));
+                builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
+            }
+            String algorithm = keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+            return builder.build(new JcaContentSignerBuilder(algorithm).build(keyPair().getPrivate()));
+        } catch (IOException | OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String pem() {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(build());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    /** The PEM as a CSR's {@code spec.request} carries it in JSON. */
+    public String base64Pem() {
+        return Base64.getEncoder().encodeToString(pem().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+}

@@ -1,0 +1,70 @@
+package io.csrflow.testsupport;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.csrflow.events.CsrPhase;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventType;
+import io.csrflow.events.Requester;
+
+/** The broker tests get is a real Kafka broker: events go through it and come back decoded. */
+class KafkaBrokersTest {
+    @Test
+    void sharedBrokerCarriesAnEventRoundTrip() throws Exception {
+        String bootstrap = KafkaBrokers.shared();
+        KafkaBrokers.createTopics(bootstrap, 3, KafkaBrokers.contractTopics());
+        CsrObserved event = new CsrObserved("probe-csr", "uid", "1", "example.com/signer", null, List.of(),
+                null, new Requester("u", null, null, null), List.of(), null, CsrPhase.PENDING, null,
+                java.time.Instant.now());
+        try (EventProbe<CsrObserved> probe = EventProbe.onDefaultTopic(bootstrap, EventType.CSR_OBSERVED);
+             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            producer.send(new EventCodec("/test", Clock.systemUTC()).encode(EventType.CSR_OBSERVED, event)
+                    .toProducerRecord(EventType.CSR_OBSERVED.defaultTopic())).get(30, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> !probe.received().isEmpty());
+            assertEquals(event, probe.received().get(0).data());
+            assertEquals("probe-csr", probe.received().get(0).key());
+        }
+        assertTrue(List.of("external", "testcontainers", "in-process").contains(KafkaBrokers.kind()));
+    }
+
+    @Test
+    void brokerProcessSurvivesARestartWithItsData() throws Exception {
+        try (KafkaProcess broker = new KafkaProcess().start()) {
+            KafkaBrokers.createTopics(broker.bootstrapServers(), 1, List.of("restart-check"));
+            try (KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("restart-check", "k",
+                        new byte[] {1})).get(30, TimeUnit.SECONDS);
+            }
+            broker.stop();
+            broker.start();
+            Properties props = new Properties();
+            props.put("bootstrap.servers", broker.bootstrapServers());
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+                assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("restart-check"));
+            }
+        }
+    }
+
+    static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+}
