@@ -1,8 +1,13 @@
 package io.csrflow.testsupport;
 
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
 import java.util.Map;
 
+import io.csrflow.emulator.EmulatorConfig;
 import io.csrflow.emulator.KubeEmulator;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -13,21 +18,38 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public final class KubeEmulatorTestResource implements QuarkusTestResourceLifecycleManager {
     private String token = "admin-token";
+    private String heldLease;
     private KubeEmulator emulator;
 
     @Override
     public void init(Map<String, String> initArgs) {
         token = initArgs.getOrDefault("token", token);
+        heldLease = initArgs.get("heldLease");
     }
 
     @Override
     public Map<String, String> start() {
-        emulator = KubeEmulator.startDefault();
+        emulator = KubeEmulator.start(EmulatorConfig.defaults(), "127.0.0.1", 0, true);
+        if (heldLease != null) {
+            seedLease(heldLease);
+        }
         return Map.of(
                 "quarkus.kubernetes-client.api-server-url", emulator.url(),
                 "quarkus.kubernetes-client.token", token,
                 "quarkus.kubernetes-client.trust-certs", "true",
                 "quarkus.kubernetes-client.devservices.enabled", "false");
+    }
+
+    private void seedLease(String spec) {
+        String[] nsNameHolder = spec.split("[/=:]");
+        try (KubernetesClient admin = emulator.client("admin-token")) {
+            admin.leases().inNamespace(nsNameHolder[0]).resource(new LeaseBuilder()
+                    .withNewMetadata().withName(nsNameHolder[1]).withNamespace(nsNameHolder[0]).endMetadata()
+                    .withNewSpec().withHolderIdentity(nsNameHolder[2])
+                    .withLeaseDurationSeconds(Integer.parseInt(nsNameHolder[3]))
+                    .withAcquireTime(ZonedDateTime.now(ZoneOffset.UTC)).withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
+                    .withLeaseTransitions(0).endSpec().build()).create();
+        }
     }
 
     @Override

@@ -1,0 +1,15 @@
+package io.csrflow.watcher;
+
+import java.time.Clock;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** The one clock the watcher reads time from, so that tests can pin it. */
+public class ClockProducer {
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

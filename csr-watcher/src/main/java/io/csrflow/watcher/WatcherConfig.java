@@ -1,0 +1,71 @@
+package io.csrflow.watcher;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Everything the watcher reads from configuration ({@code csrflow.*}). */
+@ConfigMapping(prefix = "csrflow")
+public interface WatcherConfig {
+    Topics topics();
+
+    Watcher watcher();
+
+    interface Topics {
+        /** Where {@code csr.observed} events go. */
+        @WithDefault("csrflow.csr.observed")
+        String observed();
+    }
+
+    interface Watcher {
+        /**
+         * How often the informer re-delivers every CSR; each re-delivery is published again, so that
+         * consumers re-evaluate CSRs still pending (a Node may have registered since). 0 disables.
+         */
+        @WithDefault("10m")
+        Duration resync();
+
+        LeaderElection leaderElection();
+
+        Publisher publisher();
+    }
+
+    interface LeaderElection {
+        /** With more than one replica, only the holder of the Lease publishes. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("csrflow")
+        String namespace();
+
+        @WithDefault("csr-watcher")
+        String leaseName();
+
+        /** This replica's name in the Lease; defaults to the host name plus a random suffix. */
+        Optional<String> identity();
+
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
+
+    interface Publisher {
+        /** The producer's delivery timeout; after it a snapshot is kept and retried. */
+        @WithDefault("30s")
+        Duration deliveryTimeout();
+
+        /** First pause after a failed send; doubles per failure up to {@link #retryBackoffMax()}. */
+        @WithDefault("200ms")
+        Duration retryBackoffMin();
+
+        @WithDefault("10s")
+        Duration retryBackoffMax();
+    }
+}

@@ -1,0 +1,63 @@
+package io.csrflow.watcher.http;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.csrflow.watcher.kube.CsrInformer;
+import io.csrflow.watcher.kube.Leadership;
+import io.csrflow.watcher.messaging.ObservedPublisher;
+
+/**
+ * Ready: a standby replica always; the leader once its informer has synced. Kafka's own readiness
+ * check (quarkus.kafka.health.enabled) sits beside it. Live: the sender thread runs.
+ */
+public final class WatcherHealth {
+    private WatcherHealth() {
+    }
+
+    @Readiness
+    @ApplicationScoped
+    public static class InformerReadiness implements HealthCheck {
+        private final Leadership leadership;
+        private final CsrInformer informer;
+        private final ObservedPublisher publisher;
+
+        InformerReadiness(Leadership leadership, CsrInformer informer, ObservedPublisher publisher) {
+            this.leadership = leadership;
+            this.informer = informer;
+            this.publisher = publisher;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            boolean leading = leadership.leading();
+            boolean synced = informer.synced();
+            return HealthCheckResponse.named("csr-informer")
+                    .status(!leading || synced)
+                    .withData("role", leading ? "leader" : "standby")
+                    .withData("identity", leadership.identity())
+                    .withData("informerSynced", synced)
+                    .withData("pendingBacklog", publisher.backlog())
+                    .build();
+        }
+    }
+
+    @Liveness
+    @ApplicationScoped
+    public static class SenderLiveness implements HealthCheck {
+        private final ObservedPublisher publisher;
+
+        SenderLiveness(ObservedPublisher publisher) {
+            this.publisher = publisher;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named("csr-observed-sender").status(publisher.alive()).build();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.csrflow.watcher.kube;
+
+import java.time.Clock;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.csrflow.watcher.WatcherConfig;
+import io.csrflow.watcher.messaging.ObservedPublisher;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * The informer on {@code certificates.k8s.io/v1} CSRs, run while this replica leads. Its initial
+ * list publishes every existing CSR, so a new leader covers whatever the previous one missed.
+ */
+@ApplicationScoped
+public class CsrInformer {
+    private final KubernetesClient client;
+    private final ObservedPublisher publisher;
+    private final Clock clock;
+    private final long resyncMillis;
+    private volatile SharedIndexInformer<CertificateSigningRequest> informer;
+
+    CsrInformer(KubernetesClient client, ObservedPublisher publisher, Clock clock, WatcherConfig config) {
+        this.client = client;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.resyncMillis = config.watcher().resync().toMillis();
+    }
+
+    public synchronized void start() {
+        if (informer == null) {
+            informer = client.certificates().v1().certificateSigningRequests()
+                    .inform(new Handler(), resyncMillis);
+        }
+    }
+
+    public synchronized void stop() {
+        if (informer != null) {
+            informer.close();
+            informer = null;
+        }
+    }
+
+    public boolean running() {
+        return informer != null;
+    }
+
+    public boolean synced() {
+        SharedIndexInformer<CertificateSigningRequest> current = informer;
+        return current != null && current.hasSynced();
+    }
+
+    private final class Handler implements ResourceEventHandler<CertificateSigningRequest> {
+        @Override
+        public void onAdd(CertificateSigningRequest csr) {
+            publisher.publish(CsrSnapshots.of(csr, false, clock.instant()));
+        }
+
+        @Override
+        public void onUpdate(CertificateSigningRequest old, CertificateSigningRequest csr) {
+            publisher.publish(CsrSnapshots.of(csr, false, clock.instant()));
+        }
+
+        @Override
+        public void onDelete(CertificateSigningRequest csr, boolean deletedFinalStateUnknown) {
+            publisher.publish(CsrSnapshots.of(csr, true, clock.instant()));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.csrflow.watcher.kube;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.csrflow.watcher.WatcherConfig;
+import io.csrflow.watcher.messaging.ObservedPublisher;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Runs the informer only while this replica holds the {@code csr-watcher} Lease, so one replica
+ * publishes and the others stand by. Losing the Lease stops the informer and drops unsent
+ * snapshots: the next leader's initial list publishes every CSR again.
+ */
+@ApplicationScoped
+public class Leadership {
+    private static final Logger LOG = Logger.getLogger(Leadership.class);
+
+    private final KubernetesClient client;
+    private final CsrInformer informer;
+    private final ObservedPublisher publisher;
+    private final WatcherConfig.LeaderElection config;
+    private final String identity;
+    private final AtomicBoolean leading = new AtomicBoolean();
+    private volatile boolean shuttingDown;
+    private volatile CompletableFuture<?> election;
+
+    Leadership(KubernetesClient client, CsrInformer informer, ObservedPublisher publisher, WatcherConfig config) {
+        this.client = client;
+        this.informer = informer;
+        this.publisher = publisher;
+        this.config = config.watcher().leaderElection();
+        this.identity = this.config.identity().orElseGet(Leadership::defaultIdentity);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            leading.set(true);
+            informer.start();
+            return;
+        }
+        campaign();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        shuttingDown = true;
+        CompletableFuture<?> current = election;
+        if (current != null) {
+            current.cancel(true);
+        }
+        informer.stop();
+    }
+
+    public boolean leading() {
+        return leading.get();
+    }
+
+    public String identity() {
+        return identity;
+    }
+
+    private void campaign() {
+        LOG.infof("campaigning for lease %s/%s as %s", config.namespace(), config.leaseName(), identity);
+        election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(config.leaseName())
+                .withLock(new LeaseLock(config.namespace(), config.leaseName(), identity))
+                .withLeaseDuration(config.leaseDuration())
+                .withRenewDeadline(config.renewDeadline())
+                .withRetryPeriod(config.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
+                        leader -> LOG.infof("lease %s is held by %s", config.leaseName(), leader)))
+                .build()).build().start();
+        // The elector gives up once leadership is lost; stand for election again.
+        election.whenComplete((ignored, error) -> {
+            if (!shuttingDown) {
+                campaign();
+            }
+        });
+    }
+
+    private void startLeading() {
+        LOG.infof("%s leads: starting the CSR informer", identity);
+        leading.set(true);
+        informer.start();
+    }
+
+    private void stopLeading() {
+        if (leading.getAndSet(false)) {
+            LOG.infof("%s stopped leading: stopping the CSR informer", identity);
+            informer.stop();
+            publisher.clear();
+        }
+    }
+
+    private static String defaultIdentity() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "csr-watcher";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

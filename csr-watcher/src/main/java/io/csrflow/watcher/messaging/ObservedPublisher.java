@@ -1,0 +1,184 @@
+package io.csrflow.watcher.messaging;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventType;
+import io.csrflow.watcher.WatcherConfig;
+import io.csrflow.watcher.domain.LatestSnapshotOutbox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Publishes {@code csr.observed} snapshots with an idempotent, acks=all producer. Snapshots wait in
+ * a {@link LatestSnapshotOutbox} until the broker has them; while Kafka is unreachable the outbox
+ * keeps the latest snapshot per CSR and one thread retries with backoff, so the informer never
+ * blocks and nothing is lost.
+ */
+@ApplicationScoped
+public class ObservedPublisher {
+    private static final Logger LOG = Logger.getLogger(ObservedPublisher.class);
+
+    private final LatestSnapshotOutbox<CsrObserved> outbox = new LatestSnapshotOutbox<>();
+    private final Map<String, Object> kafkaConfig;
+    private final WatcherConfig config;
+    private final MeterRegistry registry;
+    private final EventCodec codec;
+    private final Counter failures;
+    private final Object pause = new Object();
+    private KafkaProducer<String, byte[]> producer;
+    private Thread sender;
+    private volatile boolean running = true;
+    private volatile long retryNotBefore;
+    private volatile long backoffMillis;
+
+    @Inject
+    ObservedPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WatcherConfig config,
+            MeterRegistry registry, Clock clock) {
+        this.kafkaConfig = kafkaConfig;
+        this.config = config;
+        this.registry = registry;
+        this.codec = new EventCodec("/csrflow/csr-watcher", clock);
+        this.failures = Counter.builder("csrflow.watcher.publish.failures")
+                .description("Sends of csr.observed that failed and will be retried").register(registry);
+        registry.gauge("csrflow.watcher.pending.backlog", outbox, LatestSnapshotOutbox::backlog);
+    }
+
+    @PostConstruct
+    void start() {
+        producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+        sender = new Thread(this::sendLoop, "csr-observed-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /** Queues the latest snapshot of a CSR for publishing. */
+    public void publish(CsrObserved snapshot) {
+        outbox.offer(snapshot.name(), snapshot);
+    }
+
+    /** Drops unsent snapshots (leadership lost: the next leader publishes every CSR again). */
+    public void clear() {
+        outbox.clear();
+    }
+
+    public int backlog() {
+        return outbox.backlog();
+    }
+
+    public boolean alive() {
+        return sender != null && sender.isAlive();
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> props = new HashMap<>(kafkaConfig);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        long delivery = config.watcher().publisher().deliveryTimeout().toMillis();
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(delivery - 10, 10_000));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // send() must not hold the sender thread for long while the broker is away.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "csr-watcher");
+        return props;
+    }
+
+    private void sendLoop() {
+        while (running) {
+            try {
+                waitForBackoff();
+                Optional<LatestSnapshotOutbox.Pending<CsrObserved>> next = outbox.poll(500);
+                next.ifPresent(this::send);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("csr.observed sender loop error; continuing", e);
+            }
+        }
+    }
+
+    private void send(LatestSnapshotOutbox.Pending<CsrObserved> pending) {
+        ProducerRecord<String, byte[]> record = codec.encode(EventType.CSR_OBSERVED, pending.snapshot())
+                .toProducerRecord(config.topics().observed());
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    delivered(pending);
+                } else {
+                    failed(pending, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            failed(pending, e);
+        }
+    }
+
+    private void delivered(LatestSnapshotOutbox.Pending<CsrObserved> pending) {
+        outbox.sent(pending);
+        backoffMillis = 0;
+        registry.counter("csrflow.watcher.events.published", "phase", pending.snapshot().phase().wireName())
+                .increment();
+    }
+
+    private void failed(LatestSnapshotOutbox.Pending<CsrObserved> pending, Exception error) {
+        if (error instanceof RecordTooLargeException) {
+            // Retrying cannot help; say which CSR and move on rather than block every other CSR.
+            LOG.errorf("csr.observed for %s is larger than the broker accepts; not published: %s",
+                    pending.key(), error.getMessage());
+            outbox.sent(pending);
+            registry.counter("csrflow.watcher.events.dropped", "reason", "record-too-large").increment();
+            return;
+        }
+        failures.increment();
+        WatcherConfig.Publisher p = config.watcher().publisher();
+        long next = backoffMillis == 0 ? p.retryBackoffMin().toMillis()
+                : Math.min(backoffMillis * 2, p.retryBackoffMax().toMillis());
+        backoffMillis = next;
+        retryNotBefore = System.currentTimeMillis() + next;
+        LOG.warnf("publishing csr.observed for %s failed (%s); retrying in %d ms", pending.key(),
+                error.getMessage(), next);
+        outbox.failed(pending);
+    }
+
+    private void waitForBackoff() throws InterruptedException {
+        long wait = retryNotBefore - System.currentTimeMillis();
+        if (wait > 0) {
+            synchronized (pause) {
+                pause.wait(wait);
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        if (sender != null) {
+            sender.interrupt();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}
