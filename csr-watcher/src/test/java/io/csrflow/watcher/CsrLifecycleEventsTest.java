@@ -133,7 +133,7 @@ class CsrLifecycleEventsTest {
 
         given().get("/q/health/ready").then().statusCode(200)
                 .body(containsString("\"role\": \"leader\""))
-                .body(containsString("Kafka"));
+                .body(containsString("\"kafka\""));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("csrflow_watcher_events_published_total{phase=\"Pending\"}"))
                 .body(containsString("csrflow_watcher_pending_backlog"));

@@ -1,0 +1,54 @@
+package io.csrflow.watcher.messaging;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Ready only while the broker answers. Quarkus' own Kafka check waits without a bound when the
+ * broker is away; a probe must answer in a couple of seconds, so this one asks with a timeout.
+ */
+@Readiness
+@ApplicationScoped
+public class KafkaReadiness implements HealthCheck {
+    private static final int TIMEOUT_MS = 2_000;
+
+    private final Admin admin;
+
+    KafkaReadiness(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        Map<String, Object> props = new HashMap<>(kafkaConfig);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "csr-watcher-health");
+        admin = Admin.create(props);
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        try {
+            int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
+                    .get(TIMEOUT_MS + 500L, TimeUnit.MILLISECONDS).size();
+            return HealthCheckResponse.named("kafka").up().withData("brokers", nodes).build();
+        } catch (Exception e) {
+            return HealthCheckResponse.named("kafka").down().withData("reason", String.valueOf(e.getMessage()))
+                    .build();
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        admin.close();
+    }
+}
