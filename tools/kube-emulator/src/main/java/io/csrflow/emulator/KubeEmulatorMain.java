@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the emulator as a process:
- * {@code java -jar kube-emulator.jar [--host H] [--port P] [--http] [--config FILE]
+ * {@code java -cp "kube-emulator.jar:lib/*" io.csrflow.emulator.KubeEmulatorMain [--host H] [--port P] [--http] [--config FILE]
  * [--kubeconfig FILE] [--token TOKEN]}. The kubeconfig logs in as the user of {@code --token}
  * (default: the administrator of the default config). HTTPS by default, with a self-signed
  * certificate, because kubectl sends bearer tokens only over TLS.
