@@ -6,7 +6,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** An event ready for Kafka: key, CloudEvents binary-mode headers and JSON value. */
+/** An event ready for Kafka: key, CloudEvents binary-mode headers (in a fixed order) and JSON value. */
 public record EncodedEvent(String key, Map<String, String> headers, byte[] value) {
 
     public ProducerRecord<String, byte[]> toProducerRecord(String topic) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -70,7 +71,7 @@ public final class EventCodec {
         headers.put(H_TIME, clock.instant().toString());
         headers.put(H_CONTENT_TYPE, CONTENT_TYPE);
         try {
-            return new EncodedEvent(key, Map.copyOf(headers), MAPPER.writeValueAsBytes(payload));
+            return new EncodedEvent(key, Collections.unmodifiableMap(headers), MAPPER.writeValueAsBytes(payload));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + type + " payload", e);
         }
