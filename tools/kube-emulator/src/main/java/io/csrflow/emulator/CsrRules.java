@@ -106,14 +106,7 @@ final class CsrRules {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(KIND, name, errors);
         }
-        List<ObjectNode> merged = new ArrayList<>(conditions(stored, false));
-        for (ObjectNode condition : newApproval) {
-            ObjectNode previous = oldApproval.stream()
-                    .filter(o -> Objects.equals(Json.text(o, "type"), Json.text(condition, "type")))
-                    .findFirst().orElse(null);
-            merged.add(stamp(condition, previous));
-        }
-        return withConditions(stored, merged);
+        return withConditions(stored, replaceConditions(stored, true, newApproval));
     }
 
     /**
@@ -147,15 +140,7 @@ final class CsrRules {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(KIND, name, errors);
         }
-        List<ObjectNode> oldOthers = conditions(stored, false);
-        List<ObjectNode> merged = new ArrayList<>(conditions(stored, true));
-        for (ObjectNode condition : others) {
-            ObjectNode previous = oldOthers.stream()
-                    .filter(o -> Objects.equals(Json.text(o, "type"), Json.text(condition, "type")))
-                    .findFirst().orElse(null);
-            merged.add(stamp(condition, previous));
-        }
-        ObjectNode updated = withConditions(stored, merged);
+        ObjectNode updated = withConditions(stored, replaceConditions(stored, false, others));
         if (newCertificate != null && !newCertificate.isEmpty()) {
             Json.object(updated, "status").put("certificate", newCertificate);
         }
@@ -250,6 +235,21 @@ final class CsrRules {
             errors.add("status.conditions[1].type: Invalid value: \"Denied\": Approved and Denied conditions are "
                     + "mutually exclusive");
         }
+    }
+
+    /**
+     * The stored conditions of the other kind, then {@code incoming} in place of the stored ones of
+     * this kind (approval types or not), each stamped against the stored condition of its type.
+     */
+    private List<ObjectNode> replaceConditions(ObjectNode stored, boolean approvalTypes, List<ObjectNode> incoming) {
+        List<ObjectNode> previous = conditions(stored, approvalTypes);
+        List<ObjectNode> merged = new ArrayList<>(conditions(stored, !approvalTypes));
+        for (ObjectNode condition : incoming) {
+            merged.add(stamp(condition, previous.stream()
+                    .filter(o -> Objects.equals(Json.text(o, "type"), Json.text(condition, "type")))
+                    .findFirst().orElse(null)));
+        }
+        return merged;
     }
 
     /** Times are the server's, as the API server's strategy sets them when the client leaves them out. */
