@@ -2,11 +2,13 @@ package io.csrflow.testsupport;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,13 +31,23 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * {@code TestCsrs.kubelet("worker-1").dnsNames("worker-1").ipAddresses("10.0.0.1").pem()}.
  */
 public final class TestCsrs {
+    /** Bouncy Castle makes every key, so that curves the JDK lacks (secp256k1) can be tested. */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private final List<String> organizations = new ArrayList<>();
     private String commonName;
     private final List<String> dnsNames = new ArrayList<>();
     private final List<String> ipAddresses = new ArrayList<>();
+    private final List<String> emails = new ArrayList<>();
+    private final List<String> uris = new ArrayList<>();
+    private final List<Extension> extraExtensions = new ArrayList<>();
+    private final List<String> extraCommonNames = new ArrayList<>();
     private String keyAlgorithm = "EC";
+    private String curve = "secp256r1";
     private int rsaBits = 2048;
+    private BigInteger rsaExponent = RSAKeyGenParameterSpec.F4;
     private KeyPair keyPair;
+    private KeyPair signingKey;
 
     private TestCsrs() {
     }
@@ -62,9 +74,55 @@ public final class TestCsrs {
         return this;
     }
 
+    public TestCsrs emails(String... addresses) {
+        emails.addAll(List.of(addresses));
+        return this;
+    }
+
+    public TestCsrs uris(String... values) {
+        uris.addAll(List.of(values));
+        return this;
+    }
+
     public TestCsrs rsa(int bits) {
         keyAlgorithm = "RSA";
         rsaBits = bits;
+        return this;
+    }
+
+    public TestCsrs rsa(int bits, BigInteger exponent) {
+        rsa(bits);
+        rsaExponent = exponent;
+        return this;
+    }
+
+    /** An EC key on the named curve ({@code secp256r1}, {@code secp384r1}, {@code secp521r1}, ...). */
+    public TestCsrs ec(String curveName) {
+        keyAlgorithm = "EC";
+        curve = curveName;
+        return this;
+    }
+
+    public TestCsrs ed25519() {
+        keyAlgorithm = "Ed25519";
+        return this;
+    }
+
+    /** Requests one more extension, e.g. BasicConstraints CA:true. */
+    public TestCsrs requestExtension(Extension extension) {
+        extraExtensions.add(extension);
+        return this;
+    }
+
+    /** A second CN in the subject. */
+    public TestCsrs anotherCommonName(String commonName) {
+        extraCommonNames.add(commonName);
+        return this;
+    }
+
+    /** Signs with another key than the one in the request: no proof of possession. */
+    public TestCsrs signedByAnotherKey() {
+        signingKey = new TestCsrs().keyPair();
         return this;
     }
 
@@ -72,11 +130,11 @@ public final class TestCsrs {
     public KeyPair keyPair() {
         if (keyPair == null) {
             try {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance(keyAlgorithm);
+                KeyPairGenerator generator = KeyPairGenerator.getInstance(keyAlgorithm, BC);
                 if (keyAlgorithm.equals("EC")) {
-                    generator.initialize(new ECGenParameterSpec("secp256r1"));
-                } else {
-                    generator.initialize(rsaBits);
+                    generator.initialize(new ECGenParameterSpec(curve));
+                } else if (keyAlgorithm.equals("RSA")) {
+                    generator.initialize(new RSAKeyGenParameterSpec(rsaBits, rsaExponent));
                 }
                 keyPair = generator.generateKeyPair();
             } catch (GeneralSecurityException e) {
@@ -92,6 +150,7 @@ public final class TestCsrs {
         if (commonName != null) {
             name.addRDN(BCStyle.CN, commonName);
         }
+        extraCommonNames.forEach(cn -> name.addRDN(BCStyle.CN, cn));
         try {
             JcaPKCS10CertificationRequestBuilder builder =
                     new JcaPKCS10CertificationRequestBuilder(name.build(), keyPair().getPublic());
@@ -100,14 +159,24 @@ public final class TestCsrs {
             for (String ip : ipAddresses) {
                 sans.add(new GeneralName(GeneralName.iPAddress, InetAddress.getByName(ip).getHostAddress()));
             }
-            if (!sans.isEmpty()) {
+            emails.forEach(e -> sans.add(new GeneralName(GeneralName.rfc822Name, e)));
+            uris.forEach(u -> sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
+            if (!sans.isEmpty() || !extraExtensions.isEmpty()) {
                 ExtensionsGenerator extensions = new ExtensionsGenerator();
-                extensions.addExtension(Extension.subjectAlternativeName, false,
-                        new GeneralNames(sans.toArray(GeneralName[]::new)));
+                if (!sans.isEmpty()) {
+                    extensions.addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(sans.toArray(GeneralName[]::new)));
+                }
+                extraExtensions.forEach(extensions::addExtension);
                 builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
             }
-            String algorithm = keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-            return builder.build(new JcaContentSignerBuilder(algorithm).build(keyPair().getPrivate()));
+            KeyPair signer = signingKey != null ? signingKey : keyPair();
+            String algorithm = switch (signer.getPrivate().getAlgorithm()) {
+                case "EC" -> "SHA256withECDSA";
+                case "RSA" -> "SHA256withRSA";
+                default -> "Ed25519";
+            };
+            return builder.build(new JcaContentSignerBuilder(algorithm).setProvider(BC).build(signer.getPrivate()));
         } catch (IOException | OperatorCreationException e) {
             throw new IllegalStateException(e);
         }

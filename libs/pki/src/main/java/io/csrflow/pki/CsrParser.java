@@ -1,0 +1,304 @@
+package io.csrflow.pki;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
+
+/**
+ * Parses {@code spec.request} within {@link CsrLimits} and checks proof of possession. All crypto
+ * goes through one configurable JCA provider (Bouncy Castle by default). The signature is checked
+ * with one plain {@link Signature}: Bouncy Castle's content-verifier path verifies twice.
+ */
+public final class CsrParser {
+    private static final Map<ASN1ObjectIdentifier, String> SIGNATURE_ALGORITHMS = Map.of(
+            PKCSObjectIdentifiers.sha256WithRSAEncryption, "SHA256withRSA",
+            PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
+            PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA512, "SHA512withECDSA",
+            EdECObjectIdentifiers.id_Ed25519, "Ed25519");
+    private static final Map<ASN1ObjectIdentifier, String> CURVES = Map.of(
+            SECObjectIdentifiers.secp256r1, "P-256",
+            SECObjectIdentifiers.secp384r1, "P-384",
+            SECObjectIdentifiers.secp521r1, "P-521",
+            SECObjectIdentifiers.secp256k1, "secp256k1",
+            SECObjectIdentifiers.secp224r1, "P-224");
+
+    private final CsrLimits limits;
+    private final Provider provider;
+
+    public CsrParser(CsrLimits limits, Provider provider) {
+        this.limits = limits;
+        this.provider = provider;
+    }
+
+    /** Default limits, Bouncy Castle. */
+    public static CsrParser defaults() {
+        return new CsrParser(CsrLimits.defaults(), new BouncyCastleProvider());
+    }
+
+    public ParsedCsr parse(String pem) throws CsrRejectedException {
+        if (pem == null || pem.isBlank()) {
+            throw new CsrRejectedException(CsrRejection.NOT_PEM, CsrRejectedException.NOT_PEM);
+        }
+        int size = pem.getBytes(StandardCharsets.UTF_8).length;
+        if (size > limits.maxPemBytes()) {
+            throw new CsrRejectedException(CsrRejection.TOO_LARGE,
+                    "spec.request is " + size + " bytes; at most " + limits.maxPemBytes() + " are accepted");
+        }
+        byte[] der = readSinglePemBlock(pem);
+        if (!DerDepth.within(der, limits.maxAsn1Depth())) {
+            throw new CsrRejectedException(CsrRejection.MALFORMED,
+                    "the CSR is not well-formed DER, or " + CsrRejectedException.TOO_DEEP);
+        }
+        PKCS10CertificationRequest request;
+        try {
+            request = new PKCS10CertificationRequest(der);
+        } catch (IOException | RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.MALFORMED, "the CSR does not parse as PKCS#10: "
+                    + e.getMessage());
+        }
+        X500Name subject = request.getSubject();
+        List<String> commonNames = values(subject, BCStyle.CN);
+        if (commonNames.size() > 1) {
+            throw new CsrRejectedException(CsrRejection.MALFORMED, "the subject has " + commonNames.size()
+                    + " common names; at most one is accepted");
+        }
+        SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
+        PublicKey publicKey = publicKey(spki);
+        Extensions extensions = requestedExtensions(request);
+        List<String> extensionOids = new ArrayList<>();
+        if (extensions != null) {
+            for (ASN1ObjectIdentifier oid : extensions.getExtensionOIDs()) {
+                extensionOids.add(oid.getId());
+            }
+        }
+        return new ParsedCsr(request, subject, commonNames.isEmpty() ? null : commonNames.get(0),
+                values(subject, BCStyle.O), publicKey, describe(spki, publicKey), sans(extensions), extensionOids,
+                signatureAlgorithm(request.getSignatureAlgorithm()));
+    }
+
+    /** Proof of possession: the request is signed by the private key of the public key it carries. */
+    public void verifySignature(ParsedCsr csr) throws CsrRejectedException {
+        try {
+            Signature signature = Signature.getInstance(csr.signatureAlgorithm(), provider);
+            signature.initVerify(csr.publicKey());
+            signature.update(csr.request().toASN1Structure().getCertificationRequestInfo()
+                    .getEncoded(ASN1Encoding.DER));
+            if (!signature.verify(csr.request().getSignature())) {
+                throw new CsrRejectedException(CsrRejection.BAD_SIGNATURE, CsrRejectedException.BAD_SIGNATURE);
+            }
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.BAD_SIGNATURE, CsrRejectedException.BAD_SIGNATURE
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** Parse and verify in one step. */
+    public ParsedCsr parseAndVerify(String pem) throws CsrRejectedException {
+        ParsedCsr csr = parse(pem);
+        verifySignature(csr);
+        return csr;
+    }
+
+    private static byte[] readSinglePemBlock(String pem) throws CsrRejectedException {
+        try (PemReader reader = new PemReader(new StringReader(pem))) {
+            PemObject block = reader.readPemObject();
+            if (block == null || !"CERTIFICATE REQUEST".equals(block.getType())) {
+                throw new CsrRejectedException(CsrRejection.NOT_PEM, CsrRejectedException.NOT_PEM);
+            }
+            if (reader.readPemObject() != null) {
+                throw new CsrRejectedException(CsrRejection.NOT_PEM, CsrRejectedException.TRAILING_DATA);
+            }
+            return block.getContent();
+        } catch (IOException | RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.NOT_PEM, CsrRejectedException.NOT_PEM + ": " + e.getMessage());
+        }
+    }
+
+    private static List<String> values(X500Name name, ASN1ObjectIdentifier type) {
+        List<String> values = new ArrayList<>();
+        for (RDN rdn : name.getRDNs(type)) {
+            for (var atv : rdn.getTypesAndValues()) {
+                if (atv.getType().equals(type)) {
+                    values.add(IETFUtils.valueToString(atv.getValue()).replace("\\", ""));
+                }
+            }
+        }
+        return values;
+    }
+
+    private PublicKey publicKey(SubjectPublicKeyInfo spki) throws CsrRejectedException {
+        ASN1ObjectIdentifier algorithm = spki.getAlgorithm().getAlgorithm();
+        String name;
+        if (algorithm.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+            name = "RSA";
+        } else if (algorithm.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+            name = "EC";
+        } else if (algorithm.equals(EdECObjectIdentifiers.id_Ed25519)) {
+            name = "Ed25519";
+        } else {
+            throw new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY,
+                    "public key algorithm " + algorithm.getId() + " is not supported");
+        }
+        try {
+            return KeyFactory.getInstance(name, provider).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY,
+                    "the " + name + " public key cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static KeyDescription describe(SubjectPublicKeyInfo spki, PublicKey key) {
+        if (key instanceof RSAPublicKey rsa) {
+            return new KeyDescription("RSA", rsa.getModulus().bitLength(), null, rsa.getPublicExponent());
+        }
+        ASN1ObjectIdentifier algorithm = spki.getAlgorithm().getAlgorithm();
+        if (algorithm.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+            var parameters = spki.getAlgorithm().getParameters();
+            String curve = parameters instanceof ASN1ObjectIdentifier oid
+                    ? CURVES.getOrDefault(oid, oid.getId()) : "explicit parameters";
+            return new KeyDescription("EC", key instanceof java.security.interfaces.ECPublicKey ec
+                    ? ec.getParams().getCurve().getField().getFieldSize() : 0, curve, null);
+        }
+        return new KeyDescription(key.getAlgorithm(), 0, null, BigInteger.ZERO);
+    }
+
+    private static Extensions requestedExtensions(PKCS10CertificationRequest request) throws CsrRejectedException {
+        Attribute[] attributes = request.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest);
+        if (attributes.length == 0) {
+            return null;
+        }
+        if (attributes.length > 1 || attributes[0].getAttrValues().size() != 1) {
+            throw new CsrRejectedException(CsrRejection.DUPLICATE_EXTENSION,
+                    "the CSR carries more than one extension request");
+        }
+        try {
+            return Extensions.getInstance(attributes[0].getAttrValues().getObjectAt(0));
+        } catch (IllegalArgumentException e) {
+            throw new CsrRejectedException(CsrRejection.DUPLICATE_EXTENSION,
+                    "the CSR's extension request is invalid: " + e.getMessage());
+        }
+    }
+
+    private SubjectAltNames sans(Extensions extensions) throws CsrRejectedException {
+        if (extensions == null || extensions.getExtension(Extension.subjectAlternativeName) == null) {
+            return SubjectAltNames.NONE;
+        }
+        GeneralNames names;
+        try {
+            DEROctetString value = (DEROctetString) extensions.getExtension(Extension.subjectAlternativeName)
+                    .getExtnValue();
+            if (!DerDepth.within(value.getOctets(), limits.maxAsn1Depth())) {
+                throw new CsrRejectedException(CsrRejection.INVALID_SAN, "the SAN extension is not well-formed DER");
+            }
+            names = GeneralNames.getInstance(value.getOctets());
+        } catch (RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.INVALID_SAN, "the SAN extension does not parse: "
+                    + e.getMessage());
+        }
+        GeneralName[] all = names.getNames();
+        if (all.length > limits.maxSans()) {
+            throw new CsrRejectedException(CsrRejection.TOO_MANY_SANS,
+                    "the CSR requests " + all.length + " SANs; at most " + limits.maxSans() + " are accepted");
+        }
+        List<String> dns = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        List<String> emails = new ArrayList<>();
+        List<String> uris = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (GeneralName name : all) {
+            switch (name.getTagNo()) {
+                case GeneralName.dNSName -> dns.add(printable(name, "DNS name"));
+                case GeneralName.iPAddress -> ips.add(ipAddress(name));
+                case GeneralName.rfc822Name -> emails.add(printable(name, "email address"));
+                case GeneralName.uniformResourceIdentifier -> uris.add(printable(name, "URI"));
+                default -> others.add("tag " + name.getTagNo());
+            }
+        }
+        return new SubjectAltNames(dns, ips, emails, uris, others);
+    }
+
+    private static String printable(GeneralName name, String kind) throws CsrRejectedException {
+        String value = ((ASN1String) name.getName()).getString();
+        if (value.isEmpty() || value.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new CsrRejectedException(CsrRejection.INVALID_SAN, kind + " SAN \"" + escape(value)
+                    + "\" is empty or has characters outside printable ASCII");
+        }
+        return value;
+    }
+
+    private static String ipAddress(GeneralName name) throws CsrRejectedException {
+        byte[] octets = DEROctetString.getInstance(name.getName()).getOctets();
+        if (octets.length != 4 && octets.length != 16) {
+            throw new CsrRejectedException(CsrRejection.INVALID_SAN,
+                    "IP address SAN has " + octets.length + " octets; 4 or 16 are valid");
+        }
+        try {
+            return InetAddress.getByAddress(octets).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new CsrRejectedException(CsrRejection.INVALID_SAN, "IP address SAN is invalid");
+        }
+    }
+
+    /** Names in messages never carry control characters into logs or conditions. */
+    public static String escape(String value) {
+        StringBuilder b = new StringBuilder();
+        value.codePoints().limit(256).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
+    private static String signatureAlgorithm(AlgorithmIdentifier id) throws CsrRejectedException {
+        String name = SIGNATURE_ALGORITHMS.get(id.getAlgorithm());
+        if (name == null) {
+            throw new CsrRejectedException(CsrRejection.UNSUPPORTED_SIGNATURE_ALGORITHM,
+                    "signature algorithm " + id.getAlgorithm().getId()
+                            + " is not accepted (SHA-256/384/512 with RSA or ECDSA, or Ed25519)");
+        }
+        return name;
+    }
+}

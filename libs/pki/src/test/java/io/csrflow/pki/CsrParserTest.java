@@ -1,0 +1,148 @@
+package io.csrflow.pki;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.TestCsrs;
+
+class CsrParserTest {
+    @TempDir
+    static Path dir;
+
+    private final CsrParser parser = CsrParser.defaults();
+
+    @Test
+    void readsSubjectSansAndKeyOfABouncyCastleCsr() throws Exception {
+        ParsedCsr csr = parser.parseAndVerify(TestCsrs.kubelet("worker-1").dnsNames("worker-1", "worker-1.lan")
+                .ipAddresses("10.0.0.1", "fd00::1").pem());
+
+        assertEquals("system:node:worker-1", csr.commonName());
+        assertEquals(List.of("system:nodes"), csr.organizations());
+        assertEquals(List.of("worker-1", "worker-1.lan"), csr.sans().dnsNames());
+        assertEquals(List.of("10.0.0.1", "fd00:0:0:0:0:0:0:1"), csr.sans().ipAddresses());
+        assertEquals(new KeyDescription("EC", 256, "P-256", null), csr.key());
+        assertEquals(List.of(Extension.subjectAlternativeName.getId()), csr.requestedExtensions());
+    }
+
+    @Test
+    void acceptsCsrsMadeByOpenssl() throws Exception {
+        ParsedCsr ec = parser.parseAndVerify(Cli.opensslCsr(dir, "ec", "/O=system:nodes/CN=system:node:o1",
+                "DNS:o1", "IP:10.1.1.1"));
+        assertEquals("system:node:o1", ec.commonName());
+        assertEquals(List.of("10.1.1.1"), ec.sans().ipAddresses());
+
+        ParsedCsr rsa = parser.parseAndVerify(Cli.opensslCsr(dir, "rsa:2048", "/O=system:nodes/CN=system:node:o2"));
+        assertEquals("RSA", rsa.key().algorithm());
+        assertEquals(2048, rsa.key().bits());
+    }
+
+    @Test
+    void acceptsCsrsMadeByCfssl() throws Exception {
+        ParsedCsr ec = parser.parseAndVerify(Cli.cfsslCsr(dir, "system:node:c1", "system:nodes", "ecdsa", 256,
+                "c1.example", "192.168.5.1"));
+        assertEquals("system:node:c1", ec.commonName());
+        assertEquals(List.of("c1.example"), ec.sans().dnsNames());
+        assertEquals(List.of("192.168.5.1"), ec.sans().ipAddresses());
+
+        ParsedCsr rsa = parser.parseAndVerify(Cli.cfsslCsr(dir, "system:node:c2", "system:nodes", "rsa", 2048));
+        assertEquals(2048, rsa.key().bits());
+    }
+
+    static Stream<Arguments> rejected() {
+        String valid = TestCsrs.kubelet("r").pem();
+        String body = valid.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        byte[] der = Base64.getDecoder().decode(body);
+        return Stream.of(
+                Arguments.of("not PEM at all", (Supplier<String>) () -> "hello", CsrRejection.NOT_PEM),
+                Arguments.of("a certificate instead", (Supplier<String>) () -> valid.replace("CERTIFICATE REQUEST",
+                        "CERTIFICATE"), CsrRejection.NOT_PEM),
+                Arguments.of("two PEM blocks", (Supplier<String>) () -> valid + valid, CsrRejection.NOT_PEM),
+                Arguments.of("over 64 KiB", (Supplier<String>) () -> valid + "x".repeat(70_000), CsrRejection.TOO_LARGE),
+                Arguments.of("truncated DER", (Supplier<String>) () -> pem(java.util.Arrays.copyOf(der, der.length - 20)),
+                        CsrRejection.MALFORMED),
+                Arguments.of("DER nested 100 deep", (Supplier<String>) () -> pem(nested(100)), CsrRejection.MALFORMED),
+                Arguments.of("signed by another key", (Supplier<String>) () -> TestCsrs.kubelet("x")
+                        .signedByAnotherKey().pem(), CsrRejection.BAD_SIGNATURE),
+                Arguments.of("101 SANs", (Supplier<String>) () -> TestCsrs.kubelet("x").dnsNames(
+                        java.util.stream.IntStream.range(0, 101).mapToObj(i -> "n" + i).toArray(String[]::new)).pem(),
+                        CsrRejection.TOO_MANY_SANS),
+                Arguments.of("two common names", (Supplier<String>) () -> TestCsrs.kubelet("x")
+                        .anotherCommonName("system:node:y").pem(), CsrRejection.MALFORMED),
+                Arguments.of("control character in a DNS SAN", (Supplier<String>) () -> TestCsrs.kubelet("x")
+                        .dnsNames("evil\u0007.example").pem(), CsrRejection.INVALID_SAN),
+                Arguments.of("secp256k1 key signed with it", (Supplier<String>) () -> TestCsrs.kubelet("x")
+                        .ec("secp256k1").pem(), null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rejected")
+    void rejectsWithTheSpecificReason(String name, Supplier<String> pem, CsrRejection expected) throws Exception {
+        if (expected == null) {
+            // parses: refusing the curve is the key policy's job, not the parser's
+            assertEquals("secp256k1", parser.parseAndVerify(pem.get()).key().curve());
+            return;
+        }
+        CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> parser.parseAndVerify(pem.get()));
+        assertEquals(expected, e.rejection(), e.getMessage());
+        assertTrue(!e.getMessage().isBlank());
+    }
+
+    @Test
+    void reportsRequestedExtensionsSuchAsCaTrue() throws Exception {
+        ParsedCsr csr = parser.parseAndVerify(TestCsrs.kubelet("ca").requestExtension(
+                new Extension(Extension.basicConstraints, true, new BasicConstraints(true).getEncoded())).pem());
+        assertTrue(csr.requestedExtensions().contains(Extension.basicConstraints.getId()));
+    }
+
+    @Test
+    void escapesControlCharactersForMessages() {
+        assertEquals("a\\x0ab\\x1b", CsrParser.escape("a\nb\u001b"));
+    }
+
+    private static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END CERTIFICATE REQUEST-----\n";
+    }
+
+    /** SEQUENCE { SEQUENCE { ... } } nested {@code depth} times. */
+    private static byte[] nested(int depth) {
+        byte[] inner = new byte[0];
+        for (int i = 0; i < depth; i++) {
+            byte[] outer = new byte[inner.length + 2];
+            outer[0] = 0x30;
+            outer[1] = (byte) inner.length;
+            System.arraycopy(inner, 0, outer, 2, inner.length);
+            inner = outer;
+            if (inner.length > 120) {
+                break;
+            }
+        }
+        byte[] wrapped = inner;
+        for (int i = 0; i < depth; i++) {
+            byte[] len = wrapped.length < 128 ? new byte[] {(byte) wrapped.length}
+                    : new byte[] {(byte) 0x82, (byte) (wrapped.length >> 8), (byte) wrapped.length};
+            byte[] outer = new byte[1 + len.length + wrapped.length];
+            outer[0] = 0x30;
+            System.arraycopy(len, 0, outer, 1, len.length);
+            System.arraycopy(wrapped, 0, outer, 1 + len.length, wrapped.length);
+            wrapped = outer;
+        }
+        return wrapped;
+    }
+}
