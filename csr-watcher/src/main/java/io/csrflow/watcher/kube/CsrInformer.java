@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.csrflow.service.CsrSnapshots;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.messaging.ObservedPublisher;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;

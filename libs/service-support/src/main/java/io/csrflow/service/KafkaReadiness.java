@@ -1,4 +1,4 @@
-package io.csrflow.watcher.messaging;
+package io.csrflow.service;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -27,11 +28,12 @@ public class KafkaReadiness implements HealthCheck {
 
     private final Admin admin;
 
-    KafkaReadiness(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    KafkaReadiness(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            @ConfigProperty(name = "quarkus.application.name") String applicationName) {
         Map<String, Object> props = new HashMap<>(kafkaConfig);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "csr-watcher-health");
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, applicationName + "-health");
         admin = Admin.create(props);
     }
 

@@ -1,4 +1,4 @@
-package io.csrflow.watcher.kube;
+package io.csrflow.service;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -14,12 +14,15 @@ import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestSpec;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestStatus;
 
-/** Turns a CSR from the informer into the {@code csr.observed} snapshot; reads, never modifies it. */
-final class CsrSnapshots {
+/**
+ * Turns a CSR read from the Kubernetes API (informer or GET) into the {@code csr.observed}
+ * snapshot; reads, never modifies it.
+ */
+public final class CsrSnapshots {
     private CsrSnapshots() {
     }
 
-    static CsrObserved of(CertificateSigningRequest csr, boolean deleted, Instant observedAt) {
+    public static CsrObserved of(CertificateSigningRequest csr, boolean deleted, Instant observedAt) {
         CertificateSigningRequestSpec spec = csr.getSpec();
         CertificateSigningRequestStatus status = csr.getStatus();
         List<CsrCondition> conditions = status == null || status.getConditions() == null ? List.of()
