@@ -1,0 +1,68 @@
+package io.csrflow.approver.domain;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.csrflow.events.Requester;
+import io.csrflow.pki.Recognition;
+import io.csrflow.pki.Recognizers;
+import io.csrflow.pki.SignerNames;
+
+/**
+ * kube-apiserver-client certificates authenticate to the API server as their subject, so they are
+ * approved only when a configured rule allows this requester that subject; {@code system:masters}
+ * in the subject is always denied.
+ */
+final class ApiserverClientRule implements ApprovalRule {
+    static final String NAME = "kube-apiserver-client";
+    static final String MASTERS = "system:masters";
+
+    private final PolicySettings.ApiserverClient settings;
+
+    ApiserverClientRule(PolicySettings.ApiserverClient settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Optional<Decision> evaluate(Review review) {
+        if (!settings.enabled() || !SignerNames.APISERVER_CLIENT.equals(review.csr().signerName())) {
+            return Optional.empty();
+        }
+        List<String> organizations = review.parsed().organizations();
+        boolean masters = organizations.contains(MASTERS);
+        review.check("no-system-masters", !masters, "subject O " + organizations);
+        if (masters) {
+            return Optional.of(Decision.denied(NAME, "SystemMastersForbidden",
+                    "certificates for the system:masters group are never issued through CSRs", review.checks()));
+        }
+        Recognition recognition = Recognizers.apiserverClient(review.recognizerRequest());
+        review.addAll(recognition.checks());
+        if (!recognition.recognized()) {
+            return Optional.of(Decision.denied(NAME, "InvalidUsages", recognition.firstFailure().detail(),
+                    review.checks()));
+        }
+        Requester requester = review.csr().requester();
+        String cn = review.parsed().commonName() == null ? "" : review.parsed().commonName();
+        for (PolicySettings.SubjectRule rule : settings.rules()) {
+            boolean requesterMatches = rule.users().contains(requester.username())
+                    || requester.groups().stream().anyMatch(rule.groups()::contains);
+            boolean subjectMatches = rule.commonName().matcher(cn).matches()
+                    && rule.organizations().containsAll(organizations);
+            if (requesterMatches && subjectMatches) {
+                review.check("subject-rule", true, "rule " + rule.name() + " allows " + requester.username()
+                        + " to request CN=" + cn + " O=" + organizations);
+                return Optional.of(Decision.approved(NAME, "Auto approving kube-apiserver-client certificate "
+                        + "allowed by rule " + rule.name() + ".", review.checks()));
+            }
+        }
+        review.check("subject-rule", false, "no rule allows " + requester.username() + " to request CN=" + cn
+                + " O=" + organizations);
+        return Optional.of(Decision.noOpinion(NAME, "NoRuleAllows", "no configured rule allows "
+                + requester.username() + " this subject; an administrator may approve it", review.checks(), false));
+    }
+}

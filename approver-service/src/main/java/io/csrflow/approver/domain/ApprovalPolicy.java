@@ -1,0 +1,63 @@
+package io.csrflow.approver.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import io.csrflow.events.CsrObserved;
+import io.csrflow.pki.CsrParser;
+
+/**
+ * The approval policy: an ordered table of rules, the first that decides wins. Pure: it reads the
+ * CSR snapshot it is given and asks its two ports (SubjectAccessReview, Node addresses); it
+ * writes nothing.
+ */
+public final class ApprovalPolicy {
+    private final List<ApprovalRule> rules;
+    private final String version;
+
+    public ApprovalPolicy(PolicySettings settings, CsrParser parser, AccessReview accessReview, NodeAddresses nodes) {
+        this.rules = List.of(
+                new NotOursRule(settings.signerNames()),
+                new RequestIntegrityRule(parser, settings.keys()),
+                new KubeletClientRule(settings.kubeletClient(), accessReview),
+                new KubeletServingRule(settings.kubeletServing(), nodes),
+                new ApiserverClientRule(settings.apiserverClient()));
+        this.version = fingerprint(settings.toString());
+    }
+
+    /** Identifies the settings this policy was built from: equal settings, equal version. */
+    public String version() {
+        return version;
+    }
+
+    /** The rule names, in the order they are tried. */
+    public List<String> ruleNames() {
+        return rules.stream().map(ApprovalRule::name).toList();
+    }
+
+    /** @throws TransientFailure if a port could not answer; nothing was decided. */
+    public Decision evaluate(CsrObserved csr) {
+        Review review = new Review(csr);
+        for (ApprovalRule rule : rules) {
+            Optional<Decision> decision = rule.evaluate(review);
+            if (decision.isPresent()) {
+                return decision.get();
+            }
+        }
+        return Decision.noOpinion("no-rule", "NoRuleMatched", "no rule of this approver applies to signer "
+                + csr.signerName(), review.checks(), false);
+    }
+
+    private static String fingerprint(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
