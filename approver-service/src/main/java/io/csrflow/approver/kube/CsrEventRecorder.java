@@ -1,0 +1,64 @@
+package io.csrflow.approver.kube;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.csrflow.approver.ApproverConfig;
+import io.csrflow.approver.domain.Decision;
+import io.csrflow.events.DecisionOutcome;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** A Kubernetes Event on the CSR for each decision, so that {@code kubectl describe csr} explains it. */
+@ApplicationScoped
+public class CsrEventRecorder {
+    static final String COMPONENT = "csrflow-approver";
+    private static final Logger LOG = Logger.getLogger(CsrEventRecorder.class);
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final String namespace;
+    private final MeterRegistry registry;
+
+    CsrEventRecorder(KubernetesClient client, Clock clock, ApproverConfig config, MeterRegistry registry) {
+        this.client = client;
+        this.clock = clock;
+        this.namespace = config.approver().eventNamespace();
+        this.registry = registry;
+    }
+
+    /** Records the event; an API failure is logged, never allowed to undo a written decision. */
+    public void record(CertificateSigningRequest csr, Decision decision) {
+        String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        Event event = new EventBuilder()
+                .withNewMetadata().withName(csr.getMetadata().getName() + "." + UUID.randomUUID().toString()
+                        .substring(0, 8)).withNamespace(namespace).endMetadata()
+                .withNewInvolvedObject().withApiVersion("certificates.k8s.io/v1").withKind("CertificateSigningRequest")
+                .withName(csr.getMetadata().getName()).withUid(csr.getMetadata().getUid())
+                .withResourceVersion(csr.getMetadata().getResourceVersion()).endInvolvedObject()
+                .withType(decision.outcome() == DecisionOutcome.APPROVED ? "Normal" : "Warning")
+                .withReason(decision.reason())
+                .withMessage(decision.message())
+                .withNewSource().withComponent(COMPONENT).endSource()
+                .withReportingComponent(COMPONENT)
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .build();
+        try {
+            client.v1().events().inNamespace(namespace).resource(event).create();
+        } catch (KubernetesClientException e) {
+            registry.counter("csrflow.approver.event.errors").increment();
+            LOG.warnf("could not record an Event for CSR %s (%s): %s", csr.getMetadata().getName(), decision.reason(),
+                    e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.csrflow.approver.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.csrflow.approver.ReviewService;
+import io.csrflow.events.CloudEvent;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.CsrPhase;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventFormatException;
+import io.csrflow.events.EventType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * {@code csr.observed} in: pending CSRs are reviewed. A record that is not a valid event fails and
+ * goes to the dead-letter topic (failure-strategy); the offset is committed after the review.
+ */
+@ApplicationScoped
+public class ObservedConsumer {
+    private final ReviewService reviews;
+    private final MeterRegistry registry;
+
+    ObservedConsumer(ReviewService reviews, MeterRegistry registry) {
+        this.reviews = reviews;
+        this.registry = registry;
+    }
+
+    @Incoming("csr-observed")
+    @Blocking
+    public void consume(ConsumerRecord<String, byte[]> record) {
+        CloudEvent<CsrObserved> event;
+        try {
+            event = EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value());
+        } catch (EventFormatException e) {
+            registry.counter("csrflow.approver.records.malformed").increment();
+            throw e;
+        }
+        if (event.data().phase() == CsrPhase.PENDING) {
+            reviews.review(event.data().name(), event.data().uid());
+        }
+    }
+}

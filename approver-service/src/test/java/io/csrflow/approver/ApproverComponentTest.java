@@ -1,0 +1,311 @@
+package io.csrflow.approver;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.csrflow.emulator.EmulatorConfig;
+import io.csrflow.emulator.KubeEmulator;
+import io.csrflow.events.CsrDecision;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.DecisionOutcome;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventType;
+import io.csrflow.service.CsrSnapshots;
+import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.EventProbe;
+import io.csrflow.testsupport.InjectKubeEmulator;
+import io.csrflow.testsupport.KafkaBrokers;
+import io.csrflow.testsupport.KafkaTestResource;
+import io.csrflow.testsupport.KubeEmulatorTestResource;
+import io.csrflow.testsupport.TestCsrs;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.config.EncoderConfig;
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(value = KubeEmulatorTestResource.class,
+        initArgs = @ResourceArg(name = "token", value = "approver-token"))
+class ApproverComponentTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final List<String> CLIENT = List.of("digital signature", "client auth");
+    private static final List<String> SERVING = List.of("digital signature", "key encipherment", "server auth");
+    private static final String DLQ = "csrflow.approver-service.dlq";
+    private static final RestAssuredConfig YAML_AS_TEXT = RestAssuredConfig.config().encoderConfig(
+            EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
+
+    @InjectKubeEmulator
+    KubeEmulator emulator;
+
+    KubernetesClient admin;
+    EventProbe<CsrDecision> decisions;
+    KafkaProducer<String, byte[]> producer;
+    final EventCodec codec = new EventCodec("/test/watcher", Clock.systemUTC());
+
+    @BeforeAll
+    static void topics() {
+        KafkaBrokers.createTopics(KafkaBrokers.shared(), 1, List.of(DLQ));
+    }
+
+    @BeforeEach
+    void connect() {
+        admin = emulator.client("admin-token");
+        for (String node : List.of("n1", "n2", "n3")) {
+            emulator.addUser(new EmulatorConfig.User("node-" + node + "-token", "system:node:" + node, null,
+                    List.of("system:nodes"), null));
+        }
+        emulator.addUser(new EmulatorConfig.User("jane-token", "jane", null, List.of("developers"), null));
+        decisions = EventProbe.onDefaultTopic(KafkaBrokers.shared(), EventType.CSR_DECISION);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", KafkaBrokers.shared());
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void disconnect() {
+        producer.close();
+        decisions.close();
+        admin.close();
+    }
+
+    private CertificateSigningRequest create(String token, String name, String signer, List<String> usages, String pem) {
+        try (KubernetesClient client = emulator.client(token)) {
+            return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
+                    .withNewMetadata().withName(name).endMetadata()
+                    .withNewSpec().withRequest(java.util.Base64.getEncoder().encodeToString(pem.getBytes()))
+                    .withSignerName(signer).withUsages(usages).endSpec().build()).create();
+        }
+    }
+
+    /** What the watcher would publish for this CSR. */
+    private void observe(CertificateSigningRequest csr) throws Exception {
+        publish(CsrSnapshots.of(csr, false, Clock.systemUTC().instant()));
+    }
+
+    private void publish(CsrObserved snapshot) throws Exception {
+        producer.send(codec.encode(EventType.CSR_OBSERVED, snapshot).toProducerRecord(
+                EventType.CSR_OBSERVED.defaultTopic())).get(30, TimeUnit.SECONDS);
+    }
+
+    private CertificateSigningRequestCondition condition(String name) {
+        CertificateSigningRequest csr = admin.certificates().v1().certificateSigningRequests().withName(name).get();
+        return csr.getStatus() == null || csr.getStatus().getConditions() == null
+                || csr.getStatus().getConditions().isEmpty() ? null : csr.getStatus().getConditions().get(0);
+    }
+
+    private CsrDecision decisionFor(String name) {
+        List<CsrDecision> found = decisions.matching(d -> d.csrName().equals(name));
+        return found.isEmpty() ? null : found.get(found.size() - 1);
+    }
+
+    private List<Event> eventsFor(String name) {
+        return admin.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    private void node(String name, String... addresses) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata().withNewStatus().endStatus();
+        for (String address : addresses) {
+            node.editStatus().addNewAddress().withType(address.matches("[0-9.]+") ? "InternalIP" : "Hostname")
+                    .withAddress(address).endAddress().endStatus();
+        }
+        admin.nodes().resource(node.build()).create();
+    }
+
+    @Test
+    void bootstrapClientCsrIsApprovedWithAnEventAndADecision() throws Exception {
+        observe(create("bootstrap-token", "boot-1", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("n1").pem()));
+
+        await().atMost(WAIT).until(() -> condition("boot-1") != null);
+        CertificateSigningRequestCondition approved = condition("boot-1");
+        assertEquals("Approved", approved.getType());
+        assertEquals("AutoApproved", approved.getReason());
+        assertEquals("Auto approving kubelet client certificate after SubjectAccessReview.", approved.getMessage());
+
+        await().atMost(WAIT).until(() -> decisionFor("boot-1") != null);
+        CsrDecision decision = decisionFor("boot-1");
+        assertEquals(DecisionOutcome.APPROVED, decision.outcome());
+        assertEquals("kubelet-client", decision.rule());
+        assertTrue(decision.checks().stream().anyMatch(c -> c.name().equals("sar-nodeclient") && c.passed()));
+        assertTrue(decision.checks().stream().anyMatch(c -> c.name().equals("proof-of-possession") && c.passed()));
+        assertEquals(12, decision.policyVersion().length());
+
+        await().atMost(WAIT).until(() -> !eventsFor("boot-1").isEmpty());
+        Event event = eventsFor("boot-1").get(0);
+        assertEquals("AutoApproved", event.getReason());
+        assertEquals("Normal", event.getType());
+        assertEquals("CertificateSigningRequest", event.getInvolvedObject().getKind());
+    }
+
+    @Test
+    void servingCsrWithAForeignSanIsDeniedNamingTheSan() throws Exception {
+        node("n1", "10.0.0.1", "n1");
+        observe(create("node-n1-token", "serve-evil", "kubernetes.io/kubelet-serving", SERVING,
+                TestCsrs.kubelet("n1").dnsNames("n1", "evil.example").ipAddresses("10.0.0.1").pem()));
+
+        await().atMost(WAIT).until(() -> condition("serve-evil") != null);
+        assertEquals("Denied", condition("serve-evil").getType());
+        assertEquals("SANNotANodeAddress", condition("serve-evil").getReason());
+        assertEquals("SAN DNS:evil.example is not an address of Node n1", condition("serve-evil").getMessage());
+        await().atMost(WAIT).until(() -> !eventsFor("serve-evil").isEmpty());
+        assertEquals("Warning", eventsFor("serve-evil").get(0).getType());
+    }
+
+    @Test
+    void servingCsrWaitsForItsNodeAndIsApprovedOnceItRegisters() throws Exception {
+        observe(create("node-n2-token", "serve-early", "kubernetes.io/kubelet-serving", SERVING,
+                TestCsrs.kubelet("n2").dnsNames("n2").ipAddresses("10.0.0.2").pem()));
+        await().atMost(WAIT).until(() -> decisionFor("serve-early") != null);
+        assertEquals(DecisionOutcome.NO_OPINION, decisionFor("serve-early").outcome());
+        assertEquals("NodeNotFound", decisionFor("serve-early").reason());
+        assertEquals(null, condition("serve-early"));
+
+        node("n2", "10.0.0.2", "n2");
+
+        await().atMost(WAIT).until(() -> condition("serve-early") != null);
+        assertEquals("Approved", condition("serve-early").getType());
+        assertEquals("Auto approving kubelet serving certificate after checking node addresses.",
+                condition("serve-early").getMessage());
+    }
+
+    @Test
+    void aForgedEventCannotChangeWhatIsJudged() throws Exception {
+        node("n3", "10.0.0.3", "n3");
+        CertificateSigningRequest live = create("node-n3-token", "forged-1", "kubernetes.io/kubelet-serving", SERVING,
+                TestCsrs.kubelet("n3").dnsNames("n3", "mail.example").pem());
+        CsrObserved truthful = CsrSnapshots.of(live, false, Clock.systemUTC().instant());
+        // The forger claims a harmless request; the approver judges the live object.
+        publish(new CsrObserved(truthful.name(), truthful.uid(), truthful.resourceVersion(), truthful.signerName(),
+                TestCsrs.kubelet("n3").dnsNames("n3").pem(), truthful.usages(), null, truthful.requester(), List.of(),
+                null, truthful.phase(), truthful.createdAt(), truthful.observedAt()));
+
+        await().atMost(WAIT).until(() -> condition("forged-1") != null);
+        assertEquals("Denied", condition("forged-1").getType());
+
+        publish(new CsrObserved("no-such-csr", "uid-x", "1", truthful.signerName(), truthful.request(),
+                truthful.usages(), null, truthful.requester(), List.of(), null, truthful.phase(), null,
+                truthful.observedAt()));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> decisionFor("no-such-csr") == null);
+    }
+
+    @Test
+    void malformedRecordGoesToTheDeadLetterTopicAndTheServiceGoesOn() throws Exception {
+        producer.send(new ProducerRecord<>(EventType.CSR_OBSERVED.defaultTopic(), "junk-1",
+                "{not an event".getBytes())).get(30, TimeUnit.SECONDS);
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokers.shared());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            dlq.subscribe(List.of(DLQ));
+            List<String> keys = new java.util.ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                dlq.poll(Duration.ofMillis(300)).forEach(r -> keys.add(r.key()));
+                return keys.contains("junk-1");
+            });
+        }
+        observe(create("bootstrap-token", "after-junk", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("n7").pem()));
+        await().atMost(WAIT).until(() -> condition("after-junk") != null);
+        given().get("/q/metrics").then().body(containsString("csrflow_approver_records_malformed_total"));
+    }
+
+    @Test
+    void anAdministratorCanStillApproveWhatThePolicyLeftPending() throws Exception {
+        observe(create("jane-token", "jane-client", "kubernetes.io/kube-apiserver-client", CLIENT,
+                TestCsrs.subject("jane", "developers").pem()));
+        await().atMost(WAIT).until(() -> decisionFor("jane-client") != null);
+        assertEquals("NoRuleAllows", decisionFor("jane-client").reason());
+        assertEquals(null, condition("jane-client"));
+
+        Path kubeconfig = emulator.writeKubeconfig(Files.createTempDirectory("kc").resolve("config"), "admin-token");
+        Cli.run(kubeconfig.getParent(), null, "kubectl", "--kubeconfig", kubeconfig.toString(), "certificate",
+                "approve", "jane-client");
+
+        assertEquals("Approved", condition("jane-client").getType());
+        assertEquals("KubectlApprove", condition("jane-client").getReason());
+    }
+
+    @Test
+    void dryRunAnswersEveryCheckWithoutWriting() {
+        String yaml = """
+                apiVersion: certificates.k8s.io/v1
+                kind: CertificateSigningRequest
+                metadata:
+                  name: dry-1
+                spec:
+                  request: %s
+                  signerName: kubernetes.io/kube-apiserver-client-kubelet
+                  usages: [digital signature, client auth]
+                  username: system:bootstrap:abcdef
+                  groups: [system:bootstrappers]
+                """.formatted(TestCsrs.kubelet("n5").base64Pem());
+        given().config(YAML_AS_TEXT).contentType("application/yaml").body(yaml).post("/v1/evaluate").then().statusCode(200)
+                .body("outcome", equalTo("APPROVED"))
+                .body("rule", equalTo("kubelet-client"))
+                .body("dryRun", equalTo(true))
+                .body("checks.find { it.name == 'sar-nodeclient' }.passed", equalTo(true));
+        assertEquals(null, admin.certificates().v1().certificateSigningRequests().withName("dry-1").get());
+
+        String json = "{\"kind\":\"CertificateSigningRequest\",\"spec\":{\"signerName\":\"kubernetes.io/kubelet-serving\","
+                + "\"usages\":[\"digital signature\",\"server auth\"],\"username\":\"system:node:n1\","
+                + "\"request\":\"" + TestCsrs.kubelet("n1").rsa(1024).base64Pem() + "\"}}";
+        given().contentType("application/json").body(json).post("/v1/evaluate").then().statusCode(200)
+                .body("outcome", equalTo("DENIED")).body("reason", equalTo("WeakKey"));
+
+        given().contentType("application/json").body("{\"kind\":\"Pod\"}").post("/v1/evaluate").then()
+                .statusCode(400).body("error", containsString("kind must be CertificateSigningRequest"));
+        given().config(YAML_AS_TEXT).contentType("application/yaml").body("spec: [unclosed").post("/v1/evaluate").then().statusCode(400);
+    }
+
+    @Test
+    void reportsDecisionMetricsAndReadiness() throws Exception {
+        observe(create("bootstrap-token", "metrics-1", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("n8").pem()));
+        await().atMost(WAIT).until(() -> condition("metrics-1") != null);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("csrflow_approver_decisions_total{outcome=\"APPROVED\",rule=\"kubelet-client\""))
+                .body(containsString("csrflow_approver_evaluation_seconds"))
+                .body(containsString("csrflow_approver_sar_seconds"))
+                .body(containsString("csrflow_approver_pending_backlog"));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("nodeCacheSynced"));
+    }
+}
