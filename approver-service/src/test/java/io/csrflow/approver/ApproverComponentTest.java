@@ -184,6 +184,11 @@ class ApproverComponentTest {
         assertEquals("SAN DNS:evil.example is not an address of Node n1", condition("serve-evil").getMessage());
         await().atMost(WAIT).until(() -> !eventsFor("serve-evil").isEmpty());
         assertEquals("Warning", eventsFor("serve-evil").get(0).getType());
+
+        Path kubeconfig = emulator.writeKubeconfig(Files.createTempDirectory("kc").resolve("config"), "admin-token");
+        String described = Cli.run(kubeconfig.getParent(), null, "kubectl", "--kubeconfig", kubeconfig.toString(),
+                "describe", "csr", "serve-evil");
+        assertTrue(described.contains("SANNotANodeAddress") && described.contains("csrflow-approver"), described);
     }
 
     @Test

@@ -79,7 +79,7 @@ final class ApiServerDispatcher extends Dispatcher {
             if (!"GET".equals(method)) {
                 return locked(() -> write(request, path, caller));
             }
-            MockResponse response = withContentType(store.dispatch(request));
+            MockResponse response = list(request, path);
             if (path.is(CERTIFICATES, CSRS) && path.subresource() == null && !path.isWatch() && response.code() == 200
                     && CsrTable.wanted(request.getHeader("Accept"))) {
                 return json(200, CsrTable.of(Json.parseObject(response.getBody().getBytes()), clock));
@@ -90,6 +90,30 @@ final class ApiServerDispatcher extends Dispatcher {
         } catch (RuntimeException e) {
             return error(new ApiException(500, "InternalError", "emulator error: " + e), null);
         }
+    }
+
+    /**
+     * GETs go to the store. Lists get their field selector applied here and are named as the API
+     * server names them ({@code EventList}, not {@code List}), which typed clients need.
+     */
+    private MockResponse list(RecordedRequest request, ApiPath path) {
+        if (path.name() != null || path.isWatch()) {
+            return withContentType(store.dispatch(request));
+        }
+        FieldSelector selector = FieldSelector.fromQuery(path.query());
+        String query = FieldSelector.withoutSelector(path.query());
+        MockResponse response = withContentType(store.handleGet(path.objectPath() + (query.isEmpty() ? "" : "?" + query)));
+        if (response.code() != 200) {
+            return response;
+        }
+        ObjectNode list = Json.parseObject(response.getBody().getBytes());
+        String groupVersion = path.group().isEmpty() ? path.version() : path.group() + "/" + path.version();
+        String kind = Discovery.kind(groupVersion, path.resource());
+        if (kind != null) {
+            list.put("kind", kind + "List");
+            list.put("apiVersion", groupVersion);
+        }
+        return json(200, selector == null ? list : selector.filter(list));
     }
 
     private MockResponse write(RecordedRequest request, ApiPath path, EmulatorConfig.User caller) {

@@ -44,6 +44,12 @@ final class Discovery {
     private Discovery() {
     }
 
+    /** The kind of a served resource ({@code Node} for {@code v1 nodes}), or null. */
+    static String kind(String groupVersion, String resource) {
+        return GROUP_VERSIONS.getOrDefault(groupVersion, List.of()).stream().filter(r -> r.name().equals(resource))
+                .map(Resource::kind).findFirst().orElse(null);
+    }
+
     /** The document for a discovery path, or null if the path is not one. */
     static ObjectNode document(String path, String serverAddress) {
         String p = path.replaceAll("/+$", "");

@@ -108,6 +108,22 @@ class AccessReviewAndResourcesTest {
     }
 
     @Test
+    void listsEventsByFieldSelectorAsKubectlDescribeAsksForThem() {
+        for (String name : List.of("csr-a", "csr-b")) {
+            admin.v1().events().inNamespace("default").resource(new EventBuilder().withNewMetadata()
+                    .withName(name + ".1").withNamespace("default").endMetadata().withType("Warning")
+                    .withNewInvolvedObject().withKind("CertificateSigningRequest").withName(name).endInvolvedObject()
+                    .withReason("Test").build()).create();
+        }
+        var found = admin.v1().events().inAnyNamespace()
+                .withField("involvedObject.name", "csr-a")
+                .withField("involvedObject.kind", "CertificateSigningRequest").list().getItems();
+        assertEquals(List.of("csr-a.1"), found.stream().map(e -> e.getMetadata().getName()).toList());
+        assertEquals(0, admin.v1().events().inAnyNamespace().withField("involvedObject.name", "csr-a")
+                .withoutField("type", "Warning").list().getItems().size());
+    }
+
+    @Test
     void servesDiscoveryAndCountsRequests() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (String path : List.of("/version", "/api", "/apis", "/api/v1", "/apis/certificates.k8s.io/v1",
