@@ -1,0 +1,140 @@
+package io.csrflow.pki;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * Reads a CA as kube-controller-manager takes it: a certificate file holding exactly one
+ * certificate, and a key file (RSA or EC; PKCS#1, SEC1 or PKCS#8 PEM) whose key belongs to it.
+ */
+public final class CaLoader {
+    private static final Set<PosixFilePermission> TOO_OPEN = Set.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+
+    private final Provider provider;
+
+    public CaLoader(Provider provider) {
+        this.provider = provider;
+    }
+
+    public CertificateAuthority load(Path certFile, Path keyFile) throws CaLoadException {
+        X509Certificate certificate = certificate(certFile);
+        PrivateKey key = key(keyFile);
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            default -> throw new CaLoadException(keyFile + ": " + key.getAlgorithm()
+                    + " CA keys are not supported (RSA or EC)");
+        };
+        if (!matches(certificate, key, algorithm)) {
+            throw new CaLoadException(keyFile + ": the private key does not belong to the certificate in " + certFile);
+        }
+        List<String> warnings = new ArrayList<>();
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
+            if (permissions.stream().anyMatch(TOO_OPEN::contains)) {
+                warnings.add(keyFile + " is readable or writable by group or others ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); use 0600");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not a POSIX file system: nothing to check.
+        }
+        return new CertificateAuthority(certificate, key, algorithm, certFile, keyFile, warnings);
+    }
+
+    private X509Certificate certificate(Path file) throws CaLoadException {
+        List<Object> objects = pemObjects(file);
+        List<X509CertificateHolder> certificates = objects.stream().filter(X509CertificateHolder.class::isInstance)
+                .map(X509CertificateHolder.class::cast).toList();
+        if (certificates.size() != 1 || objects.size() != 1) {
+            throw new CaLoadException(file + ": must hold exactly one PEM certificate, found " + certificates.size()
+                    + " certificates among " + objects.size() + " PEM blocks");
+        }
+        try {
+            return new JcaX509CertificateConverter().setProvider(provider).getCertificate(certificates.get(0));
+        } catch (CertificateException e) {
+            throw new CaLoadException(file + ": the certificate cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private PrivateKey key(Path file) throws CaLoadException {
+        List<Object> objects = pemObjects(file);
+        if (objects.size() != 1) {
+            throw new CaLoadException(file + ": must hold exactly one PEM private key, found " + objects.size()
+                    + " PEM blocks");
+        }
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(provider);
+        try {
+            Object object = objects.get(0);
+            if (object instanceof PEMKeyPair pair) {
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (object instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+        } catch (IOException e) {
+            throw new CaLoadException(file + ": the private key cannot be read: " + e.getMessage(), e);
+        }
+        throw new CaLoadException(file + ": not an unencrypted PEM private key (RSA PRIVATE KEY, EC PRIVATE KEY "
+                + "or PRIVATE KEY)");
+    }
+
+    private static List<Object> pemObjects(Path file) throws CaLoadException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new CaLoadException(file + ": cannot be read: " + e.getMessage(), e);
+        }
+        List<Object> objects = new ArrayList<>();
+        try (Reader reader = new StringReader(text); PEMParser parser = new PEMParser(reader)) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                objects.add(object);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new CaLoadException(file + ": is not valid PEM: " + e.getMessage(), e);
+        }
+        if (objects.isEmpty()) {
+            throw new CaLoadException(file + ": holds no PEM block");
+        }
+        return objects;
+    }
+
+    /** The key signs what the certificate's public key verifies: they belong together. */
+    private boolean matches(X509Certificate certificate, PrivateKey key, String algorithm) {
+        try {
+            byte[] probe = "csrflow CA key check".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm, provider);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm, provider);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}
