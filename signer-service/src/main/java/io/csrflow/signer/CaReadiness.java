@@ -1,0 +1,28 @@
+package io.csrflow.signer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.csrflow.signer.ca.CaRegistry;
+
+/** Ready while at least one signer has a loaded CA; lists what is served until when. */
+@Readiness
+@ApplicationScoped
+public class CaReadiness implements HealthCheck {
+    private final CaRegistry cas;
+
+    CaReadiness(CaRegistry cas) {
+        this.cas = cas;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        var builder = HealthCheckResponse.named("ca").status(!cas.all().isEmpty());
+        cas.all().forEach((signer, ca) -> builder.withData(signer, "valid until "
+                + ca.certificate().getNotAfter().toInstant()));
+        return builder.build();
+    }
+}

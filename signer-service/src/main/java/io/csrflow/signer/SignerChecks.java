@@ -1,0 +1,57 @@
+package io.csrflow.signer;
+
+import java.util.Optional;
+
+import io.csrflow.events.CsrObserved;
+import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.CsrRejectedException;
+import io.csrflow.pki.KeyPolicy;
+import io.csrflow.pki.ParsedCsr;
+import io.csrflow.pki.Recognition;
+import io.csrflow.pki.Recognizers;
+import io.csrflow.pki.SignerNames;
+
+/**
+ * What the signer re-checks whatever the approver said, as Boulder's CA re-checks its RA: proof of
+ * possession, key strength, and the rules of the signer name. The answer is the reason the CSR
+ * fails validation, or empty.
+ */
+final class SignerChecks {
+    private final CsrParser parser;
+    private final KeyPolicy keys;
+
+    SignerChecks(CsrParser parser, KeyPolicy keys) {
+        this.parser = parser;
+        this.keys = keys;
+    }
+
+    /** The parsed request if it may be signed. */
+    ParsedCsr parsedOrNull(CsrObserved csr, StringBuilder failure) {
+        ParsedCsr parsed;
+        try {
+            parsed = parser.parseAndVerify(csr.request());
+            keys.check(parsed.key());
+        } catch (CsrRejectedException e) {
+            failure.append(e.getMessage());
+            return null;
+        }
+        Optional<Recognition> rules = rulesOf(csr, parsed);
+        if (rules.isPresent() && !rules.get().recognized()) {
+            failure.append("invalid ").append(rules.get().recognizer()).append(" request: ")
+                    .append(rules.get().firstFailure().name()).append(": ").append(rules.get().firstFailure().detail());
+            return null;
+        }
+        return parsed;
+    }
+
+    private static Optional<Recognition> rulesOf(CsrObserved csr, ParsedCsr parsed) {
+        Recognizers.Request request = new Recognizers.Request(csr.signerName(), csr.usages(),
+                csr.requester().username(), parsed);
+        return switch (csr.signerName()) {
+            case SignerNames.KUBELET_CLIENT -> Optional.of(Recognizers.kubeletClient(request));
+            case SignerNames.KUBELET_SERVING -> Optional.of(Recognizers.kubeletServing(request));
+            case SignerNames.APISERVER_CLIENT -> Optional.of(Recognizers.apiserverClient(request));
+            default -> Optional.empty();
+        };
+    }
+}

@@ -1,0 +1,66 @@
+package io.csrflow.signer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The signer's configuration ({@code csrflow.*}). */
+@ConfigMapping(prefix = "csrflow")
+public interface SignerConfig {
+    Topics topics();
+
+    Signer signer();
+
+    interface Topics {
+        @WithDefault("csrflow.cert.issued")
+        String issued();
+    }
+
+    interface Signer {
+        /** One CA for every signer name (as kube-controller-manager's --cluster-signing-cert-file/key-file). */
+        Optional<CaFiles> ca();
+
+        /**
+         * Or one CA per signer, keyed by the part after {@code kubernetes.io/}:
+         * {@code kube-apiserver-client-kubelet}, {@code kubelet-serving}, {@code kube-apiserver-client},
+         * {@code legacy-unknown}. Not both. A signer without CA files is not served.
+         */
+        Map<String, CaFiles> signers();
+
+        /** Longest certificate lifetime (kube-controller-manager's --cluster-signing-duration). */
+        @WithDefault("8760h")
+        Duration maxDuration();
+
+        /** How often CA files are checked for changes (CA rotation without a restart). */
+        @WithDefault("10s")
+        Duration reloadInterval();
+
+        /** JCA provider: BC (Bouncy Castle) or a registered provider's name. */
+        @WithDefault("BC")
+        String cryptoProvider();
+
+        TrustBundle trustBundle();
+    }
+
+    interface CaFiles {
+        Path certFile();
+
+        Path keyFile();
+    }
+
+    interface TrustBundle {
+        /** Publish each served signer's CA certificate in a ConfigMap. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("csrflow")
+        String namespace();
+
+        @WithDefault("csrflow-ca-bundles")
+        String name();
+    }
+}

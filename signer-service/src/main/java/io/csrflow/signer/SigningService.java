@@ -1,0 +1,159 @@
+package io.csrflow.signer;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.jboss.logging.Logger;
+
+import io.csrflow.events.CertIssued;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.CsrPhase;
+import io.csrflow.events.Identity;
+import io.csrflow.pki.CertificateAuthority;
+import io.csrflow.pki.CertificateIssuer;
+import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.IssuanceCheck;
+import io.csrflow.pki.KeyPolicy;
+import io.csrflow.pki.ParsedCsr;
+import io.csrflow.pki.Validity;
+import io.csrflow.service.CsrSnapshots;
+import io.csrflow.signer.ca.CaRegistry;
+import io.csrflow.signer.kube.CsrStatusWriter;
+import io.csrflow.signer.messaging.IssuedPublisher;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Signs one CSR, exactly once. The message that triggered it is only a notification: the live CSR
+ * must be Approved, not Failed, without a certificate, for a served signer; the request is
+ * re-checked; the certificate is checked after signing; it is written with the resourceVersion
+ * read, so of two concurrent signers one writes and the other finds the certificate and stops.
+ */
+@ApplicationScoped
+public class SigningService {
+    static final String VALIDATION_FAILURE = "SignerValidationFailure";
+    private static final Logger LOG = Logger.getLogger(SigningService.class);
+    private static final int ATTEMPTS = 3;
+
+    private final CaRegistry cas;
+    private final CsrStatusWriter csrs;
+    private final SignerChecks checks;
+    private final CertificateIssuer issuer;
+    private final IssuedPublisher publisher;
+    private final SignerConfig config;
+    private final MeterRegistry registry;
+    private final Clock clock;
+
+    SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrParser parser, CertificateIssuer issuer,
+            IssuedPublisher publisher, SignerConfig config, MeterRegistry registry, Clock clock) {
+        this.cas = cas;
+        this.csrs = csrs;
+        this.checks = new SignerChecks(parser, KeyPolicy.defaults());
+        this.issuer = issuer;
+        this.publisher = publisher;
+        this.config = config;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** Signs CSR {@code name} if it still is {@code uid} and the API shows it approved and unsigned. */
+    public void sign(String name, String uid) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (signOnce(name, uid) != CsrStatusWriter.Written.CONFLICT) {
+                return;
+            }
+            LOG.debugf("CSR %s changed while it was signed; reading it again", name);
+        }
+        LOG.warnf("CSR %s kept changing while it was signed; the next notification will retry", name);
+    }
+
+    private CsrStatusWriter.Written signOnce(String name, String uid) {
+        CertificateSigningRequest live = csrs.get(name);
+        if (live == null || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
+            return CsrStatusWriter.Written.GONE;
+        }
+        CsrObserved csr = CsrSnapshots.of(live, false, clock.instant());
+        Optional<CertificateAuthority> ca = cas.forSigner(csr.signerName());
+        if (ca.isEmpty() || csr.phase() != CsrPhase.APPROVED) {
+            // Not served here, not approved (a forged or early message), failed, or already issued.
+            return CsrStatusWriter.Written.GONE;
+        }
+        Timer.Sample sample = Timer.start(registry);
+        StringBuilder failure = new StringBuilder();
+        ParsedCsr parsed = checks.parsedOrNull(csr, failure);
+        if (parsed == null) {
+            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", VALIDATION_FAILURE)
+                    .increment();
+            LOG.infof("CSR %s fails the signer's validation: %s", name, failure);
+            return csrs.failed(live, VALIDATION_FAILURE, failure.toString());
+        }
+        Validity validity;
+        try {
+            validity = Validity.compute(clock.instant(), csr.expirationSeconds(), config.signer().maxDuration(),
+                    ca.get().certificate().getNotBefore().toInstant(), ca.get().certificate().getNotAfter().toInstant());
+        } catch (IllegalStateException e) {
+            // The CA, not the request, is at fault: leave the CSR approved for a signer with a valid CA.
+            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "CAUnusable").increment();
+            LOG.errorf("not signing CSR %s: %s", name, e.getMessage());
+            return CsrStatusWriter.Written.GONE;
+        }
+        X509Certificate certificate = issuer.issue(parsed, csr.usages(), validity, ca.get());
+        try {
+            IssuanceCheck.verify(certificate, parsed, validity, ca.get());
+        } catch (IllegalStateException e) {
+            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "PostIssuanceCheck")
+                    .increment();
+            LOG.errorf("certificate for CSR %s failed the post-issuance check and was discarded: %s", name,
+                    e.getMessage());
+            return CsrStatusWriter.Written.GONE;
+        }
+        String pem = pem(certificate);
+        CsrStatusWriter.Written written = csrs.certificate(live, pem);
+        if (written != CsrStatusWriter.Written.WRITTEN) {
+            return written;
+        }
+        sample.stop(registry.timer("csrflow.signer.signing", "signer", csr.signerName()));
+        registry.counter("csrflow.signer.issued", "signer", csr.signerName()).increment();
+        publisher.publish(issued(csr, parsed, certificate, pem));
+        LOG.infof("CSR %s: issued serial %s valid until %s", name, CertificateIssuer.serialHex(certificate),
+                validity.notAfter());
+        return written;
+    }
+
+    private CertIssued issued(CsrObserved csr, ParsedCsr parsed, X509Certificate certificate, String pem) {
+        String commonName = parsed.commonName() == null ? "" : parsed.commonName();
+        return new CertIssued(new Identity(csr.signerName(), commonName), csr.name(), csr.uid(),
+                certificate.getSubjectX500Principal().getName(), parsed.sans().dnsNames(), parsed.sans().ipAddresses(),
+                CertificateIssuer.serialHex(certificate), certificate.getNotBefore().toInstant(),
+                certificate.getNotAfter().toInstant(), fingerprint(certificate),
+                certificate.getIssuerX500Principal().getName(), pem, clock.instant());
+    }
+
+    private static String fingerprint(X509Certificate certificate) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(X509Certificate certificate) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(certificate);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,149 @@
+package io.csrflow.signer.ca;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Provider;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Event;
+
+import org.jboss.logging.Logger;
+
+import io.csrflow.pki.CaLoadException;
+import io.csrflow.pki.CaLoader;
+import io.csrflow.pki.CertificateAuthority;
+import io.csrflow.pki.SignerNames;
+import io.csrflow.signer.SignerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The CA of each served signer name, loaded at start (a bad file stops the start, naming it) and
+ * reloaded when its files change; a reload that fails keeps the CA in use and is reported.
+ */
+@ApplicationScoped
+public class CaRegistry {
+    private static final Logger LOG = Logger.getLogger(CaRegistry.class);
+    private static final List<String> SIGNERS = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
+            SignerNames.APISERVER_CLIENT, SignerNames.LEGACY_UNKNOWN);
+
+    private record Source(Path certFile, Path keyFile) {
+        String stamp() {
+            try {
+                return Files.getLastModifiedTime(certFile) + "/" + Files.size(certFile) + "|"
+                        + Files.getLastModifiedTime(keyFile) + "/" + Files.size(keyFile) + "|"
+                        + Files.readString(certFile).hashCode() + "|" + Files.readString(keyFile).hashCode();
+            } catch (IOException e) {
+                return "unreadable";
+            }
+        }
+    }
+
+    private final Map<String, Source> sources = new LinkedHashMap<>();
+    private final Map<String, CertificateAuthority> authorities = new ConcurrentHashMap<>();
+    private final Map<String, String> stamps = new ConcurrentHashMap<>();
+    private final CaLoader loader;
+    private final SignerConfig.Signer config;
+    private final MeterRegistry registry;
+    private final Event<CaChanged> changed;
+    private final ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ca-reloader");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Fired after the CAs were loaded or one of them changed. */
+    public record CaChanged(Map<String, CertificateAuthority> authorities) {
+    }
+
+    CaRegistry(SignerConfig config, Provider provider, MeterRegistry registry, Event<CaChanged> changed) {
+        this.config = config.signer();
+        this.loader = new CaLoader(provider);
+        this.registry = registry;
+        this.changed = changed;
+        if (this.config.ca().isPresent() && !this.config.signers().isEmpty()) {
+            throw new IllegalArgumentException("configure either csrflow.signer.ca (one CA for every signer) or "
+                    + "csrflow.signer.signers.<signer> (one per signer), not both");
+        }
+        for (Map.Entry<String, SignerConfig.CaFiles> entry : this.config.signers().entrySet()) {
+            String signer = "kubernetes.io/" + entry.getKey();
+            if (!SIGNERS.contains(signer)) {
+                throw new IllegalArgumentException("csrflow.signer.signers." + entry.getKey()
+                        + ": unknown signer; use one of kube-apiserver-client-kubelet, kubelet-serving, "
+                        + "kube-apiserver-client, legacy-unknown");
+            }
+            sources.put(signer, new Source(entry.getValue().certFile(), entry.getValue().keyFile()));
+        }
+        this.config.ca().ifPresent(ca -> SIGNERS.forEach(s -> sources.put(s, new Source(ca.certFile(), ca.keyFile()))));
+    }
+
+    void start(@Observes StartupEvent event) throws CaLoadException {
+        for (Map.Entry<String, Source> entry : sources.entrySet()) {
+            load(entry.getKey(), entry.getValue());
+        }
+        for (Map.Entry<String, CertificateAuthority> entry : authorities.entrySet()) {
+            registry.gauge("csrflow.signer.ca.not.after", io.micrometer.core.instrument.Tags.of("signer", entry.getKey()),
+                    authorities, a -> a.containsKey(entry.getKey())
+                            ? a.get(entry.getKey()).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
+        }
+        LOG.infof("serving signers %s", authorities.keySet());
+        changed.fire(new CaChanged(Map.copyOf(authorities)));
+        long every = config.reloadInterval().toMillis();
+        reloader.scheduleWithFixedDelay(this::reloadChanged, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public Optional<CertificateAuthority> forSigner(String signerName) {
+        return Optional.ofNullable(authorities.get(signerName));
+    }
+
+    public Map<String, CertificateAuthority> all() {
+        return Map.copyOf(authorities);
+    }
+
+    private void load(String signer, Source source) throws CaLoadException {
+        CertificateAuthority ca = loader.load(source.certFile(), source.keyFile());
+        ca.warnings().forEach(w -> LOG.warnf("CA of %s: %s", signer, w));
+        authorities.put(signer, ca);
+        stamps.put(signer, source.stamp());
+    }
+
+    private void reloadChanged() {
+        boolean any = false;
+        for (Map.Entry<String, Source> entry : sources.entrySet()) {
+            String stamp = entry.getValue().stamp();
+            if (stamp.equals(stamps.get(entry.getKey()))) {
+                continue;
+            }
+            try {
+                load(entry.getKey(), entry.getValue());
+                any = true;
+                LOG.infof("reloaded the CA of %s from %s", entry.getKey(), entry.getValue().certFile());
+                registry.counter("csrflow.signer.ca.reloads", "signer", entry.getKey()).increment();
+            } catch (CaLoadException e) {
+                // Keep signing with the CA in use; the files may be half written.
+                registry.counter("csrflow.signer.ca.reload.failures", "signer", entry.getKey()).increment();
+                LOG.errorf("CA files of %s changed but cannot be loaded; still using the previous CA: %s",
+                        entry.getKey(), e.getMessage());
+            }
+        }
+        if (any) {
+            changed.fire(new CaChanged(Map.copyOf(authorities)));
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        reloader.shutdownNow();
+    }
+}

@@ -1,0 +1,61 @@
+package io.csrflow.signer.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.csrflow.events.CloudEvent;
+import io.csrflow.events.CsrDecision;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.CsrPhase;
+import io.csrflow.events.DecisionOutcome;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventFormatException;
+import io.csrflow.events.EventType;
+import io.csrflow.signer.SigningService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * Approvals in: {@code csr.decisions} APPROVED from the approver, and {@code csr.observed} in phase
+ * Approved, so that approvals by an administrator ({@code kubectl certificate approve}) are signed
+ * too. Either is only a hint; the live CSR decides. Invalid records go to the dead-letter topic.
+ */
+@ApplicationScoped
+public class ApprovalConsumers {
+    private final SigningService signing;
+    private final MeterRegistry registry;
+
+    ApprovalConsumers(SigningService signing, MeterRegistry registry) {
+        this.signing = signing;
+        this.registry = registry;
+    }
+
+    @Incoming("csr-decisions")
+    @Blocking
+    public void decision(ConsumerRecord<String, byte[]> record) {
+        CsrDecision decision = decode(EventType.CSR_DECISION, record).data();
+        if (decision.outcome() == DecisionOutcome.APPROVED) {
+            signing.sign(decision.csrName(), decision.csrUid());
+        }
+    }
+
+    @Incoming("csr-observed")
+    @Blocking
+    public void observed(ConsumerRecord<String, byte[]> record) {
+        CsrObserved csr = decode(EventType.CSR_OBSERVED, record).data();
+        if (csr.phase() == CsrPhase.APPROVED) {
+            signing.sign(csr.name(), csr.uid());
+        }
+    }
+
+    private <T> CloudEvent<T> decode(EventType<T> type, ConsumerRecord<String, byte[]> record) {
+        try {
+            return EventCodec.decode(type, record.headers(), record.value());
+        } catch (EventFormatException e) {
+            registry.counter("csrflow.signer.records.malformed", "type", type.type()).increment();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.csrflow.signer;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.csrflow.emulator.EmulatorConfig;
+import io.csrflow.emulator.KubeEmulator;
+import io.csrflow.events.CertIssued;
+import io.csrflow.events.CsrDecision;
+import io.csrflow.events.DecisionOutcome;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventType;
+import io.csrflow.service.CsrSnapshots;
+import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.EventProbe;
+import io.csrflow.testsupport.InjectKubeEmulator;
+import io.csrflow.testsupport.KafkaBrokers;
+import io.csrflow.testsupport.KafkaTestResource;
+import io.csrflow.testsupport.KubeEmulatorTestResource;
+import io.csrflow.testsupport.TestCa;
+import io.csrflow.testsupport.TestCsrs;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(CaFilesResource.class)
+@QuarkusTestResource(value = KubeEmulatorTestResource.class,
+        initArgs = @ResourceArg(name = "token", value = "signer-token"))
+class SignerComponentTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final List<String> CLIENT = List.of("digital signature", "client auth");
+    private static final List<String> SERVING = List.of("digital signature", "key encipherment", "server auth");
+
+    @InjectKubeEmulator
+    KubeEmulator emulator;
+
+    KubernetesClient admin;
+    EventProbe<CertIssued> issued;
+    KafkaProducer<String, byte[]> producer;
+    final EventCodec codec = new EventCodec("/test/approver", Clock.systemUTC());
+
+    @BeforeEach
+    void connect() {
+        admin = emulator.client("admin-token");
+        emulator.addUser(new EmulatorConfig.User("node-s1-token", "system:node:s1", null, List.of("system:nodes"), null));
+        issued = EventProbe.onDefaultTopic(KafkaBrokers.shared(), EventType.CERT_ISSUED);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", KafkaBrokers.shared());
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void disconnect() {
+        producer.close();
+        issued.close();
+        admin.close();
+    }
+
+    private CertificateSigningRequest create(String token, String name, String signer, List<String> usages, String pem) {
+        try (KubernetesClient client = emulator.client(token)) {
+            return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
+                    .withNewMetadata().withName(name).endMetadata()
+                    .withNewSpec().withRequest(Base64.getEncoder().encodeToString(pem.getBytes()))
+                    .withSignerName(signer).withUsages(usages).withExpirationSeconds(86400).endSpec().build()).create();
+        }
+    }
+
+    private CertificateSigningRequest approve(String name) {
+        return admin.certificates().v1().certificateSigningRequests().withName(name).approve(
+                new CertificateSigningRequestConditionBuilder().withType("Approved").withStatus("True")
+                        .withReason("AutoApproved").withMessage("test").build());
+    }
+
+    /** What the approver publishes after approving. */
+    private void decide(CertificateSigningRequest csr, DecisionOutcome outcome) throws Exception {
+        producer.send(codec.encode(EventType.CSR_DECISION, new CsrDecision(csr.getMetadata().getName(),
+                csr.getMetadata().getUid(), csr.getMetadata().getResourceVersion(), csr.getSpec().getSignerName(),
+                outcome, "test", "AutoApproved", "test", List.of(), "v0", Instant.now()))
+                .toProducerRecord(EventType.CSR_DECISION.defaultTopic())).get(30, TimeUnit.SECONDS);
+    }
+
+    /** What the watcher publishes. */
+    private void observe(CertificateSigningRequest csr) throws Exception {
+        producer.send(codec.encode(EventType.CSR_OBSERVED, CsrSnapshots.of(csr, false, Instant.now()))
+                .toProducerRecord(EventType.CSR_OBSERVED.defaultTopic())).get(30, TimeUnit.SECONDS);
+    }
+
+    private String certificate(String name) {
+        CertificateSigningRequest csr = admin.certificates().v1().certificateSigningRequests().withName(name).get();
+        String b64 = csr.getStatus() == null ? null : csr.getStatus().getCertificate();
+        return b64 == null || b64.isEmpty() ? null : new String(Base64.getDecoder().decode(b64), StandardCharsets.US_ASCII);
+    }
+
+    private List<CertIssued> issuedFor(String name) {
+        return issued.matching(e -> e.csrName().equals(name));
+    }
+
+    @Test
+    void approvedCsrGetsACertificateThatOpensslAccepts() throws Exception {
+        create("node-s1-token", "sign-1", "kubernetes.io/kubelet-serving", SERVING,
+                TestCsrs.kubelet("s1").dnsNames("s1").ipAddresses("10.0.0.31").pem());
+        decide(approve("sign-1"), DecisionOutcome.APPROVED);
+
+        await().atMost(WAIT).until(() -> certificate("sign-1") != null);
+        Path dir = Files.createTempDirectory("sign-1");
+        Files.writeString(dir.resolve("cert.pem"), certificate("sign-1"));
+        assertEquals(dir.resolve("cert.pem") + ": OK\n", Cli.run(dir, null, "openssl", "verify", "-CAfile",
+                CaFilesResource.folder.resolve("ca.crt").toString(), dir.resolve("cert.pem").toString()));
+        String text = Cli.run(dir, null, "openssl", "x509", "-in", "cert.pem", "-noout", "-text");
+        for (String expected : List.of("CA:FALSE", "TLS Web Server Authentication", "DNS:s1, IP Address:10.0.0.31",
+                "Subject: O = system:nodes, CN = system:node:s1")) {
+            assertTrue(text.contains(expected), expected + " in\n" + text);
+        }
+
+        await().atMost(WAIT).until(() -> !issuedFor("sign-1").isEmpty());
+        CertIssued event = issuedFor("sign-1").get(0);
+        assertEquals("kubernetes.io/kubelet-serving|system:node:s1", event.identity().key());
+        assertEquals(certificate("sign-1"), event.certificate());
+        assertEquals(List.of("s1"), event.dnsNames());
+        assertEquals(64, event.sha256Fingerprint().length());
+    }
+
+    @Test
+    void aCsrApprovedWithKubectlIsSignedFromTheWatchersEvent() throws Exception {
+        create("bootstrap-token", "sign-kubectl", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("s2").pem());
+        Path kubeconfig = emulator.writeKubeconfig(Files.createTempDirectory("kc").resolve("config"), "admin-token");
+        Cli.run(kubeconfig.getParent(), null, "kubectl", "--kubeconfig", kubeconfig.toString(), "certificate",
+                "approve", "sign-kubectl");
+        observe(admin.certificates().v1().certificateSigningRequests().withName("sign-kubectl").get());
+
+        await().atMost(WAIT).until(() -> certificate("sign-kubectl") != null);
+        await().atMost(WAIT).until(() -> !issuedFor("sign-kubectl").isEmpty());
+    }
+
+    @Test
+    void anInvalidRequestBecomesFailedNotRetried() throws Exception {
+        // An administrator approved a serving CSR without any SAN; the signer's own rules refuse it.
+        create("node-s1-token", "sign-invalid", "kubernetes.io/kubelet-serving", SERVING, TestCsrs.kubelet("s1").pem());
+        decide(approve("sign-invalid"), DecisionOutcome.APPROVED);
+
+        await().atMost(WAIT).until(() -> admin.certificates().v1().certificateSigningRequests().withName("sign-invalid")
+                .get().getStatus().getConditions().size() == 2);
+        var failed = admin.certificates().v1().certificateSigningRequests().withName("sign-invalid").get().getStatus()
+                .getConditions().get(1);
+        assertEquals("Failed", failed.getType());
+        assertEquals("SignerValidationFailure", failed.getReason());
+        assertTrue(failed.getMessage().contains("has-dns-or-ip-san"), failed.getMessage());
+        assertNull(certificate("sign-invalid"));
+    }
+
+    @Test
+    void theSameApprovalFiveTimesGivesOneCertificate() throws Exception {
+        create("bootstrap-token", "sign-5x", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("s3").pem());
+        CertificateSigningRequest approved = approve("sign-5x");
+        for (int i = 0; i < 5; i++) {
+            decide(approved, DecisionOutcome.APPROVED);
+        }
+        observe(approved);
+
+        await().atMost(WAIT).until(() -> certificate("sign-5x") != null);
+        String first = certificate("sign-5x");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> issuedFor("sign-5x").size() <= 1);
+        assertEquals(1, issuedFor("sign-5x").size());
+        assertEquals(first, certificate("sign-5x"));
+    }
+
+    @Test
+    void aForgedApprovalSignsNothing() throws Exception {
+        CertificateSigningRequest pending = create("bootstrap-token", "sign-forged",
+                "kubernetes.io/kube-apiserver-client-kubelet", CLIENT, TestCsrs.kubelet("s4").pem());
+        decide(pending, DecisionOutcome.APPROVED);
+
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> certificate("sign-forged") == null);
+        assertTrue(issuedFor("sign-forged").isEmpty());
+    }
+
+    @Test
+    void replacedCaFilesSignTheNextCertificateAndUpdateTheBundle() throws Exception {
+        Path next = Files.createTempDirectory("next-ca");
+        TestCa ca2 = TestCa.create(next, "csrflow-test-ca-2", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        Files.writeString(CaFilesResource.folder.resolve("ca.key"), Files.readString(ca2.keyFile()));
+        Files.writeString(CaFilesResource.folder.resolve("ca.crt"), Files.readString(ca2.certFile()));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then()
+                .body(containsString("csrflow_signer_ca_reloads_total")));
+
+        create("bootstrap-token", "sign-after-rotation", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("s5").pem());
+        decide(approve("sign-after-rotation"), DecisionOutcome.APPROVED);
+        await().atMost(WAIT).until(() -> !issuedFor("sign-after-rotation").isEmpty());
+        assertEquals("CN=csrflow-test-ca-2", issuedFor("sign-after-rotation").get(0).issuer());
+
+        String bundle = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getData()
+                .get("kube-apiserver-client-kubelet.crt");
+        assertEquals(Files.readString(ca2.certFile()).trim(), bundle.trim());
+    }
+
+    @Test
+    void reportsIssuanceMetricsAndReadiness() {
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("kubernetes.io/kubelet-serving"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("csrflow_signer_ca_not_after"));
+    }
+}
