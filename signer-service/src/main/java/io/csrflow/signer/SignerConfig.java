@@ -50,6 +50,12 @@ public interface SignerConfig {
         Path certFile();
 
         Path keyFile();
+
+        /**
+         * The CA certificate that will replace this one: published in the trust bundle beside the
+         * current one so that clients trust it before the signer switches to it.
+         */
+        Optional<Path> nextCertFile();
     }
 
     interface TrustBundle {

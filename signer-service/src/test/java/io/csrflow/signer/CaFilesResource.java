@@ -22,8 +22,11 @@ public class CaFilesResource implements QuarkusTestResourceLifecycleManager {
         }
         TestCa ca = TestCa.create(folder, "csrflow-test-ca-1", Instant.now().minus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(3650)));
+        TestCa next = TestCa.create(folder.resolve("next"), "csrflow-test-ca-next", Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(3650)));
         return Map.of("csrflow.signer.ca.cert-file", ca.certFile().toString(),
-                "csrflow.signer.ca.key-file", ca.keyFile().toString());
+                "csrflow.signer.ca.key-file", ca.keyFile().toString(),
+                "csrflow.signer.ca.next-cert-file", next.certFile().toString());
     }
 
     @Override

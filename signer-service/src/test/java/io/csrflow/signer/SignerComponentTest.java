@@ -220,14 +220,28 @@ class SignerComponentTest {
         await().atMost(WAIT).until(() -> !issuedFor("sign-after-rotation").isEmpty());
         assertEquals("CN=csrflow-test-ca-2", issuedFor("sign-after-rotation").get(0).issuer());
 
-        String bundle = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getData()
-                .get("kube-apiserver-client-kubelet.crt");
-        assertEquals(Files.readString(ca2.certFile()).trim(), bundle.trim());
+        await().atMost(WAIT).until(() -> bundle("kube-apiserver-client-kubelet").startsWith(
+                Files.readString(ca2.certFile()).trim()));
+        assertTrue(bundle("kube-apiserver-client-kubelet").endsWith(
+                Files.readString(CaFilesResource.folder.resolve("next/ca.crt")).trim()), "the next CA stays published");
+    }
+
+    private String bundle(String signer) {
+        return admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getData()
+                .get(signer + ".crt").trim();
+    }
+
+    @Test
+    void theTrustBundleCarriesTheCurrentAndTheNextCa() throws Exception {
+        String bundle = bundle("kubelet-serving");
+        assertEquals(2, bundle.split("-----BEGIN CERTIFICATE-----").length - 1, bundle);
+        assertTrue(bundle.endsWith(Files.readString(CaFilesResource.folder.resolve("next/ca.crt")).trim()));
     }
 
     @Test
     void reportsIssuanceMetricsAndReadiness() {
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("kubernetes.io/kubelet-serving"));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("kubernetes.io/kubelet-serving"))
+                .body(containsString("v1.32.0-csrflow-emulator"));
         given().get("/q/metrics").then().statusCode(200).body(containsString("csrflow_signer_ca_not_after"));
     }
 }

@@ -63,6 +63,11 @@ public final class CaLoader {
         return new CertificateAuthority(certificate, key, algorithm, certFile, keyFile, warnings);
     }
 
+    /** A file holding exactly one certificate, e.g. the next CA published ahead of a rotation. */
+    public X509Certificate readCertificate(Path file) throws CaLoadException {
+        return certificate(file);
+    }
+
     private X509Certificate certificate(Path file) throws CaLoadException {
         List<Object> objects = pemObjects(file);
         List<X509CertificateHolder> certificates = objects.stream().filter(X509CertificateHolder.class::isInstance)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Provider;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,20 +39,24 @@ public class CaRegistry {
     private static final List<String> SIGNERS = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
             SignerNames.APISERVER_CLIENT, SignerNames.LEGACY_UNKNOWN);
 
-    private record Source(Path certFile, Path keyFile) {
+    private record Source(Path certFile, Path keyFile, Optional<Path> nextCertFile) {
         String stamp() {
-            try {
-                return Files.getLastModifiedTime(certFile) + "/" + Files.size(certFile) + "|"
-                        + Files.getLastModifiedTime(keyFile) + "/" + Files.size(keyFile) + "|"
-                        + Files.readString(certFile).hashCode() + "|" + Files.readString(keyFile).hashCode();
-            } catch (IOException e) {
-                return "unreadable";
+            StringBuilder stamp = new StringBuilder();
+            for (Path file : nextCertFile.map(next -> List.of(certFile, keyFile, next)).orElse(List.of(certFile, keyFile))) {
+                try {
+                    stamp.append(Files.getLastModifiedTime(file)).append('/').append(Files.readString(file).hashCode())
+                            .append('|');
+                } catch (IOException e) {
+                    stamp.append("unreadable|");
+                }
             }
+            return stamp.toString();
         }
     }
 
     private final Map<String, Source> sources = new LinkedHashMap<>();
     private final Map<String, CertificateAuthority> authorities = new ConcurrentHashMap<>();
+    private final Map<String, X509Certificate> nextCertificates = new ConcurrentHashMap<>();
     private final Map<String, String> stamps = new ConcurrentHashMap<>();
     private final CaLoader loader;
     private final SignerConfig.Signer config;
@@ -63,8 +68,8 @@ public class CaRegistry {
         return t;
     });
 
-    /** Fired after the CAs were loaded or one of them changed. */
-    public record CaChanged(Map<String, CertificateAuthority> authorities) {
+    /** Fired after the CAs were loaded or one of them changed: each signer's trusted CA certificates. */
+    public record CaChanged(Map<String, List<X509Certificate>> bundles) {
     }
 
     CaRegistry(SignerConfig config, Provider provider, MeterRegistry registry, Event<CaChanged> changed) {
@@ -83,9 +88,11 @@ public class CaRegistry {
                         + ": unknown signer; use one of kube-apiserver-client-kubelet, kubelet-serving, "
                         + "kube-apiserver-client, legacy-unknown");
             }
-            sources.put(signer, new Source(entry.getValue().certFile(), entry.getValue().keyFile()));
+            sources.put(signer, new Source(entry.getValue().certFile(), entry.getValue().keyFile(),
+                    entry.getValue().nextCertFile()));
         }
-        this.config.ca().ifPresent(ca -> SIGNERS.forEach(s -> sources.put(s, new Source(ca.certFile(), ca.keyFile()))));
+        this.config.ca().ifPresent(ca -> SIGNERS.forEach(s -> sources.put(s,
+                new Source(ca.certFile(), ca.keyFile(), ca.nextCertFile()))));
     }
 
     void start(@Observes StartupEvent event) throws CaLoadException {
@@ -98,7 +105,7 @@ public class CaRegistry {
                             ? a.get(entry.getKey()).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
         }
         LOG.infof("serving signers %s", authorities.keySet());
-        changed.fire(new CaChanged(Map.copyOf(authorities)));
+        changed.fire(new CaChanged(bundles()));
         long every = config.reloadInterval().toMillis();
         reloader.scheduleWithFixedDelay(this::reloadChanged, every, every, TimeUnit.MILLISECONDS);
     }
@@ -111,7 +118,26 @@ public class CaRegistry {
         return Map.copyOf(authorities);
     }
 
+    /** Current CA certificate, then the next one if configured. */
+    private Map<String, List<X509Certificate>> bundles() {
+        Map<String, List<X509Certificate>> bundles = new LinkedHashMap<>();
+        authorities.forEach((signer, ca) -> {
+            List<X509Certificate> certificates = new java.util.ArrayList<>(List.of(ca.certificate()));
+            X509Certificate next = nextCertificates.get(signer);
+            if (next != null && !next.equals(ca.certificate())) {
+                certificates.add(next);
+            }
+            bundles.put(signer, List.copyOf(certificates));
+        });
+        return bundles;
+    }
+
     private void load(String signer, Source source) throws CaLoadException {
+        if (source.nextCertFile().isPresent()) {
+            nextCertificates.put(signer, loader.readCertificate(source.nextCertFile().get()));
+        } else {
+            nextCertificates.remove(signer);
+        }
         CertificateAuthority ca = loader.load(source.certFile(), source.keyFile());
         ca.warnings().forEach(w -> LOG.warnf("CA of %s: %s", signer, w));
         authorities.put(signer, ca);
@@ -138,7 +164,7 @@ public class CaRegistry {
             }
         }
         if (any) {
-            changed.fire(new CaChanged(Map.copyOf(authorities)));
+            changed.fire(new CaChanged(bundles()));
         }
     }
 

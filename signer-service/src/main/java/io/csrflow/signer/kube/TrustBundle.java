@@ -2,6 +2,8 @@ package io.csrflow.signer.kube;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.jboss.logging.Logger;
 
-import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -21,8 +22,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 /**
- * Trust distribution: a ConfigMap with each served signer's CA certificate ({@code <signer>.crt},
- * signer without the {@code kubernetes.io/} prefix), updated whenever the CA files change.
+ * Trust distribution: a ConfigMap with each served signer's CA bundle ({@code <signer>.crt},
+ * signer without the {@code kubernetes.io/} prefix): the current CA and, during a rotation, the
+ * next one; updated whenever the CA files change.
  */
 @ApplicationScoped
 public class TrustBundle {
@@ -41,8 +43,8 @@ public class TrustBundle {
             return;
         }
         Map<String, String> data = new TreeMap<>();
-        changed.authorities().forEach((signer, ca) -> data.put(signer.substring(signer.indexOf('/') + 1) + ".crt",
-                pem(ca)));
+        changed.bundles().forEach((signer, certificates) -> data.put(signer.substring(signer.indexOf('/') + 1) + ".crt",
+                pem(certificates)));
         ConfigMap bundle = new ConfigMapBuilder().withNewMetadata().withName(config.name())
                 .withNamespace(config.namespace()).addToLabels("app.kubernetes.io/part-of", "csrflow")
                 .endMetadata().withData(data).build();
@@ -54,10 +56,12 @@ public class TrustBundle {
         }
     }
 
-    private static String pem(CertificateAuthority ca) {
+    private static String pem(List<X509Certificate> certificates) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(ca.certificate());
+            for (X509Certificate certificate : certificates) {
+                writer.writeObject(certificate);
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
