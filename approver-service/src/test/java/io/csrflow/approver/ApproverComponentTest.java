@@ -13,16 +13,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,10 +28,11 @@ import io.csrflow.emulator.KubeEmulator;
 import io.csrflow.events.CsrDecision;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.DecisionOutcome;
-import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.CsrSubmitter;
+import io.csrflow.testsupport.EventSender;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaBrokers;
@@ -46,7 +42,6 @@ import io.csrflow.testsupport.TestCsrs;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -73,8 +68,7 @@ class ApproverComponentTest {
 
     KubernetesClient admin;
     EventProbe<CsrDecision> decisions;
-    KafkaProducer<String, byte[]> producer;
-    final EventCodec codec = new EventCodec("/test/watcher", Clock.systemUTC());
+    EventSender sender;
 
     @BeforeAll
     static void topics() {
@@ -90,25 +84,18 @@ class ApproverComponentTest {
         }
         emulator.addUser(new EmulatorConfig.User("jane-token", "jane", null, List.of("developers"), null));
         decisions = EventProbe.onDefaultTopic(KafkaBrokers.shared(), EventType.CSR_DECISION);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", KafkaBrokers.shared());
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        sender = new EventSender(KafkaBrokers.shared(), "/test/watcher");
     }
 
     @AfterEach
     void disconnect() {
-        producer.close();
+        sender.close();
         decisions.close();
         admin.close();
     }
 
     private CertificateSigningRequest create(String token, String name, String signer, List<String> usages, String pem) {
-        try (KubernetesClient client = emulator.client(token)) {
-            return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
-                    .withNewMetadata().withName(name).endMetadata()
-                    .withNewSpec().withRequest(java.util.Base64.getEncoder().encodeToString(pem.getBytes()))
-                    .withSignerName(signer).withUsages(usages).endSpec().build()).create();
-        }
+        return CsrSubmitter.submit(emulator, token, name, signer, usages, pem, null);
     }
 
     /** What the watcher would publish for this CSR. */
@@ -116,9 +103,8 @@ class ApproverComponentTest {
         publish(CsrSnapshots.of(csr, false, Clock.systemUTC().instant()));
     }
 
-    private void publish(CsrObserved snapshot) throws Exception {
-        producer.send(codec.encode(EventType.CSR_OBSERVED, snapshot).toProducerRecord(
-                EventType.CSR_OBSERVED.defaultTopic())).get(30, TimeUnit.SECONDS);
+    private void publish(CsrObserved snapshot) {
+        sender.send(EventType.CSR_OBSERVED, snapshot);
     }
 
     private CertificateSigningRequestCondition condition(String name) {
@@ -231,8 +217,7 @@ class ApproverComponentTest {
 
     @Test
     void malformedRecordGoesToTheDeadLetterTopicAndTheServiceGoesOn() throws Exception {
-        producer.send(new ProducerRecord<>(EventType.CSR_OBSERVED.defaultTopic(), "junk-1",
-                "{not an event".getBytes())).get(30, TimeUnit.SECONDS);
+        sender.sendRaw(EventType.CSR_OBSERVED.defaultTopic(), "junk-1", "{not an event".getBytes());
 
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokers.shared());

@@ -10,17 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,10 +24,11 @@ import io.csrflow.emulator.KubeEmulator;
 import io.csrflow.events.CertIssued;
 import io.csrflow.events.CsrDecision;
 import io.csrflow.events.DecisionOutcome;
-import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.CsrSubmitter;
+import io.csrflow.testsupport.EventSender;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaBrokers;
@@ -42,7 +37,6 @@ import io.csrflow.testsupport.KubeEmulatorTestResource;
 import io.csrflow.testsupport.TestCa;
 import io.csrflow.testsupport.TestCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -64,33 +58,25 @@ class SignerComponentTest {
 
     KubernetesClient admin;
     EventProbe<CertIssued> issued;
-    KafkaProducer<String, byte[]> producer;
-    final EventCodec codec = new EventCodec("/test/approver", Clock.systemUTC());
+    EventSender sender;
 
     @BeforeEach
     void connect() {
         admin = emulator.client("admin-token");
         emulator.addUser(new EmulatorConfig.User("node-s1-token", "system:node:s1", null, List.of("system:nodes"), null));
         issued = EventProbe.onDefaultTopic(KafkaBrokers.shared(), EventType.CERT_ISSUED);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", KafkaBrokers.shared());
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        sender = new EventSender(KafkaBrokers.shared(), "/test/approver");
     }
 
     @AfterEach
     void disconnect() {
-        producer.close();
+        sender.close();
         issued.close();
         admin.close();
     }
 
     private CertificateSigningRequest create(String token, String name, String signer, List<String> usages, String pem) {
-        try (KubernetesClient client = emulator.client(token)) {
-            return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
-                    .withNewMetadata().withName(name).endMetadata()
-                    .withNewSpec().withRequest(Base64.getEncoder().encodeToString(pem.getBytes()))
-                    .withSignerName(signer).withUsages(usages).withExpirationSeconds(86400).endSpec().build()).create();
-        }
+        return CsrSubmitter.submit(emulator, token, name, signer, usages, pem, 86400);
     }
 
     private CertificateSigningRequest approve(String name) {
@@ -100,17 +86,15 @@ class SignerComponentTest {
     }
 
     /** What the approver publishes after approving. */
-    private void decide(CertificateSigningRequest csr, DecisionOutcome outcome) throws Exception {
-        producer.send(codec.encode(EventType.CSR_DECISION, new CsrDecision(csr.getMetadata().getName(),
-                csr.getMetadata().getUid(), csr.getMetadata().getResourceVersion(), csr.getSpec().getSignerName(),
-                outcome, "test", "AutoApproved", "test", List.of(), "v0", Instant.now()))
-                .toProducerRecord(EventType.CSR_DECISION.defaultTopic())).get(30, TimeUnit.SECONDS);
+    private void decide(CertificateSigningRequest csr, DecisionOutcome outcome) {
+        sender.send(EventType.CSR_DECISION, new CsrDecision(csr.getMetadata().getName(), csr.getMetadata().getUid(),
+                csr.getMetadata().getResourceVersion(), csr.getSpec().getSignerName(), outcome, "test", "AutoApproved",
+                "test", List.of(), "v0", Instant.now()));
     }
 
     /** What the watcher publishes. */
-    private void observe(CertificateSigningRequest csr) throws Exception {
-        producer.send(codec.encode(EventType.CSR_OBSERVED, CsrSnapshots.of(csr, false, Instant.now()))
-                .toProducerRecord(EventType.CSR_OBSERVED.defaultTopic())).get(30, TimeUnit.SECONDS);
+    private void observe(CertificateSigningRequest csr) {
+        sender.send(EventType.CSR_OBSERVED, CsrSnapshots.of(csr, false, Instant.now()));
     }
 
     private String certificate(String name) {

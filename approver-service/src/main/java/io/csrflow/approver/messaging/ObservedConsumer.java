@@ -9,9 +9,8 @@ import io.csrflow.approver.ReviewService;
 import io.csrflow.events.CloudEvent;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
-import io.csrflow.events.EventCodec;
-import io.csrflow.events.EventFormatException;
 import io.csrflow.events.EventType;
+import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 
@@ -22,23 +21,17 @@ import io.smallrye.common.annotation.Blocking;
 @ApplicationScoped
 public class ObservedConsumer {
     private final ReviewService reviews;
-    private final MeterRegistry registry;
+    private final RecordDecoder decoder;
 
     ObservedConsumer(ReviewService reviews, MeterRegistry registry) {
         this.reviews = reviews;
-        this.registry = registry;
+        this.decoder = new RecordDecoder(registry, "csrflow.approver.records.malformed");
     }
 
     @Incoming("csr-observed")
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
-        CloudEvent<CsrObserved> event;
-        try {
-            event = EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value());
-        } catch (EventFormatException e) {
-            registry.counter("csrflow.approver.records.malformed").increment();
-            throw e;
-        }
+        CloudEvent<CsrObserved> event = decoder.decode(EventType.CSR_OBSERVED, record);
         if (event.data().phase() == CsrPhase.PENDING) {
             reviews.review(event.data().name(), event.data().uid());
         }

@@ -5,15 +5,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.csrflow.events.CloudEvent;
 import io.csrflow.events.CsrDecision;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
-import io.csrflow.events.EventCodec;
-import io.csrflow.events.EventFormatException;
 import io.csrflow.events.EventType;
 import io.csrflow.signer.SigningService;
+import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 
@@ -25,17 +23,17 @@ import io.smallrye.common.annotation.Blocking;
 @ApplicationScoped
 public class ApprovalConsumers {
     private final SigningService signing;
-    private final MeterRegistry registry;
+    private final RecordDecoder decoder;
 
     ApprovalConsumers(SigningService signing, MeterRegistry registry) {
         this.signing = signing;
-        this.registry = registry;
+        this.decoder = new RecordDecoder(registry, "csrflow.signer.records.malformed");
     }
 
     @Incoming("csr-decisions")
     @Blocking
     public void decision(ConsumerRecord<String, byte[]> record) {
-        CsrDecision decision = decode(EventType.CSR_DECISION, record).data();
+        CsrDecision decision = decoder.decode(EventType.CSR_DECISION, record).data();
         if (decision.outcome() == DecisionOutcome.APPROVED) {
             signing.sign(decision.csrName(), decision.csrUid());
         }
@@ -44,18 +42,9 @@ public class ApprovalConsumers {
     @Incoming("csr-observed")
     @Blocking
     public void observed(ConsumerRecord<String, byte[]> record) {
-        CsrObserved csr = decode(EventType.CSR_OBSERVED, record).data();
+        CsrObserved csr = decoder.decode(EventType.CSR_OBSERVED, record).data();
         if (csr.phase() == CsrPhase.APPROVED) {
             signing.sign(csr.name(), csr.uid());
-        }
-    }
-
-    private <T> CloudEvent<T> decode(EventType<T> type, ConsumerRecord<String, byte[]> record) {
-        try {
-            return EventCodec.decode(type, record.headers(), record.value());
-        } catch (EventFormatException e) {
-            registry.counter("csrflow.signer.records.malformed", "type", type.type()).increment();
-            throw e;
         }
     }
 }

@@ -1,0 +1,27 @@
+package io.csrflow.testsupport;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+import io.csrflow.emulator.KubeEmulator;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Creates CSRs in the emulator as a given caller (bootstrap token, a node, an administrator). */
+public final class CsrSubmitter {
+    private CsrSubmitter() {
+    }
+
+    public static CertificateSigningRequest submit(KubeEmulator emulator, String token, String name, String signer,
+            List<String> usages, String pem, Integer expirationSeconds) {
+        try (KubernetesClient client = emulator.client(token)) {
+            return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
+                    .withNewMetadata().withName(name).endMetadata()
+                    .withNewSpec().withRequest(Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
+                    .withSignerName(signer).withUsages(usages).withExpirationSeconds(expirationSeconds).endSpec()
+                    .build()).create();
+        }
+    }
+}
