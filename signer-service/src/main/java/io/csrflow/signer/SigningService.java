@@ -30,6 +30,7 @@ import io.csrflow.signer.ca.CaRegistry;
 import io.csrflow.signer.kube.CsrStatusWriter;
 import io.csrflow.signer.messaging.IssuedPublisher;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -66,15 +67,39 @@ public class SigningService {
         this.clock = clock;
     }
 
-    /** Signs CSR {@code name} if it still is {@code uid} and the API shows it approved and unsigned. */
+    /**
+     * Signs CSR {@code name} if it still is {@code uid} and the API shows it approved and unsigned.
+     * A conflict or an API that does not answer is tried again a few times with backoff; after that
+     * the CSR stays Approved and the watcher's resync brings it back, so the message is never
+     * dead-lettered for a transient fault.
+     */
     public void sign(String name, String uid) {
+        long pause = 250;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            if (signOnce(name, uid) != CsrStatusWriter.Written.CONFLICT) {
-                return;
+            try {
+                if (signOnce(name, uid) != CsrStatusWriter.Written.CONFLICT) {
+                    return;
+                }
+                LOG.debugf("CSR %s changed while it was signed; reading it again", name);
+            } catch (KubernetesClientException e) {
+                registry.counter("csrflow.signer.failures", "signer", "unknown", "reason", "ApiUnavailable").increment();
+                LOG.warnf("Kubernetes API error while signing CSR %s (attempt %d): %s", name, attempt, e.getMessage());
             }
-            LOG.debugf("CSR %s changed while it was signed; reading it again", name);
+            if (attempt < ATTEMPTS) {
+                pause(pause);
+                pause *= 2;
+            }
         }
-        LOG.warnf("CSR %s kept changing while it was signed; the next notification will retry", name);
+        LOG.warnf("CSR %s could not be signed after %d attempts; the watcher's resync will bring it back", name,
+                ATTEMPTS);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private CsrStatusWriter.Written signOnce(String name, String uid) {

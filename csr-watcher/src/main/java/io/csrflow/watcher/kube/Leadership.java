@@ -84,10 +84,15 @@ public class Leadership {
                 .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
                         leader -> LOG.infof("lease %s is held by %s", config.leaseName(), leader)))
                 .build()).build().start();
-        // The elector gives up once leadership is lost; stand for election again.
+        // The elector gives up once leadership is lost (or at once, e.g. when Leases are forbidden);
+        // stand for election again after a retry period, never in a tight loop.
         election.whenComplete((ignored, error) -> {
+            if (error != null && !(error instanceof java.util.concurrent.CancellationException)) {
+                LOG.warnf("leader election for %s failed: %s", config.leaseName(), error.getMessage());
+            }
             if (!shuttingDown) {
-                campaign();
+                CompletableFuture.runAsync(this::campaign, CompletableFuture.delayedExecutor(
+                        config.retryPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
             }
         });
     }
