@@ -1,8 +1,6 @@
 package io.csrflow.approver;
 
 import java.math.BigInteger;
-import java.security.Provider;
-import java.security.Security;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -11,13 +9,12 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-
 import io.csrflow.approver.domain.AccessReview;
 import io.csrflow.approver.domain.ApprovalPolicy;
 import io.csrflow.approver.domain.Cidr;
 import io.csrflow.approver.domain.NodeAddresses;
 import io.csrflow.approver.domain.PolicySettings;
+import io.csrflow.pki.CryptoProviders;
 import io.csrflow.pki.CsrLimits;
 import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.KeyPolicy;
@@ -28,7 +25,7 @@ public class PolicyProducer {
     @Singleton
     ApprovalPolicy policy(ApproverConfig config, AccessReview accessReview, NodeAddresses nodes) {
         ApproverConfig.Approver a = config.approver();
-        return new ApprovalPolicy(settings(a), new CsrParser(limits(a.limits()), provider(a.cryptoProvider())),
+        return new ApprovalPolicy(settings(a), new CsrParser(limits(a.limits()), CryptoProviders.named(a.cryptoProvider(), "csrflow.approver.crypto-provider")),
                 accessReview, nodes);
     }
 
@@ -59,16 +56,6 @@ public class PolicyProducer {
         return new CsrLimits(l.maxRequestBytes(), l.maxSans(), l.maxAsn1Depth());
     }
 
-    private static Provider provider(String name) {
-        if ("BC".equals(name)) {
-            return new BouncyCastleProvider();
-        }
-        Provider provider = Security.getProvider(name);
-        if (provider == null) {
-            throw new IllegalArgumentException("csrflow.approver.crypto-provider: no JCA provider named " + name);
-        }
-        return provider;
-    }
 
     private static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {
         try {

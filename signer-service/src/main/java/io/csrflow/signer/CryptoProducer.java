@@ -2,14 +2,12 @@ package io.csrflow.signer;
 
 import java.security.Provider;
 import java.security.SecureRandom;
-import java.security.Security;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-
 import io.csrflow.pki.CertificateIssuer;
+import io.csrflow.pki.CryptoProviders;
 import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.CsrLimits;
 
@@ -18,15 +16,7 @@ public class CryptoProducer {
     @Produces
     @Singleton
     Provider provider(SignerConfig config) {
-        String name = config.signer().cryptoProvider();
-        if ("BC".equals(name)) {
-            return new BouncyCastleProvider();
-        }
-        Provider provider = Security.getProvider(name);
-        if (provider == null) {
-            throw new IllegalArgumentException("csrflow.signer.crypto-provider: no JCA provider named " + name);
-        }
-        return provider;
+        return CryptoProviders.named(config.signer().cryptoProvider(), "csrflow.signer.crypto-provider");
     }
 
     @Produces

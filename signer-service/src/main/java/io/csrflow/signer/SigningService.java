@@ -1,7 +1,5 @@
 package io.csrflow.signer;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -11,7 +9,6 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.jboss.logging.Logger;
 
 import io.csrflow.events.CertIssued;
@@ -24,6 +21,7 @@ import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.IssuanceCheck;
 import io.csrflow.pki.KeyPolicy;
 import io.csrflow.pki.ParsedCsr;
+import io.csrflow.pki.Pem;
 import io.csrflow.pki.Validity;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.signer.ca.CaRegistry;
@@ -142,7 +140,7 @@ public class SigningService {
                     e.getMessage());
             return CsrStatusWriter.Written.GONE;
         }
-        String pem = pem(certificate);
+        String pem = Pem.of(certificate);
         CsrStatusWriter.Written written = csrs.certificate(live, pem);
         if (written != CsrStatusWriter.Written.WRITTEN) {
             return written;
@@ -170,15 +168,5 @@ public class SigningService {
         } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String pem(X509Certificate certificate) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(certificate);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toString();
     }
 }

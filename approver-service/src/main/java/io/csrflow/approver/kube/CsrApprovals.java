@@ -8,7 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.csrflow.approver.domain.Decision;
 import io.csrflow.approver.domain.TransientFailure;
+import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
+import io.csrflow.service.CsrSnapshots;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
@@ -75,9 +77,8 @@ public class CsrApprovals {
         }
     }
 
-    private static boolean decided(CertificateSigningRequest csr) {
-        return csr != null && csr.getStatus() != null && csr.getStatus().getConditions() != null
-                && csr.getStatus().getConditions().stream().anyMatch(c -> "True".equals(c.getStatus())
-                        && ("Approved".equals(c.getType()) || "Denied".equals(c.getType())));
+    /** Approved or Denied (or past that): the phase the contract derives says so. */
+    private boolean decided(CertificateSigningRequest csr) {
+        return csr != null && CsrSnapshots.of(csr, false, clock.instant()).phase() != CsrPhase.PENDING;
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +16,6 @@ import java.util.List;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +89,7 @@ class SigningTest {
         assertEquals(List.of("1.3.6.1.5.5.7.3.1"), certificate.getExtendedKeyUsage());
 
         Path certFile = dir.resolve("n1.crt");
-        Files.writeString(certFile, pem(certificate));
+        Files.writeString(certFile, Pem.of(certificate));
         assertEquals(certFile + ": OK\n", Cli.run(dir, null, "openssl", "verify", "-CAfile", ca.certFile().toString(),
                 certFile.toString()));
         String text = Cli.run(dir, null, "openssl", "x509", "-in", certFile.toString(), "-noout", "-text");
@@ -168,13 +166,5 @@ class SigningTest {
 
         Files.setPosixFilePermissions(one.keyFile(), PosixFilePermissions.fromString("rw-r--r--"));
         assertTrue(loader.load(one.certFile(), one.keyFile()).warnings().get(0).contains("readable or writable"));
-    }
-
-    private static String pem(X509Certificate certificate) throws Exception {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(certificate);
-        }
-        return out.toString();
     }
 }

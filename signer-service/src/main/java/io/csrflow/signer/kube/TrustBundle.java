@@ -1,7 +1,5 @@
 package io.csrflow.signer.kube;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +8,9 @@ import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.jboss.logging.Logger;
 
+import io.csrflow.pki.Pem;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -44,7 +42,7 @@ public class TrustBundle {
         }
         Map<String, String> data = new TreeMap<>();
         changed.bundles().forEach((signer, certificates) -> data.put(signer.substring(signer.indexOf('/') + 1) + ".crt",
-                pem(certificates)));
+                Pem.of(certificates)));
         ConfigMap bundle = new ConfigMapBuilder().withNewMetadata().withName(config.name())
                 .withNamespace(config.namespace()).addToLabels("app.kubernetes.io/part-of", "csrflow")
                 .endMetadata().withData(data).build();
@@ -54,17 +52,5 @@ public class TrustBundle {
             LOG.errorf("could not publish the CA bundle ConfigMap %s/%s: %s", config.namespace(), config.name(),
                     e.getMessage());
         }
-    }
-
-    private static String pem(List<X509Certificate> certificates) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            for (X509Certificate certificate : certificates) {
-                writer.writeObject(certificate);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toString();
     }
 }
