@@ -1,5 +1,6 @@
 /**
- * The rotation-scheduler: see DESIGN.md. This module so far starts, reports health and metrics, and does
- * nothing else; its issue fills it in.
+ * The rotation-scheduler: an inventory of the newest certificate per identity, kept in Kafka
+ * Streams state stores, and {@code cert.renewal-due} events at each certificate's rotation deadline.
+ * See DESIGN.md in this module.
  */
 package io.csrflow.scheduler;

@@ -61,10 +61,19 @@ public final class EventCodec {
     }
 
     public <T> EncodedEvent encode(EventType<T> type, T payload) {
+        return encode(type, payload, UUID.randomUUID().toString());
+    }
+
+    /**
+     * Encodes with a chosen {@code ce_id}: a producer that may send the same fact again (a retried
+     * transaction) gives it the same id, so that consumers can drop the repeat by source + id as
+     * CloudEvents intends.
+     */
+    public <T> EncodedEvent encode(EventType<T> type, T payload, String id) {
         String key = type.keyOf(payload);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(H_SPEC_VERSION, SPEC_VERSION);
-        headers.put(H_ID, UUID.randomUUID().toString());
+        headers.put(H_ID, id);
         headers.put(H_SOURCE, source);
         headers.put(H_TYPE, type.type());
         headers.put(H_SUBJECT, key);

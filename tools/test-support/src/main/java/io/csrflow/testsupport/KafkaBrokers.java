@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,6 +20,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 import io.csrflow.events.EventType;
+import io.csrflow.events.Topics;
 
 /**
  * The one way tests get a real Kafka broker, shared by every test in a JVM:
@@ -126,6 +128,12 @@ public final class KafkaBrokers {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topics " + topics + " on " + bootstrapServers, e);
         }
+    }
+
+    /** The dead-letter topics of the three consumers. */
+    public static List<String> deadLetterTopics() {
+        return Stream.of("approver-service", "signer-service", "rotation-scheduler")
+                .map(Topics::deadLetter).toList();
     }
 
     /** The four topics of the contract, with their default names. */

@@ -1,0 +1,94 @@
+package io.csrflow.scheduler;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The scheduler's configuration ({@code csrflow.*}); see the README's reference. */
+@ConfigMapping(prefix = "csrflow")
+public interface SchedulerConfig {
+    Topics topics();
+
+    Scheduler scheduler();
+
+    interface Topics {
+        @WithDefault("csrflow.cert.issued")
+        String issued();
+
+        @WithDefault("csrflow.csr.observed")
+        String observed();
+
+        @WithDefault("csrflow.cert.renewal-due")
+        String renewalDue();
+    }
+
+    interface Scheduler {
+        /** Kafka Streams application.id: the consumer group, and the prefix of the changelog topics. */
+        @WithDefault("csrflow-rotation-scheduler")
+        String applicationId();
+
+        /** Where RocksDB keeps the local state; losing it costs a restore from the changelogs, nothing more. */
+        @WithDefault("${java.io.tmpdir}/csrflow-rotation-scheduler")
+        String stateDir();
+
+        /**
+         * host:port under which the other replicas reach this one's HTTP API, to answer queries
+         * about identities on partitions they do not hold.
+         */
+        @WithDefault("localhost:${quarkus.http.port}")
+        String advertisedAddress();
+
+        /** cert-manager's renewBefore: deadline = NotAfter − this. Exclusive with the percentage. */
+        Optional<Duration> renewBefore();
+
+        /** cert-manager's renewBeforePercentage: deadline = NotAfter − T·p/100. */
+        Optional<Integer> renewBeforePercentage();
+
+        Reminders reminders();
+
+        /** How long an expired certificate stays in the inventory before it is forgotten. */
+        @WithDefault("720h")
+        Duration expiredRetention();
+
+        /** How often each task reads its deadline index. */
+        @WithDefault("1s")
+        Duration tick();
+
+        @WithDefault("10000")
+        int maxNoticesPerTick();
+
+        Nodes nodes();
+
+        /** How long the fleet summary is reused before the inventory is scanned again. */
+        @WithDefault("10s")
+        Duration summaryCache();
+
+        /** Further Kafka Streams properties, passed through (e.g. num.standby.replicas, replication.factor). */
+        Map<String, String> streams();
+    }
+
+    interface Reminders {
+        /** The wait after the first notice; then doubled after each reminder, up to max. */
+        @WithDefault("1h")
+        Duration first();
+
+        @WithDefault("24h")
+        Duration max();
+    }
+
+    interface Nodes {
+        /** Follow Node objects and stop tracking the identities of deleted Nodes (needs list/watch on nodes). */
+        @WithDefault("true")
+        boolean watch();
+
+        /** How long a certificate may exist before its Node does (kubelets get a client certificate first). */
+        @WithDefault("15m")
+        Duration grace();
+
+        @WithDefault("500")
+        int sweepBatch();
+    }
+}

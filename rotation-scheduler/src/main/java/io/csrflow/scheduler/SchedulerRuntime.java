@@ -1,0 +1,97 @@
+package io.csrflow.scheduler;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.csrflow.events.Topics;
+import io.csrflow.scheduler.inventory.DeadlinePolicy;
+import io.csrflow.scheduler.inventory.NoticePlan;
+import io.csrflow.scheduler.nodes.KubeNodeDirectory;
+import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.streams.SchedulerSettings;
+import io.csrflow.scheduler.streams.SchedulerStreams;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+
+/** Builds the topology's settings from configuration and runs it for the life of the service. */
+@ApplicationScoped
+public class SchedulerRuntime {
+    private static final Logger LOG = Logger.getLogger(SchedulerRuntime.class);
+    /** The consumer name in the dead-letter topic's name ({@code csrflow.<consumer>.dlq}). */
+    public static final String CONSUMER = "rotation-scheduler";
+
+    private final SchedulerConfig config;
+    private final SchedulerSettings settings;
+    private final String bootstrapServers;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final Instance<KubernetesClient> kubernetes;
+    private NodeDirectory nodes = NodeDirectory.NONE;
+    private SchedulerStreams streams;
+
+    SchedulerRuntime(SchedulerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.clock = clock;
+        this.registry = registry;
+        this.kubernetes = kubernetes;
+        SchedulerConfig.Scheduler s = config.scheduler();
+        this.settings = new SchedulerSettings(
+                new SchedulerSettings.Topics(config.topics().issued(), config.topics().observed(),
+                        config.topics().renewalDue(), Topics.deadLetter(CONSUMER)),
+                "/csrflow/" + CONSUMER,
+                DeadlinePolicy.of(s.renewBefore(), s.renewBeforePercentage()),
+                new NoticePlan(s.reminders().first(), s.reminders().max(), s.expiredRetention()),
+                s.tick(), s.maxNoticesPerTick(), s.nodes().grace(), s.nodes().sweepBatch());
+    }
+
+    void start(@Observes StartupEvent event) {
+        SchedulerConfig.Scheduler s = config.scheduler();
+        if (s.nodes().watch()) {
+            nodes = new KubeNodeDirectory(kubernetes.get(), clock);
+        }
+        Map<String, Object> props = new HashMap<>(s.streams());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.advertisedAddress());
+        LOG.infof("deadlines: %s; reminders after %s doubling to %s", settings.deadlines().describe(),
+                s.reminders().first(), s.reminders().max());
+        streams = new SchedulerStreams(props, settings, nodes, clock, registry).start();
+        registry.gauge("csrflow.scheduler.restored.records", streams, st -> st.status().restoredRecords());
+    }
+
+    public SchedulerStreams streams() {
+        return streams;
+    }
+
+    public SchedulerSettings settings() {
+        return settings;
+    }
+
+    public String advertisedAddress() {
+        return config.scheduler().advertisedAddress();
+    }
+
+    @PreDestroy
+    void stop() {
+        if (streams != null) {
+            streams.close();
+        }
+        if (nodes instanceof KubeNodeDirectory k) {
+            k.close();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.csrflow.scheduler.inventory;
+
+import java.time.Instant;
+
+import io.csrflow.events.Identity;
+
+/**
+ * One certificate seen on an input topic: from {@code cert.issued}, or from a {@code csr.observed}
+ * snapshot in phase Issued. The same certificate is usually seen on both; {@link #sameCertificate}
+ * says so by serial and issuer, as X.509 defines a certificate's uniqueness.
+ */
+public record Sighting(
+        Identity identity,
+        String nodeName,
+        String csrName,
+        String serial,
+        String issuer,
+        Instant notBefore,
+        Instant notAfter,
+        Instant seenAt,
+        Source source) {
+
+    /** Where a sighting came from; kept for the HTTP view so an operator can trace it. */
+    public enum Source {
+        CERT_ISSUED, CSR_OBSERVED
+    }
+
+    private static final String NODE_PREFIX = "system:node:";
+
+    public Sighting {
+        if (!notAfter.isAfter(notBefore)) {
+            throw new IllegalArgumentException("certificate " + serial + " of " + identity.key()
+                    + " has NotAfter " + notAfter + " not after NotBefore " + notBefore);
+        }
+    }
+
+    /** The node a kubelet identity belongs to ({@code system:node:NAME}), or null. */
+    public static String nodeOf(String commonName) {
+        if (commonName != null && commonName.startsWith(NODE_PREFIX) && commonName.length() > NODE_PREFIX.length()) {
+            return commonName.substring(NODE_PREFIX.length());
+        }
+        return null;
+    }
+
+    public boolean sameCertificate(String otherSerial, String otherIssuer) {
+        return serial.equalsIgnoreCase(otherSerial) && issuer.equals(otherIssuer);
+    }
+}

@@ -1,0 +1,88 @@
+package io.csrflow.scheduler.streams;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.CsrPhase;
+import io.csrflow.events.EventCodec;
+import io.csrflow.events.EventType;
+import io.csrflow.events.Identity;
+import io.csrflow.scheduler.inventory.Sighting;
+
+/**
+ * {@code csr.observed} in phase Issued → sighting of the certificate in {@code status.certificate},
+ * re-keyed from CSR name to identity. This is how certificates from signers other than ours
+ * (kube-controller-manager's included) enter the inventory.
+ */
+final class ObservedDecoder implements Processor<String, byte[], String, Decoded> {
+    private final String topic;
+    private ProcessorContext<String, Decoded> context;
+
+    ObservedDecoder(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Decoded> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        Sighting sighting;
+        try {
+            CsrObserved csr = EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value()).data();
+            if (csr.phase() != CsrPhase.ISSUED || csr.certificate() == null || csr.certificate().isBlank()) {
+                return;
+            }
+            sighting = sightingOf(csr);
+        } catch (RuntimeException e) {
+            context.forward(DeadLetters.reject(record, topic, e.getMessage()));
+            return;
+        }
+        context.forward(new Record<>(sighting.identity().key(), Decoded.of(sighting), record.timestamp(),
+                record.headers()));
+    }
+
+    private static Sighting sightingOf(CsrObserved csr) {
+        X509Certificate leaf = leaf(csr);
+        String commonName = commonName(leaf);
+        return new Sighting(new Identity(csr.signerName(), commonName), Sighting.nodeOf(commonName), csr.name(),
+                leaf.getSerialNumber().toString(16), leaf.getIssuerX500Principal().getName(),
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), csr.observedAt(),
+                Sighting.Source.CSR_OBSERVED);
+    }
+
+    /** The first certificate of {@code status.certificate}: the API server allows a chain after it. */
+    private static X509Certificate leaf(CsrObserved csr) {
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            var certificates = factory.generateCertificates(
+                    new ByteArrayInputStream(csr.certificate().getBytes(StandardCharsets.US_ASCII)));
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("CSR " + csr.name() + ": status.certificate holds no certificate");
+            }
+            return (X509Certificate) certificates.iterator().next();
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("CSR " + csr.name() + ": status.certificate is not a PEM X.509 "
+                    + "certificate: " + e.getMessage(), e);
+        }
+    }
+
+    private static String commonName(X509Certificate certificate) {
+        RDN[] cns = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+        return cns.length == 0 ? "" : IETFUtils.valueToString(cns[0].getFirst().getValue());
+    }
+}

@@ -1,0 +1,76 @@
+package io.csrflow.scheduler.streams;
+
+import java.time.Clock;
+import java.util.Map;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+import io.csrflow.scheduler.inventory.Sighting;
+import io.csrflow.scheduler.nodes.NodeDirectory;
+
+/**
+ * cert.issued ──decode──────────────────────────────┐
+ *                                                    ├─▶ inventory (stores) ─▶ cert.renewal-due
+ * csr.observed ─decode (Issued only)─▶ by identity ─┘
+ * undecodable records of either ─▶ dead-letter topic
+ */
+public final class RenewalTopology {
+    private RenewalTopology() {
+    }
+
+    /**
+     * @param identityPartitions the partition count of {@code cert.issued}: sightings from
+     *                           csr.observed are repartitioned to the same count, so that both
+     *                           inputs of one identity meet in the same task
+     */
+    public static Topology build(SchedulerSettings settings, int identityPartitions, NodeDirectory nodes, Clock clock,
+            SchedulerMeters meters) {
+        SchedulerSettings.Topics topics = settings.topics();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.INVENTORY),
+                Serdes.String(), InventorySerdes.tracked()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DUE_INDEX),
+                Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_INDEX),
+                Serdes.String(), Serdes.ByteArray()));
+
+        KStream<String, Sighting> issued = valid(builder
+                .stream(topics.issued(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cert-issued"))
+                .process(() -> new IssuedDecoder(topics.issued()), Named.as("decode-cert-issued")),
+                "cert-issued", topics.deadLetter(), meters);
+        KStream<String, Sighting> observed = valid(builder
+                .stream(topics.observed(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("csr-observed"))
+                .process(() -> new ObservedDecoder(topics.observed()), Named.as("decode-csr-observed")),
+                "csr-observed", topics.deadLetter(), meters)
+                .repartition(Repartitioned.with(Serdes.String(), InventorySerdes.sighting())
+                        .withName("by-identity").withNumberOfPartitions(identityPartitions));
+
+        issued.merge(observed, Named.as("sightings"))
+                .process(() -> new InventoryProcessor(settings, nodes, clock, meters), Named.as("inventory"),
+                        StoreNames.INVENTORY, StoreNames.DUE_INDEX, StoreNames.NODE_INDEX)
+                .to(topics.renewalDue(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("renewal-due"));
+        return builder.build();
+    }
+
+    /** The sightings; rejected records go to the dead-letter topic with their original bytes. */
+    private static KStream<String, Sighting> valid(KStream<String, Decoded> decoded, String name, String deadLetter,
+            SchedulerMeters meters) {
+        Map<String, KStream<String, Decoded>> branches = decoded.split(Named.as(name + "-"))
+                .branch((key, value) -> value.isRejected(), Branched.as("rejected"))
+                .defaultBranch(Branched.as("valid"));
+        branches.get(name + "-rejected")
+                .peek((key, value) -> meters.rejected(name), Named.as(name + "-count-rejected"))
+                .mapValues(Decoded::original, Named.as(name + "-original"))
+                .to(deadLetter, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-dead-letter"));
+        return branches.get(name + "-valid").mapValues(Decoded::sighting, Named.as(name + "-sighting"));
+    }
+}

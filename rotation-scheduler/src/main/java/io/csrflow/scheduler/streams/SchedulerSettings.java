@@ -1,0 +1,38 @@
+package io.csrflow.scheduler.streams;
+
+import java.time.Duration;
+
+import io.csrflow.scheduler.inventory.DeadlinePolicy;
+import io.csrflow.scheduler.inventory.NoticePlan;
+
+/**
+ * Everything the topology needs to know, as plain values, so that the same topology runs inside
+ * the Quarkus service and in tests and benchmarks that start several instances.
+ *
+ * @param tick             how often each task looks at its deadline index
+ * @param maxNoticesPerTick bound on one tick's work, so that a backlog (after an outage) is sent in
+ *                         slices and one transaction never grows without limit
+ * @param nodeGrace        how long a certificate may exist without its Node (a kubelet's client
+ *                         certificate comes before its Node registers)
+ * @param sweepBatch       node-index entries each task checks per tick for Nodes deleted while no
+ *                         replica was watching
+ */
+public record SchedulerSettings(
+        Topics topics,
+        String eventSource,
+        DeadlinePolicy deadlines,
+        NoticePlan notices,
+        Duration tick,
+        int maxNoticesPerTick,
+        Duration nodeGrace,
+        int sweepBatch) {
+
+    /** Topic names: the three the scheduler reads or writes, and its dead-letter topic. */
+    public record Topics(String issued, String observed, String renewalDue, String deadLetter) {
+    }
+
+    /** How long a certificate counts as DUE before it is OVERDUE: until the first reminder. */
+    public Duration overdueAfter() {
+        return notices.firstReminder();
+    }
+}

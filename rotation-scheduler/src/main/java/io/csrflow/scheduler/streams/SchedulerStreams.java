@@ -1,0 +1,213 @@
+package io.csrflow.scheduler.streams;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.jboss.logging.Logger;
+
+import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+
+/**
+ * Runs the renewal topology: waits until the topics exist (a missing topic is a readiness
+ * message, not a crash loop), then starts Kafka Streams with exactly-once processing and reports
+ * its state and state-restore progress.
+ */
+public final class SchedulerStreams implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SchedulerStreams.class);
+    private static final Duration TOPIC_RETRY = Duration.ofSeconds(5);
+
+    /** What {@link #status()} reports: a phase and, while not running, why. */
+    public record Status(String phase, String detail, long restoredRecords, boolean running) {
+    }
+
+    private final Properties config;
+    private final SchedulerSettings settings;
+    private final NodeDirectory nodes;
+    private final Clock clock;
+    private final SchedulerMeters meters;
+    private final MeterRegistry registry;
+    private final AtomicLong restored = new AtomicLong();
+    private final Thread starter;
+    private volatile KafkaStreams streams;
+    private volatile String waitingFor = "starting";
+    private volatile int identityPartitions;
+    private volatile boolean closed;
+
+    /** {@code config} holds at least bootstrap.servers and application.id; the rest has safe defaults. */
+    public SchedulerStreams(Map<String, ?> config, SchedulerSettings settings, NodeDirectory nodes, Clock clock,
+            MeterRegistry registry) {
+        this.config = defaults(config);
+        this.settings = settings;
+        this.nodes = nodes;
+        this.clock = clock;
+        this.meters = new SchedulerMeters(registry);
+        this.registry = registry;
+        this.starter = new Thread(this::startWhenTopicsExist, "scheduler-streams-starter");
+        this.starter.setDaemon(true);
+    }
+
+    private static Properties defaults(Map<String, ?> given) {
+        Properties p = new Properties();
+        // Exactly-once: a notice and the state change that records it commit together.
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.putAll(given);
+        return p;
+    }
+
+    public SchedulerStreams start() {
+        starter.start();
+        return this;
+    }
+
+    private void startWhenTopicsExist() {
+        while (!closed) {
+            try {
+                identityPartitions = partitionsOfInputs();
+                break;
+            } catch (MissingTopicException e) {
+                waitingFor = e.getMessage();
+                LOG.warnf("%s; retrying in %ds", e.getMessage(), TOPIC_RETRY.toSeconds());
+            } catch (Exception e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                waitingFor = "cannot reach Kafka: " + root.getMessage();
+                LOG.warnf("cannot reach Kafka to check topics (%s); retrying", root.getMessage());
+            }
+            sleep(TOPIC_RETRY);
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            KafkaStreams created = new KafkaStreams(
+                    RenewalTopology.build(settings, identityPartitions, nodes, clock, meters), config);
+            created.setGlobalStateRestoreListener(new RestoreCounter());
+            created.setUncaughtExceptionHandler(e -> {
+                LOG.error("stream thread failed; replacing it (the task restarts from its last commit)", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            created.setStateListener((now, before) -> LOG.infof("Kafka Streams %s -> %s", before, now));
+            new KafkaStreamsMetrics(created).bindTo(registry);
+            waitingFor = null;
+            created.start();
+            streams = created;
+        }
+    }
+
+    private int partitionsOfInputs() throws InterruptedException, ExecutionException, TimeoutException {
+        Properties adminConfig = new Properties();
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        SchedulerSettings.Topics topics = settings.topics();
+        try (Admin admin = Admin.create(adminConfig)) {
+            List<String> needed = List.of(topics.issued(), topics.observed(), topics.renewalDue(),
+                    topics.deadLetter());
+            Map<String, TopicDescription> found;
+            try {
+                found = admin.describeTopics(needed).allTopicNames().get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new MissingTopicException("waiting for topics " + needed + ": "
+                            + e.getCause().getMessage());
+                }
+                throw e;
+            }
+            return found.get(topics.issued()).partitions().size();
+        }
+    }
+
+    /** The running instance, or null while waiting for topics or after close. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public int identityPartitions() {
+        return identityPartitions;
+    }
+
+    public Status status() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return new Status(closed ? "CLOSED" : "WAITING", waitingFor, restored.get(), false);
+        }
+        KafkaStreams.State state = s.state();
+        String detail = switch (state) {
+            case REBALANCING -> "assigning partitions or restoring state";
+            case ERROR, PENDING_ERROR -> "every stream thread has died; see the log";
+            default -> null;
+        };
+        return new Status(state.name(), detail, restored.get(), state == KafkaStreams.State.RUNNING);
+    }
+
+    /** True when the instance is beyond recovery and the process should be restarted. */
+    public boolean failed() {
+        KafkaStreams s = streams;
+        return s != null && (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.PENDING_ERROR);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        starter.interrupt();
+        if (streams != null) {
+            // Leave the group at once: the partitions of a replica that stops (scale-down, rolling
+            // update) move to the others now, not after a session timeout during which their
+            // deadlines would wait.
+            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class MissingTopicException extends RuntimeException {
+        MissingTopicException(String message) {
+            super(message);
+        }
+    }
+
+    /** Counts restored changelog records, for health details and the restore benchmark. */
+    private final class RestoreCounter implements StateRestoreListener {
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
+            LOG.infof("restoring %s from %s: %d records", store, partition, end - start);
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long numRestored) {
+            restored.addAndGet(numRestored);
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+            LOG.infof("restored %s from %s: %d records", store, partition, totalRestored);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.csrflow.scheduler.streams;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import io.csrflow.events.CertIssued;
+import io.csrflow.events.CsrCondition;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.CsrPhase;
+import io.csrflow.events.Identity;
+import io.csrflow.pki.Pem;
+
+/** Real certificates (Bouncy Castle) and the events that carry them, as the signer and watcher write them. */
+final class TestCertificates {
+    static final String ISSUER = "CN=test-ca,O=csrflow";
+    static final String CLIENT = "kubernetes.io/kube-apiserver-client-kubelet";
+    private static final KeyPair KEYS = keys();
+
+    private TestCertificates() {
+    }
+
+    static X509Certificate certificate(String commonName, String serialHex, Instant notBefore, Instant notAfter) {
+        try {
+            var builder = new JcaX509v3CertificateBuilder(new X500Name(ISSUER), new BigInteger(serialHex, 16),
+                    Date.from(notBefore), Date.from(notAfter), new X500Name("O=system:nodes,CN=" + commonName),
+                    KEYS.getPublic());
+            return new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(KEYS.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** cert.issued for a certificate, as the signer publishes it. */
+    static CertIssued issued(String signer, X509Certificate c, String csrName, Instant issuedAt) {
+        String cn = c.getSubjectX500Principal().getName().replaceAll(".*CN=([^,]+).*", "$1");
+        return new CertIssued(new Identity(signer, cn), csrName, "uid-" + csrName,
+                c.getSubjectX500Principal().getName(), List.of(), List.of(), c.getSerialNumber().toString(16),
+                c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), "00", c.getIssuerX500Principal().getName(),
+                Pem.of(c), issuedAt);
+    }
+
+    static CertIssued issued(String node, String serialHex, Instant notBefore, Instant notAfter, Instant issuedAt) {
+        return issued(CLIENT, certificate("system:node:" + node, serialHex, notBefore, notAfter), "csr-" + serialHex,
+                issuedAt);
+    }
+
+    /** csr.observed of a CSR in phase Issued, as the watcher publishes it (any signer). */
+    static CsrObserved observedIssued(String signer, String csrName, X509Certificate c, Instant observedAt) {
+        List<CsrCondition> approved = List.of(new CsrCondition("Approved", "True", "AutoApproved", "", observedAt,
+                observedAt));
+        return new CsrObserved(csrName, "uid-" + csrName, "7", signer, "-----BEGIN CERTIFICATE REQUEST-----",
+                List.of("digital signature", "client auth"), null, null, approved, Pem.of(c), CsrPhase.ISSUED,
+                observedAt, observedAt);
+    }
+
+    private static KeyPair keys() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
