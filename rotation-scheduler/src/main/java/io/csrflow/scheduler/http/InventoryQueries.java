@@ -128,7 +128,8 @@ public class InventoryQueries {
     }
 
     private LocalInventory local() {
-        return new LocalInventory(running(), runtime.streams().identityPartitions());
+        running();
+        return runtime.streams().localInventory();
     }
 
     private KafkaStreams running() {

@@ -7,6 +7,7 @@ import java.util.PriorityQueue;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -25,21 +26,30 @@ import io.csrflow.scheduler.streams.StoreNames;
  */
 public final class LocalInventory {
     private final KafkaStreams streams;
-    private final int partitions;
+    private final List<Integer> partitions;
 
-    public LocalInventory(KafkaStreams streams, int partitions) {
+    /** {@code identityTopic}: the inventory's input topic, whose partitions this replica's tasks hold. */
+    public LocalInventory(KafkaStreams streams, String identityTopic) {
         this.streams = streams;
-        this.partitions = partitions;
+        this.partitions = streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(identityTopic))
+                .map(TopicPartition::partition).sorted().toList();
     }
 
     /** The identity's certificate if one of this replica's partitions holds it. */
     public Optional<TrackedCertificate> get(String identity) {
         // Asking each local partition costs a few RocksDB lookups and needs no partitioner or
         // host metadata (which Kafka Streams has only when application.server is set).
-        for (int p = 0; p < partitions; p++) {
-            TrackedCertificate found = store(p).map(s -> s.get(identity)).orElse(null);
-            if (found != null) {
-                return Optional.of(found);
+        for (int p : partitions) {
+            try {
+                TrackedCertificate found = store(p).map(s -> s.get(identity)).orElse(null);
+                if (found != null) {
+                    return Optional.of(found);
+                }
+            } catch (InvalidStateStoreException e) {
+                // migrated away since the task list was read; its new holder answers for it
             }
         }
         return Optional.empty();
@@ -50,7 +60,7 @@ public final class LocalInventory {
         List<KeyValueIterator<String, TrackedCertificate>> open = new ArrayList<>();
         try {
             PriorityQueue<Head> heads = new PriorityQueue<>();
-            for (int p = 0; p < partitions; p++) {
+            for (int p : partitions) {
                 Optional<ReadOnlyKeyValueStore<String, TrackedCertificate>> store = store(p);
                 if (store.isEmpty()) {
                     continue;
@@ -76,7 +86,7 @@ public final class LocalInventory {
 
     /** Every tracked certificate here, in no particular order (for summaries). */
     public void forEach(Consumer<TrackedCertificate> action) {
-        for (int p = 0; p < partitions; p++) {
+        for (int p : partitions) {
             Optional<ReadOnlyKeyValueStore<String, TrackedCertificate>> store = store(p);
             if (store.isPresent()) {
                 try (KeyValueIterator<String, TrackedCertificate> it = store.get().all()) {

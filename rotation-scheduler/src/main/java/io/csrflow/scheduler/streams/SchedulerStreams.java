@@ -22,6 +22,7 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.jboss.logging.Logger;
 
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.query.LocalInventory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 
@@ -69,6 +70,10 @@ public final class SchedulerStreams implements AutoCloseable {
         // Exactly-once: a notice and the state change that records it commit together.
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // Kafka Streams keeps a closing member in the group until its session times out (45 s),
+        // and the deadlines of its partitions would wait that long; a replica that stops cleanly
+        // (scale-down, rolling update) leaves at once instead, and its partitions move now.
+        p.put(StreamsConfig.consumerPrefix("internal.leave.group.on.close"), true);
         p.putAll(given);
         return p;
     }
@@ -143,8 +148,13 @@ public final class SchedulerStreams implements AutoCloseable {
         return streams;
     }
 
-    public int identityPartitions() {
-        return identityPartitions;
+    /** The inventory partitions this instance holds; throws if Kafka Streams is not running. */
+    public LocalInventory localInventory() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            throw new IllegalStateException("Kafka Streams has not started");
+        }
+        return new LocalInventory(s, settings.topics().issued());
     }
 
     public Status status() {
@@ -172,10 +182,7 @@ public final class SchedulerStreams implements AutoCloseable {
         closed = true;
         starter.interrupt();
         if (streams != null) {
-            // Leave the group at once: the partitions of a replica that stops (scale-down, rolling
-            // update) move to the others now, not after a session timeout during which their
-            // deadlines would wait.
-            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+            streams.close(Duration.ofSeconds(30));
         }
     }
 
@@ -197,7 +204,7 @@ public final class SchedulerStreams implements AutoCloseable {
     private final class RestoreCounter implements StateRestoreListener {
         @Override
         public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
-            LOG.infof("restoring %s from %s: %d records", store, partition, end - start);
+            LOG.debugf("restoring %s from %s: %d records", store, partition, end - start);
         }
 
         @Override
@@ -207,7 +214,9 @@ public final class SchedulerStreams implements AutoCloseable {
 
         @Override
         public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
-            LOG.infof("restored %s from %s: %d records", store, partition, totalRestored);
+            if (totalRestored > 0) {
+                LOG.infof("restored %s from %s: %d records", store, partition, totalRestored);
+            }
         }
     }
 }

@@ -200,7 +200,7 @@ class RenewalScheduleTest {
     }
 
     private LocalInventory inventory() {
-        return new LocalInventory(scheduler.streams(), scheduler.identityPartitions());
+        return scheduler.localInventory();
     }
 
     private TrackedCertificate awaitTracked(String identity) {
