@@ -42,6 +42,7 @@ public class InventoryQueries {
     private final HostInfo self;
     private final Duration summaryCache;
     private volatile FleetSummary cachedSummary;
+    private volatile long cachedAtNanos;
 
     InventoryQueries(SchedulerRuntime runtime, SchedulerConfig config, Clock clock, ObjectMapper mapper) {
         this.runtime = runtime;
@@ -116,14 +117,14 @@ public class InventoryQueries {
     /** This replica's summary, recomputed at most once per cache period (a scan of the stores). */
     public FleetSummary localSummary() {
         FleetSummary cached = cachedSummary;
-        Instant now = clock.instant();
-        if (cached != null && Duration.between(cached.computedAt(), now).compareTo(summaryCache) < 0
-                && !now.isBefore(cached.computedAt())) {
+        // The cache ages by the machine's monotonic time: the domain clock may be pinned or jump.
+        if (cached != null && System.nanoTime() - cachedAtNanos < summaryCache.toNanos()) {
             return cached;
         }
-        FleetSummary.Builder builder = new FleetSummary.Builder(now, runtime.settings().overdueAfter());
+        FleetSummary.Builder builder = new FleetSummary.Builder(clock.instant(), runtime.settings().overdueAfter());
         local().forEach(builder::add);
         cachedSummary = builder.build();
+        cachedAtNanos = System.nanoTime();
         return cachedSummary;
     }
 
