@@ -66,7 +66,28 @@ public interface SchedulerConfig {
         @WithDefault("10s")
         Duration summaryCache();
 
-        /** Further Kafka Streams properties, passed through (e.g. num.standby.replicas, replication.factor). */
+        /**
+         * Replication factor of the changelog and repartition topics Kafka Streams creates; -1 takes
+         * the broker's default. Production clusters want the contract topics' factor (3).
+         */
+        @WithDefault("-1")
+        int replicationFactor();
+
+        /**
+         * Warm copies of each partition's state on other replicas: a failover then needs no
+         * restore. 0 keeps one copy (and the changelog).
+         */
+        @WithDefault("0")
+        int standbyReplicas();
+
+        /**
+         * Off-heap memory for all state stores together (RocksDB block cache and memtables), in
+         * bytes. Size the pod's memory limit as heap + this + ~150 MiB.
+         */
+        @WithDefault("134217728")
+        long rocksdbMemoryBytes();
+
+        /** Further Kafka Streams properties, passed through as given. */
         Map<String, String> streams();
     }
 

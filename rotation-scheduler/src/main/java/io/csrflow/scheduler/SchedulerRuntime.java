@@ -18,6 +18,7 @@ import io.csrflow.scheduler.inventory.DeadlinePolicy;
 import io.csrflow.scheduler.inventory.NoticePlan;
 import io.csrflow.scheduler.nodes.KubeNodeDirectory;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.streams.BoundedRocksDbMemory;
 import io.csrflow.scheduler.streams.SchedulerSettings;
 import io.csrflow.scheduler.streams.SchedulerStreams;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -67,6 +68,9 @@ public class SchedulerRuntime {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
         props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.advertisedAddress());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replicationFactor());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+        props.put(BoundedRocksDbMemory.TOTAL_BYTES, s.rocksdbMemoryBytes());
         LOG.infof("deadlines: %s; reminders after %s doubling to %s", settings.deadlines().describe(),
                 s.reminders().first(), s.reminders().max());
         streams = new SchedulerStreams(props, settings, nodes, clock, registry).start();

@@ -74,6 +74,7 @@ public final class SchedulerStreams implements AutoCloseable {
         // and the deadlines of its partitions would wait that long; a replica that stops cleanly
         // (scale-down, rolling update) leaves at once instead, and its partitions move now.
         p.put(StreamsConfig.consumerPrefix("internal.leave.group.on.close"), true);
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         p.putAll(given);
         return p;
     }

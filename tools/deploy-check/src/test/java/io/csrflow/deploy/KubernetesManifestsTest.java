@@ -37,7 +37,7 @@ class KubernetesManifestsTest {
                     "certificates.k8s.io/certificatesigningrequests list", "certificates.k8s.io/certificatesigningrequests watch",
                     "certificates.k8s.io/certificatesigningrequests/status update", "certificates.k8s.io/signers sign",
                     "/configmaps get", "/configmaps create", "/configmaps update"),
-            "rotation-scheduler", Set.of());
+            "rotation-scheduler", Set.of("/nodes list", "/nodes watch"));
 
     static List<JsonNode> objects;
 
@@ -120,6 +120,7 @@ class KubernetesManifestsTest {
         Set<String> topics = ofKind("KafkaTopic").stream().map(t -> t.path("spec").path("topicName").asText())
                 .collect(Collectors.toSet());
         EventType.ALL.forEach(type -> assertTrue(topics.contains(type.defaultTopic()), type.defaultTopic()));
-        assertTrue(topics.contains("csrflow.approver-service.dlq") && topics.contains("csrflow.signer-service.dlq"));
+        assertTrue(topics.contains("csrflow.approver-service.dlq") && topics.contains("csrflow.signer-service.dlq")
+                && topics.contains("csrflow.rotation-scheduler.dlq"));
     }
 }
