@@ -33,6 +33,11 @@ public final class EventSender implements AutoCloseable {
         await(codec.encode(type, payload).toProducerRecord(type.defaultTopic()));
     }
 
+    /** A record as given (any topic, key and headers), waiting for the broker's acknowledgement. */
+    public void sendRecord(ProducerRecord<String, byte[]> record) {
+        await(record);
+    }
+
     public void sendRaw(String topic, String key, byte[] value) {
         await(new ProducerRecord<>(topic, key, value));
     }
