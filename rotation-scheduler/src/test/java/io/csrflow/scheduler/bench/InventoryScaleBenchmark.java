@@ -56,6 +56,9 @@ class InventoryScaleBenchmark {
     static final int CERTIFICATES = Integer.getInteger("scheduler.benchmark.certificates", 20_000);
     static final int DUE_BATCH = Math.min(20_000, Math.max(1_000, CERTIFICATES / 50));
     static final int PARTITIONS = 6;
+    /** Due deadlines spread over [start, start + span) after sending; short in the normal build. */
+    static final long DUE_START_MS = CERTIFICATES >= 100_000 ? 20_000 : 5_000;
+    static final long DUE_SPAN_MS = CERTIFICATES >= 100_000 ? 60_000 : 10_000;
     static final String SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
     static final Duration YEAR = Duration.ofDays(365);
 
@@ -147,7 +150,7 @@ class InventoryScaleBenchmark {
 
     /**
      * Sends certificates. Far ones have deadlines months ahead (issued up to 200 days ago, one-year
-     * lifetime); due ones are back-dated so that their deadlines spread over 20–80 s from now.
+     * lifetime); due ones are back-dated so that their deadlines spread over the next minute or so.
      */
     private static int produce(String bootstrap, String topic, int count, boolean dueSoon) {
         Properties props = new Properties();
@@ -166,7 +169,7 @@ class InventoryScaleBenchmark {
                 String serial = Long.toHexString((dueSoon ? 0x7000_0000_0000L : 0) + i * 0x9E3779B97F4AL + 1);
                 Instant notBefore;
                 if (dueSoon) {
-                    Instant target = now.plusMillis(20_000 + (long) (60_000.0 * i / count));
+                    Instant target = now.plusMillis(DUE_START_MS + (long) ((double) DUE_SPAN_MS * i / count));
                     Duration offset = Duration.between(Instant.EPOCH, policy.deadline(serial, Instant.EPOCH,
                             Instant.EPOCH.plus(YEAR)));
                     notBefore = target.minus(offset);
