@@ -6,8 +6,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -26,34 +24,20 @@ import io.csrflow.scheduler.inventory.Sighting;
  * re-keyed from CSR name to identity. This is how certificates from signers other than ours
  * (kube-controller-manager's included) enter the inventory.
  */
-final class ObservedDecoder implements Processor<String, byte[], String, Decoded> {
-    private final String topic;
-    private ProcessorContext<String, Decoded> context;
+final class ObservedDecoder extends InputDecoder {
 
     ObservedDecoder(String topic) {
-        this.topic = topic;
+        super(topic);
     }
 
     @Override
-    public void init(ProcessorContext<String, Decoded> context) {
-        this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-        Sighting sighting;
-        try {
-            CsrObserved csr = EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value()).data();
-            if (csr.phase() != CsrPhase.ISSUED || csr.certificate() == null || csr.certificate().isBlank()) {
-                return;
-            }
-            sighting = sightingOf(csr);
-        } catch (RuntimeException e) {
-            context.forward(DeadLetters.reject(record, topic, e.getMessage()));
-            return;
+    Record<String, Decoded> decode(Record<String, byte[]> record) {
+        CsrObserved csr = EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value()).data();
+        if (csr.phase() != CsrPhase.ISSUED || csr.certificate() == null || csr.certificate().isBlank()) {
+            return null;
         }
-        context.forward(new Record<>(sighting.identity().key(), Decoded.of(sighting), record.timestamp(),
-                record.headers()));
+        Sighting sighting = sightingOf(csr);
+        return new Record<>(sighting.identity().key(), Decoded.of(sighting), record.timestamp(), record.headers());
     }
 
     private static Sighting sightingOf(CsrObserved csr) {
