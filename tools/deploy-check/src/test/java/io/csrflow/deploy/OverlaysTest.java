@@ -1,0 +1,192 @@
+package io.csrflow.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.csrflow.testsupport.Cli;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * Every kustomize overlay renders, every object in it parses as its Kubernetes type without a
+ * field the type does not know (a typo or a misplaced key would be silently dropped by the API
+ * server), custom resources are the kinds their operators serve, and what each overlay changes
+ * is what it says.
+ */
+class OverlaysTest {
+    /** Custom resources and the API versions their operators (Strimzi, Prometheus Operator) serve. */
+    static final Map<String, String> CUSTOM_KINDS = Map.of(
+            "Kafka", "kafka.strimzi.io/v1beta2",
+            "KafkaNodePool", "kafka.strimzi.io/v1beta2",
+            "KafkaTopic", "kafka.strimzi.io/v1beta2",
+            "ServiceMonitor", "monitoring.coreos.com/v1");
+
+    static List<JsonNode> render(String overlay) throws Exception {
+        return Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "kubectl", "kustomize", overlay));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"k8s/base", "k8s/overlays/dev", "k8s/overlays/production"})
+    void everyObjectIsAValidKubernetesObject(String overlay) throws Exception {
+        assertEquals(List.of(), problems(render(overlay)), overlay);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theCheckCatchesMisspelledAndMisplacedFields() throws Exception {
+        List<JsonNode> bad = Repo.yamlDocuments("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: typo}
+                spec:
+                  replica: 2
+                  selector: {matchLabels: {a: b}}
+                  template:
+                    metadata: {labels: {a: b}}
+                    spec:
+                      containers:
+                        - {name: c, image: i, securityContext: {runAsNonroot: true}}
+                ---
+                apiVersion: kafka.strimzi.io/v1
+                kind: KafkaTopic
+                metadata: {name: t}
+                spec: {partitions: 1}
+                """);
+        List<String> found = problems(bad);
+        assertEquals(3, found.size(), found.toString());
+        assertTrue(found.get(0).contains("[replica]") && found.get(1).contains("[runAsNonroot]"), found.toString());
+        assertTrue(found.get(2).contains("apiVersion kafka.strimzi.io/v1"), found.toString());
+    }
+
+    static List<String> problems(List<JsonNode> objects) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode object : objects) {
+            String kind = object.path("kind").asText();
+            String name = kind + "/" + object.path("metadata").path("name").asText();
+            if (object.path("metadata").path("name").asText().isEmpty()) {
+                problems.add(name + ": no metadata.name");
+            }
+            if (CUSTOM_KINDS.containsKey(kind)) {
+                if (!CUSTOM_KINDS.get(kind).equals(object.path("apiVersion").asText())) {
+                    problems.add(name + ": apiVersion " + object.path("apiVersion").asText());
+                }
+                if (!object.has("spec")) {
+                    problems.add(name + ": no spec");
+                }
+                continue;
+            }
+            HasMetadata typed = Serialization.unmarshal(object.toString(), HasMetadata.class);
+            if (typed instanceof GenericKubernetesResource) {
+                problems.add(name + ": not a known Kubernetes kind (" + object.path("apiVersion").asText() + ")");
+                continue;
+            }
+            unknownFields(typed, name, problems, new IdentityHashMap<>());
+        }
+        return problems;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"k8s/overlays/dev", "k8s/overlays/production"})
+    void overlaysLeaveRbacAlone(String overlay) throws Exception {
+        assertEquals(rbac(render("k8s/base")), rbac(render(overlay)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void devRunsOneOfEverythingOnOneBroker() throws Exception {
+        List<JsonNode> objects = render("k8s/overlays/dev");
+        of(objects, "Deployment").forEach(d -> assertEquals(1, d.path("spec").path("replicas").asInt(), name(d)));
+        of(objects, "KafkaTopic").forEach(t -> assertEquals(1, t.path("spec").path("replicas").asInt(), name(t)));
+        of(objects, "KafkaNodePool").forEach(p -> assertEquals(1, p.path("spec").path("replicas").asInt()));
+        assertEquals("1", env(objects, "CSRFLOW_SCHEDULER_REPLICATION_FACTOR"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void productionRunsReplicasWithWarmSchedulerState() throws Exception {
+        List<JsonNode> objects = render("k8s/overlays/production");
+        of(objects, "Deployment").forEach(d -> assertTrue(d.path("spec").path("replicas").asInt() >= 2, name(d)));
+        assertEquals("1", env(objects, "CSRFLOW_SCHEDULER_STANDBY_REPLICAS"));
+        assertEquals("3", env(objects, "CSRFLOW_SCHEDULER_REPLICATION_FACTOR"));
+        // Every service has a disruption budget that lets a drain proceed one replica at a time.
+        Set<String> budgets = of(objects, "PodDisruptionBudget").stream().map(OverlaysTest::name)
+                .collect(Collectors.toSet());
+        assertEquals(Repo.SERVICES.keySet(), budgets);
+    }
+
+    private static List<JsonNode> of(List<JsonNode> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+    }
+
+    private static String name(JsonNode o) {
+        return o.path("metadata").path("name").asText();
+    }
+
+    private static String env(List<JsonNode> objects, String variable) {
+        for (JsonNode d : of(objects, "Deployment")) {
+            for (JsonNode e : d.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
+                if (variable.equals(e.path("name").asText())) {
+                    return e.path("value").asText();
+                }
+            }
+        }
+        throw new AssertionError("no " + variable + " in any Deployment");
+    }
+
+    private static Set<String> rbac(List<JsonNode> objects) {
+        return objects.stream().filter(o -> o.path("kind").asText().matches("(Cluster)?Role(Binding)?"))
+                .map(JsonNode::toString).collect(Collectors.toSet());
+    }
+
+    /** Walks the typed object; any additionalProperties entry is a field its type does not have. */
+    private static void unknownFields(Object value, String path, List<String> problems, Map<Object, Boolean> seen) {
+        if (value == null || seen.put(value, true) != null) {
+            return;
+        }
+        if (value instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                unknownFields(item, path + "[" + i++ + "]", problems, seen);
+            }
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> unknownFields(v, path + "." + k, problems, seen));
+            return;
+        }
+        if (!(value instanceof KubernetesResource)) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+                    || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            try {
+                Object field = getter.invoke(value);
+                if (getter.getName().equals("getAdditionalProperties")) {
+                    if (field instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                        problems.add(path + ": unknown field(s) " + extra.keySet());
+                    }
+                } else {
+                    unknownFields(field, path + "." + getter.getName().substring(3), problems, seen);
+                }
+            } catch (ReflectiveOperationException e) {
+                problems.add(path + ": cannot read " + getter.getName() + ": " + e);
+            }
+        }
+    }
+}
