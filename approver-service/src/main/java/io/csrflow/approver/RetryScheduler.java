@@ -12,6 +12,7 @@ import java.util.function.BiConsumer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.csrflow.service.CsrLogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -47,7 +48,7 @@ public class RetryScheduler {
             }
             int attempt = previous == null ? 0 : previous.attempt() + 1;
             long delay = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt, 30));
-            return new Entry(attempt, executor.schedule(() -> review.accept(name, uid), delay, TimeUnit.MILLISECONDS));
+            return new Entry(attempt, executor.schedule(() -> CsrLogContext.run(name, () -> review.accept(name, uid)), delay, TimeUnit.MILLISECONDS));
         });
     }
 

@@ -159,6 +159,41 @@ class ApproverComponentTest {
     }
 
     @Test
+    void everyLogLineAboutACsrCarriesItsNameInTheLoggingContext() throws Exception {
+        java.util.List<org.jboss.logmanager.ExtLogRecord> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record instanceof org.jboss.logmanager.ExtLogRecord ext
+                        && ext.getFormattedMessage().contains("log-ctx-1")) {
+                    ext.copyAll(); // the logging context of the thread that logged, as handlers see it
+                    lines.add(ext);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger approver = java.util.logging.Logger.getLogger("io.csrflow.approver");
+        approver.addHandler(capture);
+        try {
+            observe(create("bootstrap-token", "log-ctx-1", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                    TestCsrs.kubelet("n-log").pem()));
+            await().atMost(WAIT).until(() -> !lines.isEmpty());
+            for (org.jboss.logmanager.ExtLogRecord line : lines) {
+                assertEquals("log-ctx-1", line.getMdc(io.csrflow.service.CsrLogContext.KEY), line.getFormattedMessage());
+            }
+        } finally {
+            approver.removeHandler(capture);
+        }
+    }
+
+    @Test
     void servingCsrWithAForeignSanIsDeniedNamingTheSan() throws Exception {
         node("n1", "10.0.0.1", "n1");
         observe(create("node-n1-token", "serve-evil", "kubernetes.io/kubelet-serving", SERVING,

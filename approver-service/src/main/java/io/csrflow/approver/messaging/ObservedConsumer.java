@@ -10,6 +10,7 @@ import io.csrflow.events.CloudEvent;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
+import io.csrflow.service.CsrLogContext;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -33,7 +34,7 @@ public class ObservedConsumer {
     public void consume(ConsumerRecord<String, byte[]> record) {
         CloudEvent<CsrObserved> event = decoder.decode(EventType.CSR_OBSERVED, record);
         if (event.data().phase() == CsrPhase.PENDING) {
-            reviews.review(event.data().name(), event.data().uid());
+            CsrLogContext.run(event.data().name(), () -> reviews.review(event.data().name(), event.data().uid()));
         }
     }
 }

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
+import io.csrflow.service.CsrLogContext;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 import io.micrometer.core.instrument.Counter;
@@ -127,11 +128,11 @@ public class ObservedPublisher {
                 if (error == null) {
                     delivered(pending);
                 } else {
-                    failed(pending, error);
+                    CsrLogContext.run(pending.key(), () -> failed(pending, error));
                 }
             });
         } catch (RuntimeException e) {
-            failed(pending, e);
+            CsrLogContext.run(pending.key(), () -> failed(pending, e));
         }
     }
 

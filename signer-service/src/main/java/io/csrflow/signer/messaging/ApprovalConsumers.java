@@ -11,6 +11,7 @@ import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.EventType;
 import io.csrflow.signer.SigningService;
+import io.csrflow.service.CsrLogContext;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -35,7 +36,7 @@ public class ApprovalConsumers {
     public void decision(ConsumerRecord<String, byte[]> record) {
         CsrDecision decision = decoder.decode(EventType.CSR_DECISION, record).data();
         if (decision.outcome() == DecisionOutcome.APPROVED) {
-            signing.sign(decision.csrName(), decision.csrUid());
+            CsrLogContext.run(decision.csrName(), () -> signing.sign(decision.csrName(), decision.csrUid()));
         }
     }
 
@@ -44,7 +45,7 @@ public class ApprovalConsumers {
     public void observed(ConsumerRecord<String, byte[]> record) {
         CsrObserved csr = decoder.decode(EventType.CSR_OBSERVED, record).data();
         if (csr.phase() == CsrPhase.APPROVED) {
-            signing.sign(csr.name(), csr.uid());
+            CsrLogContext.run(csr.name(), () -> signing.sign(csr.name(), csr.uid()));
         }
     }
 }
