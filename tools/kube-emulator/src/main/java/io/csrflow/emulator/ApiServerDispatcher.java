@@ -68,7 +68,7 @@ final class ApiServerDispatcher extends Dispatcher {
             ApiPath path = ApiPath.parse(rawPath);
             counter.count(path == null ? method.toLowerCase(java.util.Locale.ROOT) : path.verb(method),
                     path == null || path.resource() == null ? plainPath : path.resourceWithSubresource());
-            EmulatorConfig.User caller = authenticator.authenticate(request.getHeader("Authorization"));
+            EmulatorConfig.User caller = authenticator.authenticate(request.getHeaders());
             if (path == null || path.resource() == null) {
                 ObjectNode document = "GET".equals(method) ? Discovery.document(plainPath, serverAddress.get()) : null;
                 if (document == null) {
@@ -121,6 +121,9 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path.is("authorization.k8s.io", "subjectaccessreviews") && "POST".equals(method)) {
             return json(201, accessReviewer.review(jsonBody(request)));
         }
+        if (path.is("authentication.k8s.io", "selfsubjectreviews") && "POST".equals(method)) {
+            return json(201, selfSubjectReview(caller));
+        }
         if (path.is(CERTIFICATES, CSRS)) {
             return writeCsr(request, path, caller);
         }
@@ -171,6 +174,20 @@ final class ApiServerDispatcher extends Dispatcher {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
         return withContentType(store.handleUpdate(internal(HttpMethod.PUT, path.objectPath(), updated)));
+    }
+
+    /** What {@code kubectl auth whoami} shows: the caller as the authenticator saw it. */
+    private static ObjectNode selfSubjectReview(EmulatorConfig.User caller) {
+        ObjectNode review = Json.MAPPER.createObjectNode();
+        review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "SelfSubjectReview");
+        review.putObject("metadata");
+        ObjectNode user = review.putObject("status").putObject("userInfo");
+        user.put("username", caller.username());
+        if (!caller.uid().isEmpty()) {
+            user.put("uid", caller.uid());
+        }
+        caller.groups().forEach(user.withArray("groups")::add);
+        return review;
     }
 
     private ObjectNode stored(ApiPath path) {

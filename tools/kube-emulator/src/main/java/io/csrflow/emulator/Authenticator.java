@@ -5,7 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Bearer token → user, as the API server's token authenticator does it. */
+import io.fabric8.mockwebserver.http.Headers;
+
+/**
+ * Who is calling, as the API server's authenticators decide it: a verified client certificate
+ * (see {@link ClientCertIdentity}) first, else a bearer token.
+ */
 final class Authenticator {
     private final Map<String, EmulatorConfig.User> byToken = new ConcurrentHashMap<>();
 
@@ -22,7 +27,14 @@ final class Authenticator {
                 user.extra()));
     }
 
-    EmulatorConfig.User authenticate(String authorizationHeader) {
+    EmulatorConfig.User authenticate(Headers headers) {
+        String certUser = headers.header(ClientCertIdentity.USER_HEADER);
+        if (certUser != null) {
+            List<String> groups = new ArrayList<>(headers.headers(ClientCertIdentity.GROUP_HEADER));
+            groups.add("system:authenticated");
+            return new EmulatorConfig.User("x509:" + certUser, certUser, "", groups, null);
+        }
+        String authorizationHeader = headers.header("Authorization");
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "Unauthorized", "Unauthorized");
         }

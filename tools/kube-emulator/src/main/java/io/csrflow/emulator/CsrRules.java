@@ -59,7 +59,10 @@ final class CsrRules {
         }
         // The requester is whoever authenticated, never what the body claims.
         spec.put("username", caller.username());
-        spec.put("uid", caller.uid());
+        spec.remove("uid");
+        if (!caller.uid().isEmpty()) { // x509 users have none; the API server then omits the field
+            spec.put("uid", caller.uid());
+        }
         ArrayNode groups = spec.putArray("groups");
         caller.groups().forEach(groups::add);
         spec.remove("extra");

@@ -39,7 +39,9 @@ final class Discovery {
             "events.k8s.io/v1", List.of(
                     new Resource("events", "Event", true, CRUD, List.of("ev"))),
             "authorization.k8s.io/v1", List.of(
-                    new Resource("subjectaccessreviews", "SubjectAccessReview", false, List.of("create"), List.of())));
+                    new Resource("subjectaccessreviews", "SubjectAccessReview", false, List.of("create"), List.of())),
+            "authentication.k8s.io/v1", List.of(
+                    new Resource("selfsubjectreviews", "SelfSubjectReview", false, List.of("create"), List.of())));
 
     private Discovery() {
     }

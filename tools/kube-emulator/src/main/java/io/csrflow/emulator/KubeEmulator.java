@@ -1,53 +1,54 @@
 package io.csrflow.emulator;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
+import java.util.Base64;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.mockwebserver.MockWebServer;
 
 /**
- * A running Kubernetes API emulator: fabric8's mock web server with {@link ApiServerDispatcher}.
- * Usable in-process from tests and standalone through {@link KubeEmulatorMain}.
+ * A running Kubernetes API emulator: {@link ApiServerDispatcher} (fabric8's mock CRUD store behind
+ * the API server's rules) on {@link EmulatorServer}. Usable in-process from tests and standalone
+ * through {@link KubeEmulatorMain}.
  */
 public final class KubeEmulator implements AutoCloseable {
-    private final MockWebServer server = new MockWebServer();
     private final RequestCounter requests = new RequestCounter();
     private final ApiServerDispatcher dispatcher;
-    private final boolean https;
-    private final Thread drainer;
-    private volatile boolean running = true;
+    private final EmulatorServer server;
 
-    private KubeEmulator(EmulatorConfig config, Clock clock, boolean https) {
-        this.https = https;
-        this.dispatcher = new ApiServerDispatcher(config, clock, requests,
-                () -> server.getHostName() + ":" + server.getPort());
-        server.setDispatcher(dispatcher);
-        if (https) {
-            server.useHttps();
+    private KubeEmulator(EmulatorConfig config, Clock clock, String host, int port, boolean https, Path clientCa) {
+        // Discovery documents name the address the server ends up listening on (port 0 picks one).
+        this.dispatcher = new ApiServerDispatcher(config, clock, requests, this::hostAndPort);
+        try {
+            this.server = EmulatorServer.start(InetAddress.getByName(host), port, https, clientCa, dispatcher);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resolve " + host, e);
         }
-        // The mock web server keeps every request for takeRequest(); drop them so memory stays flat.
-        drainer = new Thread(this::drainRecordedRequests, "kube-emulator-drainer");
-        drainer.setDaemon(true);
     }
 
-    /** Starts on {@code host:port} (port 0 picks a free one). */
+    /** Starts on {@code host:port} (port 0 picks a free one); callers authenticate with tokens. */
     public static KubeEmulator start(EmulatorConfig config, String host, int port, boolean https) {
-        KubeEmulator emulator = new KubeEmulator(config, Clock.systemUTC(), https);
-        try {
-            emulator.server.start(InetAddress.getByName(host), port);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the emulator on " + host + ":" + port, e);
-        }
-        emulator.drainer.start();
-        return emulator;
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, https, null);
+    }
+
+    /**
+     * Starts over HTTPS and also authenticates callers by client certificates that chain to a
+     * certificate in {@code clientCaBundle} (PEM), as the API server's {@code --client-ca-file}.
+     */
+    public static KubeEmulator startWithClientCa(EmulatorConfig config, String host, int port, Path clientCaBundle) {
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, true, clientCaBundle);
     }
 
     /** An emulator with the default config on a free loopback port, over HTTP. */
@@ -55,12 +56,16 @@ public final class KubeEmulator implements AutoCloseable {
         return start(EmulatorConfig.defaults(), "127.0.0.1", 0, false);
     }
 
+    private String hostAndPort() {
+        return server.hostName() + ":" + server.port();
+    }
+
     public String url() {
-        return (https ? "https://" : "http://") + server.getHostName() + ":" + server.getPort();
+        return (server.tls() ? "https://" : "http://") + server.hostName() + ":" + server.port();
     }
 
     public int port() {
-        return server.getPort();
+        return server.port();
     }
 
     public RequestCounter requests() {
@@ -81,6 +86,33 @@ public final class KubeEmulator implements AutoCloseable {
                 .withDisableHostnameVerification(true)
                 .withRequestTimeout(10_000)
                 .build();
+    }
+
+    /** A client configuration that authenticates with a client certificate and its key (PEM). */
+    public Config clientConfig(String certificatePem, String privateKeyPem) {
+        return new ConfigBuilder(Config.empty())
+                .withMasterUrl(url())
+                .withClientCertData(Base64.getEncoder().encodeToString(certificatePem.getBytes()))
+                .withClientKeyData(Base64.getEncoder().encodeToString(privateKeyPem.getBytes()))
+                .withClientKeyAlgo(keyAlgorithm(privateKeyPem))
+                .withTrustCerts(true)
+                .withDisableHostnameVerification(true)
+                .withRequestTimeout(10_000)
+                .build();
+    }
+
+    /** fabric8 must be told the algorithm of a PKCS#8 key; it reads RSA only by default. */
+    static String keyAlgorithm(String privateKeyPem) {
+        try (PEMParser parser = new PEMParser(
+                new StringReader(privateKeyPem))) {
+            Object parsed = parser.readObject();
+            PrivateKeyInfo info = parsed instanceof PEMKeyPair pair
+                    ? pair.getPrivateKeyInfo() : (PrivateKeyInfo) parsed;
+            return X9ObjectIdentifiers.id_ecPublicKey.equals(
+                    info.getPrivateKeyAlgorithm().getAlgorithm()) ? "EC" : "RSA";
+        } catch (IOException | ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException("not a PEM private key", e);
+        }
     }
 
     public KubernetesClient client(String token) {
@@ -107,7 +139,7 @@ public final class KubeEmulator implements AutoCloseable {
                       cluster: csrflow-emulator
                       user: csrflow-user
                 current-context: csrflow-emulator
-                """.formatted(url(), https ? "      insecure-skip-tls-verify: true" : "", token);
+                """.formatted(url(), server.tls() ? "      insecure-skip-tls-verify: true" : "", token);
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
@@ -115,21 +147,8 @@ public final class KubeEmulator implements AutoCloseable {
         return file;
     }
 
-    private void drainRecordedRequests() {
-        while (running) {
-            try {
-                server.takeRequest(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        drainer.interrupt();
-        server.shutdown();
+        server.close();
     }
 }

@@ -6,9 +6,11 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs the emulator as a process:
  * {@code java -cp "kube-emulator.jar:lib/*" io.csrflow.emulator.KubeEmulatorMain [--host H] [--port P] [--http] [--config FILE]
- * [--kubeconfig FILE] [--token TOKEN]}. The kubeconfig logs in as the user of {@code --token}
- * (default: the administrator of the default config). HTTPS by default, with a self-signed
- * certificate, because kubectl sends bearer tokens only over TLS.
+ * [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE]}. The kubeconfig logs in as the user of
+ * {@code --token} (default: the administrator of the default config). HTTPS by default, with a
+ * self-signed certificate, because kubectl sends bearer tokens only over TLS. With
+ * {@code --client-ca}, client certificates chaining to that PEM bundle authenticate too (kubelets
+ * after their bootstrap).
  */
 public final class KubeEmulatorMain {
     private KubeEmulatorMain() {
@@ -21,6 +23,7 @@ public final class KubeEmulatorMain {
         Path configFile = null;
         Path kubeconfig = null;
         String token = "admin-token";
+        Path clientCa = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i);
@@ -29,15 +32,21 @@ public final class KubeEmulatorMain {
                 case "--config" -> configFile = Path.of(value(args, ++i));
                 case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
                 case "--token" -> token = value(args, ++i);
+                case "--client-ca" -> clientCa = Path.of(value(args, ++i));
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --host --port --http --config "
-                            + "--kubeconfig --token");
+                            + "--kubeconfig --token --client-ca");
                     System.exit(2);
                 }
             }
         }
         EmulatorConfig config = configFile == null ? EmulatorConfig.defaults() : EmulatorConfig.load(configFile);
-        KubeEmulator emulator = KubeEmulator.start(config, host, port, https);
+        if (clientCa != null && !https) {
+            System.err.println("--client-ca needs HTTPS; drop --http");
+            System.exit(2);
+        }
+        KubeEmulator emulator = clientCa == null ? KubeEmulator.start(config, host, port, https)
+                : KubeEmulator.startWithClientCa(config, host, port, clientCa);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             emulator.close();

@@ -1,0 +1,145 @@
+package io.csrflow.fleet;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Command-line options, each also settable as an environment variable ({@code --nodes} as
+ * {@code CSRFLOW_FLEET_NODES}), the way containers are configured. Unknown options and bad values
+ * are reported by name.
+ */
+final class FleetArguments {
+    static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put("server", "Kubernetes API URL (required)");
+        OPTIONS.put("certificate-authority", "PEM file to verify the API server with; without it the API's certificate is not verified");
+        OPTIONS.put("bootstrap-token", "bearer token of the bootstrap identity (group system:bootstrappers) (required)");
+        OPTIONS.put("kafka", "bootstrap servers; with it, nodes also rotate on cert.renewal-due");
+        OPTIONS.put("renewal-topic", "renewal-due topic (default csrflow.cert.renewal-due)");
+        OPTIONS.put("nodes", "number of nodes (default 20)");
+        OPTIONS.put("name-prefix", "node names are PREFIX1, PREFIX2, ... (default sim-node-)");
+        OPTIONS.put("lifetime", "spec.expirationSeconds of every CSR, e.g. 10m (default: the signer's)");
+        OPTIONS.put("misbehave", "e.g. foreign-san=1,weak-key=1,impersonate=1: the last nodes misbehave so");
+        OPTIONS.put("starts-per-second", "node bootstrap rate (default 5)");
+        OPTIONS.put("poll-interval", "how often a waiting node looks at its CSR (default 1s)");
+        OPTIONS.put("request-timeout", "how long a node waits for a certificate (default 5m)");
+        OPTIONS.put("status-port", "port of /status, /metrics, /healthz (default 8085; 0 picks one)");
+        OPTIONS.put("threads", "worker threads (default 4)");
+        OPTIONS.put("progress", "progress line interval, 0 for none (default 5s)");
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private final Map<String, String> values = new HashMap<>();
+
+    FleetArguments(String[] args, Map<String, String> environment) {
+        OPTIONS.keySet().forEach(option -> {
+            String fromEnvironment = environment.get("CSRFLOW_FLEET_" + option.toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+                values.put(option, fromEnvironment);
+            }
+        });
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || !OPTIONS.containsKey(arg.substring(2))) {
+                throw new IllegalArgumentException("unknown option " + arg);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+            values.put(arg.substring(2), args[++i]);
+        }
+    }
+
+    FleetSettings settings() {
+        return new FleetSettings(values.get("server"), path("certificate-authority"), values.get("bootstrap-token"),
+                values.get("kafka"), values.getOrDefault("renewal-topic", "csrflow.cert.renewal-due"),
+                integer("nodes", 20), values.getOrDefault("name-prefix", "sim-node-"), duration("lifetime", null),
+                misbehaviour(), decimal("starts-per-second", 5), duration("poll-interval", Duration.ofSeconds(1)),
+                duration("request-timeout", Duration.ofMinutes(5)), integer("status-port", 8085), integer("threads", 4));
+    }
+
+    Duration progressInterval() {
+        return duration("progress", Duration.ofSeconds(5));
+    }
+
+    static String usage() {
+        StringBuilder out = new StringBuilder("usage: fleet-simulator --server URL --bootstrap-token TOKEN [options]\n");
+        OPTIONS.forEach((option, help) -> out.append(String.format("  --%-22s %s%n", option, help)));
+        return out.append("every option is also read from CSRFLOW_FLEET_<OPTION> (e.g. CSRFLOW_FLEET_NODES)\n").toString();
+    }
+
+    private Path path(String option) {
+        String value = values.get(option);
+        return value == null ? null : Path.of(value);
+    }
+
+    private int integer(String option, int fallback) {
+        String value = values.get(option);
+        try {
+            return value == null ? fallback : Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    private double decimal(String option, double fallback) {
+        String value = values.get(option);
+        try {
+            return value == null ? fallback : Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " needs a number, got '" + value + "'");
+        }
+    }
+
+    /** {@code 500ms}, {@code 90s}, {@code 10m}, {@code 2h}; {@code 0} means zero. */
+    static Duration parseDuration(String option, String value) {
+        String text = value.trim().toLowerCase(Locale.ROOT);
+        if (text.equals("0")) {
+            return Duration.ZERO;
+        }
+        Matcher matcher = DURATION.matcher(text);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("--" + option + " needs a duration like 500ms, 90s, 10m or 2h, got '"
+                    + value + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    private Duration duration(String option, Duration fallback) {
+        String value = values.get(option);
+        return value == null ? fallback : parseDuration(option, value);
+    }
+
+    private Map<Misbehaviour, Integer> misbehaviour() {
+        Map<Misbehaviour, Integer> counts = new EnumMap<>(Misbehaviour.class);
+        String value = values.get("misbehave");
+        if (value == null || value.isBlank()) {
+            return counts;
+        }
+        for (String part : value.split(",")) {
+            String[] kindAndCount = part.split("=", 2);
+            Misbehaviour kind = Misbehaviour.parse(kindAndCount[0]);
+            try {
+                counts.put(kind, kindAndCount.length == 1 ? 1 : Integer.parseInt(kindAndCount[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--misbehave: '" + part + "' needs KIND=COUNT");
+            }
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,107 @@
+package io.csrflow.fleet;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.bouncycastle.util.io.pem.PemGenerationException;
+
+/**
+ * A fresh key and the PKCS#10 request for it, as the kubelet makes them on every rotation: EC
+ * P-256 (the kubelet's choice), or a weak RSA key for a misbehaving node.
+ */
+record KeyMaterial(KeyPair keys, String privateKeyPem) {
+
+    static KeyMaterial ecP256() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return of(generator.generateKeyPair());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("EC P-256 is part of every Java platform", e);
+        }
+    }
+
+    static KeyMaterial weakRsa() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(1024);
+            return of(generator.generateKeyPair());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("RSA is part of every Java platform", e);
+        }
+    }
+
+    private static KeyMaterial of(KeyPair keys) {
+        try {
+            return new KeyMaterial(keys, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
+        } catch (PemGenerationException e) {
+            throw new IllegalStateException("cannot write a freshly generated key as PKCS#8", e);
+        }
+    }
+
+    boolean rsa() {
+        return keys.getPublic() instanceof RSAPublicKey;
+    }
+
+    /** fabric8 reads PKCS#8 keys only when told their algorithm. */
+    String algorithm() {
+        return rsa() ? "RSA" : "EC";
+    }
+
+    /** A PEM CSR with subject {@code O=system:nodes, CN=commonName} and the given DNS and IP SANs. */
+    String csrPem(String commonName, List<String> dnsNames, List<String> ipAddresses) {
+        try {
+            JcaPKCS10CertificationRequestBuilder builder = new JcaPKCS10CertificationRequestBuilder(
+                    new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "system:nodes")
+                            .addRDN(BCStyle.CN, commonName).build(), keys.getPublic());
+            if (!dnsNames.isEmpty() || !ipAddresses.isEmpty()) {
+                GeneralName[] names = new GeneralName[dnsNames.size() + ipAddresses.size()];
+                int i = 0;
+                for (String dns : dnsNames) {
+                    names[i++] = new GeneralName(GeneralName.dNSName, dns);
+                }
+                for (String ip : ipAddresses) {
+                    names[i++] = new GeneralName(GeneralName.iPAddress, ip);
+                }
+                ExtensionsGenerator extensions = new ExtensionsGenerator();
+                extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+                builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
+            }
+            PKCS10CertificationRequest csr = builder.build(new JcaContentSignerBuilder(
+                    rsa() ? "SHA256withRSA" : "SHA256withECDSA").build(keys.getPrivate()));
+            return pem(csr);
+        } catch (IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot build a CSR for " + commonName, e);
+        }
+    }
+
+    private static String pem(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,86 @@
+package io.csrflow.fleet;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.csrflow.events.EventCodec;
+
+/**
+ * The simulator's HTTP face: {@code /status} (the fleet report as JSON), {@code /metrics}
+ * (Prometheus text) and {@code /healthz}.
+ */
+final class StatusServer implements AutoCloseable {
+    private static final ObjectMapper JSON = EventCodec.mapper();
+
+    private final HttpServer server;
+
+    StatusServer(int port, Supplier<FleetReport> report) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext("/status", exchange -> reply(exchange, 200, "application/json", json(report.get())));
+        server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4",
+                metrics(report.get())));
+        server.createContext("/healthz", exchange -> reply(exchange, 200, "text/plain", "ok"));
+        server.createContext("/", exchange -> reply(exchange, 404, "text/plain",
+                "not found; try /status, /metrics or /healthz"));
+    }
+
+    void start() {
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static String json(FleetReport report) {
+        try {
+            return JSON.writeValueAsString(report);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the fleet report is always serialisable", e);
+        }
+    }
+
+    static String metrics(FleetReport report) {
+        StringBuilder out = new StringBuilder();
+        gauge(out, "csrflow_fleet_nodes", "simulated nodes", report.nodes());
+        gauge(out, "csrflow_fleet_nodes_ready", "nodes holding client and serving certificates", report.ready());
+        gauge(out, "csrflow_fleet_nodes_serving_refused", "nodes whose serving CSR was denied", report.servingRefused());
+        gauge(out, "csrflow_fleet_nodes_failed", "nodes that could not bootstrap", report.failed());
+        out.append("# HELP csrflow_fleet_rotations_total certificates replaced by a newer one\n")
+                .append("# TYPE csrflow_fleet_rotations_total counter\n")
+                .append("csrflow_fleet_rotations_total{kind=\"client\"} ").append(report.clientRotations()).append('\n')
+                .append("csrflow_fleet_rotations_total{kind=\"serving\"} ").append(report.servingRotations()).append('\n');
+        out.append("# HELP csrflow_fleet_renewal_notices_total renewal-due events for this fleet's nodes\n")
+                .append("# TYPE csrflow_fleet_renewal_notices_total counter\n")
+                .append("csrflow_fleet_renewal_notices_total ").append(report.renewalNotices()).append('\n');
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, int value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void reply(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

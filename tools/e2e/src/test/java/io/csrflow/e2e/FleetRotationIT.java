@@ -1,0 +1,186 @@
+package io.csrflow.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.JavaProcess;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * A fleet of 20 kubelets plus three that misbehave, against csrflow running as separate
+ * processes. The scheduler is set to announce renewal one minute after issue (renew when 60 % of
+ * a 15-minute validity is left), so every node must rotate both certificates within minutes,
+ * driven by {@code cert.renewal-due}. Everything is checked from outside: certificates on the CSRs
+ * in the API, verified by openssl against the CA; the simulator's and the scheduler's HTTP answers.
+ */
+class FleetRotationIT {
+    private static final int GOOD = 20;
+    private static final List<String> MISBEHAVING = List.of("sim-node-21", "sim-node-22", "sim-node-23");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static LocalSystem system;
+    static KubernetesClient admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        system = new LocalSystem(dir).startPlatform(Map.of("CSRFLOW_SCHEDULER_RENEW_BEFORE_PERCENTAGE", "60"));
+        // Misbehaving nodes come last: sim-node-21 impersonates, -22 has a weak key, -23 a foreign SAN.
+        system.startFleet("--nodes", Integer.toString(GOOD + MISBEHAVING.size()), "--lifetime", "10m",
+                "--misbehave", "foreign-san=1,weak-key=1,impersonate=1", "--poll-interval", "500ms",
+                "--starts-per-second", "10");
+        admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(system.kubeconfig)))
+                .build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    @Test
+    void everyNodeEndsWithValidRotatedCertificates() throws Exception {
+        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(5)).until(() ->
+                goodNodes(fleetStatus()).stream().allMatch(node -> node.path("client").path("rotations").asInt() >= 1
+                        && node.path("serving").path("rotations").asInt() >= 1));
+
+        List<JsonNode> nodes = goodNodes(fleetStatus());
+        assertEquals(GOOD, nodes.size());
+        List<CertificateSigningRequest> csrs = admin.certificates().v1().certificateSigningRequests().list().getItems();
+        for (JsonNode node : nodes) {
+            String name = node.path("name").asText();
+            checkRotated(name, "kubernetes.io/kube-apiserver-client-kubelet", "sslclient",
+                    node.path("client").path("serial").asText(), csrs);
+            X509Certificate serving = checkRotated(name, "kubernetes.io/kubelet-serving", "sslserver",
+                    node.path("serving").path("serial").asText(), csrs);
+            assertTrue(serving.getSubjectAlternativeNames().stream().anyMatch(san -> san.get(1).equals(name)),
+                    name + " serving SANs " + serving.getSubjectAlternativeNames());
+        }
+    }
+
+    /**
+     * The newest certificate of one identity: issued on a CSR, held by the node, verified by
+     * openssl for its purpose, from a key that is not the one before it; the scheduler tracks it.
+     */
+    private X509Certificate checkRotated(String node, String signer, String purpose, String heldSerial,
+            List<CertificateSigningRequest> csrs) throws Exception {
+        List<X509Certificate> issued = new ArrayList<>();
+        for (CertificateSigningRequest csr : csrs) {
+            if (csr.getSpec().getSignerName().equals(signer) && csr.getStatus() != null
+                    && csr.getStatus().getCertificate() != null && !csr.getStatus().getCertificate().isEmpty()) {
+                X509Certificate certificate = parse(csr.getStatus().getCertificate());
+                if (certificate.getSubjectX500Principal().getName().contains("CN=system:node:" + node + ",")
+                        || certificate.getSubjectX500Principal().getName().endsWith("CN=system:node:" + node)) {
+                    issued.add(certificate);
+                }
+            }
+        }
+        issued.sort(Comparator.comparing(X509Certificate::getNotAfter));
+        assertTrue(issued.size() >= 2, node + " " + signer + ": " + issued.size() + " certificates issued, no rotation");
+        X509Certificate newest = issued.get(issued.size() - 1);
+        assertEquals(newest.getSerialNumber().toString(16), heldSerial, node + " " + signer + " holds an older one");
+        assertFalse(java.util.Arrays.equals(newest.getPublicKey().getEncoded(),
+                issued.get(issued.size() - 2).getPublicKey().getEncoded()), node + " " + signer + " reused its key");
+
+        Path pem = dir.resolve(node + "-" + purpose + ".pem");
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(newest.getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+        assertEquals(pem + ": OK\n", Cli.run(dir, null, "openssl", "verify", "-purpose", purpose, "-CAfile",
+                system.ca.certFile().toString(), pem.toString()));
+
+        String identity = URLEncoder.encode(signer + "|system:node:" + node, StandardCharsets.UTF_8);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(heldSerial,
+                JSON.readTree(JavaProcess.get(system.schedulerPort, "/v1/certificates/" + identity).body())
+                        .path("serial").asText(), "the scheduler tracks " + node + "'s current " + signer));
+        return newest;
+    }
+
+    @Test
+    void misbehavingNodesAreDeniedTheirServingCertificatesWithTheReason() {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                MISBEHAVING.stream().allMatch(name -> node(fleetStatus(), name).path("phase").asText()
+                        .equals("SERVING_REFUSED")));
+
+        assertEquals("InvalidServingRequest", servingDenial("sim-node-21").getReason());
+        assertEquals("WeakKey", servingDenial("sim-node-22").getReason());
+        CertificateSigningRequestCondition foreignSan = servingDenial("sim-node-23");
+        assertEquals("SANNotANodeAddress", foreignSan.getReason());
+        assertTrue(foreignSan.getMessage().contains("api.example.com"), foreignSan.getMessage());
+        for (String name : MISBEHAVING) {
+            JsonNode node = node(fleetStatus(), name);
+            assertNotNull(node.path("client").path("serial").textValue(), name + " still got its client certificate");
+        }
+    }
+
+    /** The Denied condition on the serving CSR the node created with its own client certificate. */
+    private CertificateSigningRequestCondition servingDenial(String node) {
+        return admin.certificates().v1().certificateSigningRequests().list().getItems().stream()
+                .filter(csr -> csr.getSpec().getSignerName().equals("kubernetes.io/kubelet-serving")
+                        && csr.getSpec().getUsername().equals("system:node:" + node))
+                .flatMap(csr -> csr.getStatus().getConditions().stream())
+                .filter(condition -> condition.getType().equals("Denied"))
+                .findFirst().orElseThrow(() -> new AssertionError(node + " has no denied serving CSR"));
+    }
+
+    private static JsonNode fleetStatus() {
+        try {
+            return JSON.readTree(JavaProcess.get(system.fleetPort, "/status").body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static List<JsonNode> goodNodes(JsonNode status) {
+        return StreamSupport.stream(status.path("nodeReports").spliterator(), false)
+                .filter(node -> node.path("behaviour").asText().equals("none")).toList();
+    }
+
+    private static JsonNode node(JsonNode status, String name) {
+        return StreamSupport.stream(status.path("nodeReports").spliterator(), false)
+                .filter(node -> node.path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + name + " in the fleet status"));
+    }
+
+    private static X509Certificate parse(String base64Pem) throws Exception {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(base64Pem)));
+    }
+}

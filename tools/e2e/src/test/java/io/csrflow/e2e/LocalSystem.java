@@ -1,0 +1,125 @@
+package io.csrflow.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.csrflow.testsupport.JavaProcess;
+import io.csrflow.testsupport.KafkaBrokers;
+import io.csrflow.testsupport.KafkaProcess;
+import io.csrflow.testsupport.TestCa;
+
+/**
+ * csrflow as it runs for real, every part a process of its own: a Kafka broker, the Kubernetes API
+ * emulator (authenticating kubelets by the client certificates the signer issues), csr-watcher,
+ * approver-service, signer-service, rotation-scheduler and a simulated kubelet fleet. Each
+ * component's output goes to {@code target/e2e-logs}.
+ */
+final class LocalSystem implements AutoCloseable {
+    static final Path ROOT = Path.of(System.getProperty("csrflow.root", "../..")).toAbsolutePath().normalize();
+    static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
+
+    final KafkaProcess kafka = new KafkaProcess();
+    final TestCa ca;
+    final int apiPort = JavaProcess.freePort();
+    final int schedulerPort = JavaProcess.freePort();
+    final int fleetPort = JavaProcess.freePort();
+    final Path kubeconfig;
+    private final Path dir;
+    private final List<JavaProcess> processes = new ArrayList<>();
+
+    LocalSystem(Path dir) {
+        this.dir = dir;
+        this.kubeconfig = dir.resolve("kubeconfig");
+        this.ca = TestCa.create(dir.resolve("ca"), "csrflow-e2e-ca", Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofDays(2)));
+    }
+
+    String apiUrl() {
+        return "https://127.0.0.1:" + apiPort;
+    }
+
+    LocalSystem startPlatform(Map<String, String> schedulerSettings) throws Exception {
+        kafka.start();
+        KafkaBrokers.createTopics(kafka.bootstrapServers(), 3,
+                Stream.concat(KafkaBrokers.contractTopics().stream(), KafkaBrokers.deadLetterTopics().stream()).toList());
+        startEmulator();
+        Map<String, Integer> ports = new HashMap<>();
+        ports.put("csr-watcher", JavaProcess.freePort());
+        ports.put("approver-service", JavaProcess.freePort());
+        ports.put("signer-service", JavaProcess.freePort());
+        ports.put("rotation-scheduler", schedulerPort);
+        Map<String, JavaProcess> started = new HashMap<>();
+        started.put("csr-watcher", service("csr-watcher", ports, "csr-watcher-token", Map.of()));
+        started.put("approver-service", service("approver-service", ports, "approver-token", Map.of()));
+        started.put("signer-service", service("signer-service", ports, "signer-token", Map.of(
+                "CSRFLOW_SIGNER_CA_CERT_FILE", ca.certFile().toString(),
+                "CSRFLOW_SIGNER_CA_KEY_FILE", ca.keyFile().toString())));
+        Map<String, String> scheduler = new HashMap<>(schedulerSettings);
+        scheduler.put("CSRFLOW_SCHEDULER_STATE_DIR", Files.createDirectories(dir.resolve("scheduler-state")).toString());
+        scheduler.put("CSRFLOW_SCHEDULER_ADVERTISED_ADDRESS", "127.0.0.1:" + schedulerPort);
+        started.put("rotation-scheduler", service("rotation-scheduler", ports, "rotation-scheduler-token", scheduler));
+        // Started together, awaited one by one: the JVMs warm up in parallel.
+        for (Map.Entry<String, JavaProcess> service : started.entrySet()) {
+            service.getValue().awaitAnswer(ports.get(service.getKey()), "/q/health/ready", Duration.ofMinutes(3));
+        }
+        return this;
+    }
+
+    private void startEmulator() throws InterruptedException {
+        Path module = ROOT.resolve("tools/kube-emulator/target");
+        JavaProcess emulator = track(JavaProcess.start("kube-emulator", LOGS, "256m", Map.of(),
+                "-cp", module.resolve("kube-emulator.jar") + ":" + module.resolve("lib") + "/*",
+                "io.csrflow.emulator.KubeEmulatorMain", "--port", Integer.toString(apiPort),
+                "--client-ca", ca.certFile().toString(), "--kubeconfig", kubeconfig.toString()));
+        long giveUpAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(kubeconfig)) {
+            if (!emulator.alive() || System.nanoTime() > giveUpAt) {
+                throw new IllegalStateException("the emulator did not start; see " + emulator.log());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private JavaProcess service(String module, Map<String, Integer> ports, String token, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(module)));
+        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiUrl());
+        env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", token);
+        env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        return track(JavaProcess.quarkus(module, ROOT.resolve(module), LOGS, env));
+    }
+
+    /** Starts the fleet simulator with these options (server, token, Kafka and status port are filled in). */
+    JavaProcess startFleet(String... options) {
+        Path module = ROOT.resolve("fleet-simulator/target");
+        List<String> args = new ArrayList<>(List.of("-cp", module.resolve("fleet-simulator.jar") + ":"
+                + module.resolve("lib") + "/*", "io.csrflow.fleet.FleetMain", "--server", apiUrl(),
+                "--bootstrap-token", "bootstrap-token", "--kafka", kafka.bootstrapServers(),
+                "--status-port", Integer.toString(fleetPort)));
+        args.addAll(List.of(options));
+        JavaProcess fleet = track(JavaProcess.start("fleet-simulator", LOGS, "256m", Map.of(), args.toArray(String[]::new)));
+        return fleet.awaitAnswer(fleetPort, "/healthz", Duration.ofMinutes(2));
+    }
+
+    private JavaProcess track(JavaProcess process) {
+        processes.add(process);
+        return process;
+    }
+
+    @Override
+    public void close() {
+        // The fleet first, then the services, the API and Kafka last: the reverse of starting.
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
+        kafka.close();
+    }
+}

@@ -1,0 +1,136 @@
+package io.csrflow.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A packaged csrflow component (a Quarkus service's {@code quarkus-run.jar}, the emulator, the fleet
+ * simulator) running as a JVM of its own, its output in a log file, stopped with SIGTERM as
+ * Kubernetes stops a pod.
+ */
+public final class JavaProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String name;
+    private final Path log;
+    private final Process process;
+
+    private JavaProcess(String name, Path log, Process process) {
+        this.name = name;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Runs {@code java -Xmx… <javaArgs>} with {@code env} added to this JVM's environment. */
+    public static JavaProcess start(String name, Path logDir, String maxHeap, Map<String, String> env,
+            String... javaArgs) {
+        try {
+            Files.createDirectories(logDir);
+            Path log = logDir.resolve(name + ".log");
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx" + maxHeap));
+            command.addAll(List.of(javaArgs));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(env);
+            return new JavaProcess(name, log, builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** A Quarkus service from its {@code target/quarkus-app}. */
+    public static JavaProcess quarkus(String name, Path moduleDir, Path logDir, Map<String, String> env) {
+        Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: package " + moduleDir.getFileName() + " first");
+        }
+        return start(name, logDir, "256m", env, "-jar", jar.toString());
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** GET on 127.0.0.1:{@code port}; an unreachable server counts as status 0. */
+    public static HttpResponse<String> get(int port, String pathAndQuery) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True when {@code path} on {@code port} answers 200; fails at once if the process has exited. */
+    public boolean answers(int port, String path) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        }
+        try {
+            return get(port, path).statusCode() == 200;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** Waits until {@code path} on {@code port} answers 200. */
+    public JavaProcess awaitAnswer(int port, String path, Duration timeout) {
+        long giveUpAt = System.nanoTime() + timeout.toNanos();
+        while (!answers(port, path)) {
+            if (System.nanoTime() > giveUpAt) {
+                throw new IllegalStateException(name + " did not answer " + path + " within " + timeout + "; see " + log);
+            }
+            sleep(250);
+        }
+        return this;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(40, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
