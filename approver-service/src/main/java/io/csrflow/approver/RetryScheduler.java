@@ -12,8 +12,10 @@ import java.util.function.BiConsumer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.csrflow.service.CsrLogContext;
+import io.csrflow.service.CsrTrace;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 
 /**
  * Asks again about CSRs left pending for a reason that may pass (no Node yet, SubjectAccessReview
@@ -34,7 +36,10 @@ public class RetryScheduler {
     private final Duration initial;
     private final Duration max;
 
-    RetryScheduler(ApproverConfig config, MeterRegistry registry) {
+    private final Tracer tracer;
+
+    RetryScheduler(ApproverConfig config, MeterRegistry registry, Tracer tracer) {
+        this.tracer = tracer;
         this.initial = config.approver().retry().initial();
         this.max = config.approver().retry().max();
         registry.gauge("csrflow.approver.pending.backlog", entries, Map::size);
@@ -48,7 +53,10 @@ public class RetryScheduler {
             }
             int attempt = previous == null ? 0 : previous.attempt() + 1;
             long delay = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt, 30));
-            return new Entry(attempt, executor.schedule(() -> CsrLogContext.run(name, () -> review.accept(name, uid)), delay, TimeUnit.MILLISECONDS));
+            // A retry belongs to the CSR's trace, under its root: the span that scheduled it has ended.
+            return new Entry(attempt, executor.schedule(() -> CsrTrace.run(tracer, "approver-service review (retry)",
+                    SpanKind.INTERNAL, CsrTrace.rootOf(uid), name, () -> review.accept(name, uid)), delay,
+                    TimeUnit.MILLISECONDS));
         });
     }
 

@@ -34,6 +34,9 @@ import io.csrflow.testsupport.Cli;
 import io.csrflow.testsupport.CsrSubmitter;
 import io.csrflow.testsupport.EventSender;
 import io.csrflow.testsupport.EventProbe;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import io.csrflow.events.EventCodec;
+import io.csrflow.service.CsrTrace;
 import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaTestResource;
@@ -191,6 +194,30 @@ class ApproverComponentTest {
         } finally {
             approver.removeHandler(capture);
         }
+    }
+
+    @Test
+    void theDecisionContinuesTheCsrsTraceWithOrWithoutATraceparent() throws Exception {
+        CertificateSigningRequest traced = create("bootstrap-token", "traced-1",
+                "kubernetes.io/kube-apiserver-client-kubelet", CLIENT, TestCsrs.kubelet("t1").pem());
+        String traceId = CsrTrace.traceId(traced.getMetadata().getUid());
+        ProducerRecord<String, byte[]> record = new EventCodec("/test/watcher", Clock.systemUTC())
+                .encode(EventType.CSR_OBSERVED, CsrSnapshots.of(traced, false, Clock.systemUTC().instant()))
+                .toProducerRecord(EventType.CSR_OBSERVED.defaultTopic());
+        record.headers().add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes());
+        sender.sendRecord(record);
+        CertificateSigningRequest untraced = create("bootstrap-token", "traced-2",
+                "kubernetes.io/kube-apiserver-client-kubelet", CLIENT, TestCsrs.kubelet("t2").pem());
+        observe(untraced);
+
+        await().atMost(WAIT).until(() -> decisionFor("traced-1") != null && decisionFor("traced-2") != null);
+        assertEquals(traceId, received("traced-1").traceId());
+        assertEquals(CsrTrace.traceId(untraced.getMetadata().getUid()), received("traced-2").traceId());
+    }
+
+    private EventProbe.Received<CsrDecision> received(String name) {
+        return decisions.received().stream().filter(r -> r.data().csrName().equals(name)).reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code CSRFLOW_FLEET_NODES}), the way containers are configured. Unknown options and bad values
  * are reported by name.
  */
-final class FleetArguments {
+public final class FleetArguments {
     static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
     static {
@@ -42,7 +42,7 @@ final class FleetArguments {
 
     FleetArguments(String[] args, Map<String, String> environment) {
         OPTIONS.keySet().forEach(option -> {
-            String fromEnvironment = environment.get("CSRFLOW_FLEET_" + option.toUpperCase(Locale.ROOT).replace('-', '_'));
+            String fromEnvironment = environment.get(environmentVariable(option));
             if (fromEnvironment != null && !fromEnvironment.isBlank()) {
                 values.put(option, fromEnvironment);
             }
@@ -69,6 +69,17 @@ final class FleetArguments {
 
     Duration progressInterval() {
         return duration("progress", Duration.ofSeconds(5));
+    }
+
+    /** The environment variable of every option ({@code CSRFLOW_FLEET_NODES} for {@code --nodes}). */
+    public static java.util.Set<String> environmentVariables() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        OPTIONS.keySet().forEach(option -> names.add(environmentVariable(option)));
+        return names;
+    }
+
+    private static String environmentVariable(String option) {
+        return "CSRFLOW_FLEET_" + option.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     static String usage() {

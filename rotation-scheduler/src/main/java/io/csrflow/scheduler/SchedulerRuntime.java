@@ -23,6 +23,7 @@ import io.csrflow.scheduler.streams.SchedulerSettings;
 import io.csrflow.scheduler.streams.SchedulerStreams;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
 
 /** Builds the topology's settings from configuration and runs it for the life of the service. */
@@ -37,12 +38,14 @@ public class SchedulerRuntime {
     private final String bootstrapServers;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final Tracer tracer;
     private final Instance<KubernetesClient> kubernetes;
     private NodeDirectory nodes = NodeDirectory.NONE;
     private SchedulerStreams streams;
 
     SchedulerRuntime(SchedulerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes) {
+            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes, Tracer tracer) {
+        this.tracer = tracer;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.clock = clock;
@@ -73,7 +76,7 @@ public class SchedulerRuntime {
         props.put(BoundedRocksDbMemory.TOTAL_BYTES, s.rocksdbMemoryBytes());
         LOG.infof("deadlines: %s; reminders after %s doubling to %s", settings.deadlines().describe(),
                 s.reminders().first(), s.reminders().max());
-        streams = new SchedulerStreams(props, settings, nodes, clock, registry).start();
+        streams = new SchedulerStreams(props, settings, nodes, clock, registry, tracer).start();
         registry.gauge("csrflow.scheduler.restored.records", streams, st -> st.status().restoredRecords());
     }
 

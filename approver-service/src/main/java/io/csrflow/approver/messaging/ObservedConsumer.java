@@ -10,9 +10,11 @@ import io.csrflow.events.CloudEvent;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
-import io.csrflow.service.CsrLogContext;
+import io.csrflow.service.CsrTrace;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -24,8 +26,11 @@ public class ObservedConsumer {
     private final ReviewService reviews;
     private final RecordDecoder decoder;
 
-    ObservedConsumer(ReviewService reviews, MeterRegistry registry) {
+    private final Tracer tracer;
+
+    ObservedConsumer(ReviewService reviews, MeterRegistry registry, Tracer tracer) {
         this.reviews = reviews;
+        this.tracer = tracer;
         this.decoder = new RecordDecoder(registry, "csrflow.approver.records.malformed");
     }
 
@@ -34,7 +39,9 @@ public class ObservedConsumer {
     public void consume(ConsumerRecord<String, byte[]> record) {
         CloudEvent<CsrObserved> event = decoder.decode(EventType.CSR_OBSERVED, record);
         if (event.data().phase() == CsrPhase.PENDING) {
-            CsrLogContext.run(event.data().name(), () -> reviews.review(event.data().name(), event.data().uid()));
+            CsrTrace.run(tracer, "approver-service review", SpanKind.CONSUMER,
+                    CsrTrace.parentOf(record.headers(), event.data().uid()), event.data().name(),
+                    () -> reviews.review(event.data().name(), event.data().uid()));
         }
     }
 }

@@ -23,10 +23,13 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.service.CsrLogContext;
+import io.csrflow.service.CsrTrace;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -45,6 +48,7 @@ public class ObservedPublisher {
     private final MeterRegistry registry;
     private final EventCodec codec;
     private final Counter failures;
+    private final Tracer tracer;
     private final Object pause = new Object();
     private KafkaProducer<String, byte[]> producer;
     private Thread sender;
@@ -54,7 +58,8 @@ public class ObservedPublisher {
 
     @Inject
     ObservedPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WatcherConfig config,
-            MeterRegistry registry, Clock clock) {
+            MeterRegistry registry, Clock clock, Tracer tracer) {
+        this.tracer = tracer;
         this.kafkaConfig = kafkaConfig;
         this.config = config;
         this.registry = registry;
@@ -123,6 +128,11 @@ public class ObservedPublisher {
     private void send(LatestSnapshotOutbox.Pending<CsrObserved> pending) {
         ProducerRecord<String, byte[]> record = codec.encode(EventType.CSR_OBSERVED, pending.snapshot())
                 .toProducerRecord(config.topics().observed());
+        // Every observation of a CSR is a span of the CSR's one trace (see CsrTrace), and the record
+        // carries it to the approver and the signer.
+        CsrObserved snapshot = pending.snapshot();
+        CsrTrace.run(tracer, "csr-watcher observe " + snapshot.phase().wireName(), SpanKind.PRODUCER,
+                CsrTrace.rootOf(snapshot.uid()), snapshot.name(), () -> CsrTrace.injectCurrent(record.headers()));
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {

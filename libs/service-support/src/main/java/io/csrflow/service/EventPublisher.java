@@ -16,7 +16,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * Sends one kind of event through a SmallRye emitter, as a CloudEvent in Kafka binary mode, and
- * waits for the broker's acknowledgement so that callers commit their input only after it.
+ * waits for the broker's acknowledgement so that callers commit their input only after it. The
+ * current span goes along as {@code traceparent} (see {@link CsrTrace}).
  */
 public final class EventPublisher<T> {
     private final Emitter<byte[]> emitter;
@@ -33,6 +34,7 @@ public final class EventPublisher<T> {
         EncodedEvent event = codec.encode(type, payload);
         RecordHeaders headers = new RecordHeaders();
         event.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        CsrTrace.injectCurrent(headers);
         CompletableFuture<Void> acked = new CompletableFuture<>();
         emitter.send(Message.of(event.value())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.key()).withHeaders(headers)

@@ -6,12 +6,19 @@ import io.csrflow.events.CertIssued;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.scheduler.inventory.Sighting;
+import io.csrflow.service.CsrTrace;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 
 /** {@code cert.issued} → sighting, keyed by identity as the contract keys the topic. */
 final class IssuedDecoder extends InputDecoder {
 
-    IssuedDecoder(String topic) {
+    private final Tracer tracer;
+
+    IssuedDecoder(String topic, Tracer tracer) {
         super(topic);
+        this.tracer = tracer;
     }
 
     @Override
@@ -23,6 +30,10 @@ final class IssuedDecoder extends InputDecoder {
             throw new IllegalArgumentException("record key '" + record.key() + "' is not the identity key '"
                     + issued.identity().key() + "'");
         }
+        // The certificate reaches the scheduler: the last span of the CSR's trace.
+        CsrTrace.run(tracer, "rotation-scheduler track", SpanKind.CONSUMER,
+                CsrTrace.parentOf(record.headers(), issued.csrUid() == null ? issued.csrName() : issued.csrUid()),
+                issued.csrName(), () -> Span.current().setAttribute("csrflow.certificate.serial", issued.serial()));
         return record.withValue(Decoded.of(new Sighting(issued.identity(),
                 Sighting.nodeOf(issued.identity().commonName()), issued.csrName(), issued.serial(), issued.issuer(),
                 issued.notBefore(), issued.notAfter(), issued.issuedAt(), Sighting.Source.CERT_ISSUED)));

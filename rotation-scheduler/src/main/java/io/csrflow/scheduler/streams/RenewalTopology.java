@@ -16,6 +16,7 @@ import org.apache.kafka.streams.state.Stores;
 
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.opentelemetry.api.trace.Tracer;
 
 /**
  * cert.issued ──decode──────────────────────────────┐
@@ -33,7 +34,7 @@ public final class RenewalTopology {
      *                           inputs of one identity meet in the same task
      */
     public static Topology build(SchedulerSettings settings, int identityPartitions, NodeDirectory nodes, Clock clock,
-            SchedulerMeters meters) {
+            SchedulerMeters meters, Tracer tracer) {
         SchedulerSettings.Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.INVENTORY),
@@ -45,7 +46,7 @@ public final class RenewalTopology {
 
         KStream<String, Sighting> issued = valid(builder
                 .stream(topics.issued(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cert-issued"))
-                .process(() -> new IssuedDecoder(topics.issued()), Named.as("decode-cert-issued")),
+                .process(() -> new IssuedDecoder(topics.issued(), tracer), Named.as("decode-cert-issued")),
                 "cert-issued", topics.deadLetter(), meters);
         KStream<String, Sighting> observed = valid(builder
                 .stream(topics.observed(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("csr-observed"))

@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.scheduler.query.LocalInventory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 
 /**
@@ -45,6 +46,7 @@ public final class SchedulerStreams implements AutoCloseable {
     private final Clock clock;
     private final SchedulerMeters meters;
     private final MeterRegistry registry;
+    private final Tracer tracer;
     private final AtomicLong restored = new AtomicLong();
     private final Thread starter;
     private volatile KafkaStreams streams;
@@ -54,7 +56,8 @@ public final class SchedulerStreams implements AutoCloseable {
 
     /** {@code config} holds at least bootstrap.servers and application.id; the rest has safe defaults. */
     public SchedulerStreams(Map<String, ?> config, SchedulerSettings settings, NodeDirectory nodes, Clock clock,
-            MeterRegistry registry) {
+            MeterRegistry registry, Tracer tracer) {
+        this.tracer = tracer;
         this.config = defaults(config);
         this.settings = settings;
         this.nodes = nodes;
@@ -107,7 +110,7 @@ public final class SchedulerStreams implements AutoCloseable {
                 return;
             }
             KafkaStreams created = new KafkaStreams(
-                    RenewalTopology.build(settings, identityPartitions, nodes, clock, meters), config);
+                    RenewalTopology.build(settings, identityPartitions, nodes, clock, meters, tracer), config);
             created.setGlobalStateRestoreListener(new RestoreCounter());
             created.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; replacing it (the task restarts from its last commit)", e);

@@ -31,6 +31,7 @@ import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 /**
  * A scheduler topology on the real test broker, with its own topics and application id, a clock
@@ -89,7 +90,8 @@ final class SchedulerHarness implements AutoCloseable {
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
                 StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        SchedulerStreams instance = new SchedulerStreams(config, settings, nodes, clock, new SimpleMeterRegistry())
+        SchedulerStreams instance = new SchedulerStreams(config, settings, nodes, clock, new SimpleMeterRegistry(),
+                OpenTelemetry.noop().getTracer("test"))
                 .start();
         instances.add(instance);
         return instance;

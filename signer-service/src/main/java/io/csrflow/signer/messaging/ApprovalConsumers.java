@@ -11,9 +11,11 @@ import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.EventType;
 import io.csrflow.signer.SigningService;
-import io.csrflow.service.CsrLogContext;
+import io.csrflow.service.CsrTrace;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -26,8 +28,11 @@ public class ApprovalConsumers {
     private final SigningService signing;
     private final RecordDecoder decoder;
 
-    ApprovalConsumers(SigningService signing, MeterRegistry registry) {
+    private final Tracer tracer;
+
+    ApprovalConsumers(SigningService signing, MeterRegistry registry, Tracer tracer) {
         this.signing = signing;
+        this.tracer = tracer;
         this.decoder = new RecordDecoder(registry, "csrflow.signer.records.malformed");
     }
 
@@ -36,7 +41,9 @@ public class ApprovalConsumers {
     public void decision(ConsumerRecord<String, byte[]> record) {
         CsrDecision decision = decoder.decode(EventType.CSR_DECISION, record).data();
         if (decision.outcome() == DecisionOutcome.APPROVED) {
-            CsrLogContext.run(decision.csrName(), () -> signing.sign(decision.csrName(), decision.csrUid()));
+            CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER,
+                    CsrTrace.parentOf(record.headers(), decision.csrUid()), decision.csrName(),
+                    () -> signing.sign(decision.csrName(), decision.csrUid()));
         }
     }
 
@@ -45,7 +52,8 @@ public class ApprovalConsumers {
     public void observed(ConsumerRecord<String, byte[]> record) {
         CsrObserved csr = decoder.decode(EventType.CSR_OBSERVED, record).data();
         if (csr.phase() == CsrPhase.APPROVED) {
-            CsrLogContext.run(csr.name(), () -> signing.sign(csr.name(), csr.uid()));
+            CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER, CsrTrace.parentOf(record.headers(), csr.uid()),
+                    csr.name(), () -> signing.sign(csr.name(), csr.uid()));
         }
     }
 }

@@ -25,7 +25,7 @@ class ComposeFileTest {
     void runsKafkaK3sAndEveryService() {
         JsonNode services = config.path("services");
         for (String name : new String[] {"kafka", "kafka-topics", "k3s", "k3s-kubeconfig", "csr-watcher",
-            "approver-service", "signer-service", "rotation-scheduler"}) {
+            "approver-service", "signer-service", "rotation-scheduler", "k3s-bootstrap", "fleet-simulator", "jaeger"}) {
             assertTrue(services.has(name), name);
         }
     }

@@ -19,6 +19,10 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 
 import org.junit.jupiter.api.AfterAll;
@@ -52,11 +56,18 @@ class FleetRotationIT {
     @TempDir
     static Path dir;
     static LocalSystem system;
+    static OtlpReceiver collector;
     static KubernetesClient admin;
 
     @BeforeAll
     static void start() throws Exception {
-        system = new LocalSystem(dir).startPlatform(Map.of("CSRFLOW_SCHEDULER_RENEW_BEFORE_PERCENTAGE", "60"));
+        collector = new OtlpReceiver();
+        // Span export on, as in a cluster, to a collector stand-in.
+        system = new LocalSystem(dir).startPlatform(Map.of("QUARKUS_OTEL_SDK_DISABLED", "false",
+                "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.endpoint(),
+                "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf",
+                "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "1s"),
+                Map.of("CSRFLOW_SCHEDULER_RENEW_BEFORE_PERCENTAGE", "60"));
         // Misbehaving nodes come last: sim-node-21 impersonates, -22 has a weak key, -23 a foreign SAN.
         system.startFleet("--nodes", Integer.toString(GOOD + MISBEHAVING.size()), "--lifetime", "10m",
                 "--misbehave", "foreign-san=1,weak-key=1,impersonate=1", "--poll-interval", "500ms",
@@ -72,6 +83,9 @@ class FleetRotationIT {
         }
         if (system != null) {
             system.close();
+        }
+        if (collector != null) {
+            collector.close();
         }
     }
 
@@ -131,6 +145,70 @@ class FleetRotationIT {
                 JSON.readTree(JavaProcess.get(system.schedulerPort, "/v1/certificates/" + identity).body())
                         .path("serial").asText(), "the scheduler tracks " + node + "'s current " + signer));
         return newest;
+    }
+
+    /**
+     * One CSR's path is one trace: every record about it, on every topic, carries the CSR's trace
+     * id in {@code traceparent}, and each of the four services exported spans of that trace.
+     */
+    @Test
+    void oneCsrsPathFromWatcherToSchedulerIsOneTrace() throws Exception {
+        CertificateSigningRequest csr = await().atMost(Duration.ofMinutes(3)).until(() -> admin.certificates().v1()
+                .certificateSigningRequests().list().getItems().stream()
+                .filter(c -> c.getSpec().getUsername().equals("system:node:sim-node-1")
+                        && c.getSpec().getSignerName().equals("kubernetes.io/kubelet-serving")
+                        && c.getStatus() != null && c.getStatus().getCertificate() != null)
+                .findFirst().orElse(null), java.util.Objects::nonNull);
+        String name = csr.getMetadata().getName();
+        String traceId = traceIdOf(csr.getMetadata().getUid());
+
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            Map<String, List<String>> traceIds = TopicRecords.traceIdsByTopic(system.kafka.bootstrapServers(), name);
+            assertEquals(List.of("csrflow.cert.issued", "csrflow.csr.decisions", "csrflow.csr.observed"),
+                    traceIds.keySet().stream().sorted().toList(), "records about " + name);
+            traceIds.forEach((topic, ids) -> assertTrue(ids.stream().allMatch(traceId::equals),
+                    topic + " records about " + name + " carry trace ids " + ids + ", not " + traceId));
+            assertTrue(traceIds.get("csrflow.csr.observed").size() >= 3, "pending, approved, issued");
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String service : List.of("csr-watcher", "approver-service", "signer-service", "rotation-scheduler")) {
+                assertTrue(collector.hasSpan(service, traceId), service + " exported no span of trace " + traceId
+                        + " (" + collector.exportCount() + " exports received)");
+            }
+        });
+    }
+
+    /** As the README documents it: the first 16 bytes of SHA-256("csrflow|" + uid), in hex. */
+    private static String traceIdOf(String uid) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(("csrflow|" + uid).getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest, 0, 16);
+    }
+
+    /**
+     * Every metric the Grafana dashboard queries is one the services export, except counters
+     * that are registered at their first failure (labelled by the failure), which a healthy run
+     * never has.
+     */
+    @Test
+    void theDashboardQueriesOnlyMetricsTheServicesExport() throws Exception {
+        Set<String> registeredOnFirstFailure = Set.of("csrflow_approver_sar_errors_total",
+                "csrflow_signer_failures_total", "csrflow_scheduler_rejected_total",
+                "csrflow_approver_records_malformed_total", "csrflow_signer_records_malformed_total");
+        String dashboard = Files.readString(LocalSystem.ROOT.resolve("k8s/base/grafana/csrflow-dashboard.json"));
+        Set<String> queried = new TreeSet<>();
+        Matcher names = Pattern.compile("csrflow_[a-z_]+").matcher(dashboard);
+        while (names.find()) {
+            queried.add(names.group());
+        }
+        assertTrue(queried.size() > 15, queried.toString());
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
+            StringBuilder exported = new StringBuilder();
+            system.ports.values().forEach(port -> exported.append(JavaProcess.get(port, "/q/metrics").body()));
+            List<String> missing = queried.stream().filter(name -> !registeredOnFirstFailure.contains(name))
+                    .filter(name -> !Pattern.compile("(?m)^" + name + "[{ ]").matcher(exported).find()).toList();
+            assertEquals(List.of(), missing, "queried by the dashboard but exported by no service");
+        });
     }
 
     @Test

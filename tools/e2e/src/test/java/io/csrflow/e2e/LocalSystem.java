@@ -33,6 +33,9 @@ final class LocalSystem implements AutoCloseable {
     final Path kubeconfig;
     private final Path dir;
     private final List<JavaProcess> processes = new ArrayList<>();
+    private Map<String, String> everyService = Map.of();
+    /** The HTTP port of each service, by module name. */
+    final Map<String, Integer> ports = new HashMap<>();
 
     LocalSystem(Path dir) {
         this.dir = dir;
@@ -45,12 +48,16 @@ final class LocalSystem implements AutoCloseable {
         return "https://127.0.0.1:" + apiPort;
     }
 
-    LocalSystem startPlatform(Map<String, String> schedulerSettings) throws Exception {
+    /**
+     * Starts Kafka, the emulator and the four services; {@code everyService} is added to each
+     * service's environment, {@code schedulerSettings} to the scheduler's.
+     */
+    LocalSystem startPlatform(Map<String, String> everyService, Map<String, String> schedulerSettings) throws Exception {
+        this.everyService = Map.copyOf(everyService);
         kafka.start();
         KafkaBrokers.createTopics(kafka.bootstrapServers(), 3,
                 Stream.concat(KafkaBrokers.contractTopics().stream(), KafkaBrokers.deadLetterTopics().stream()).toList());
         startEmulator();
-        Map<String, Integer> ports = new HashMap<>();
         ports.put("csr-watcher", JavaProcess.freePort());
         ports.put("approver-service", JavaProcess.freePort());
         ports.put("signer-service", JavaProcess.freePort());
@@ -88,7 +95,8 @@ final class LocalSystem implements AutoCloseable {
     }
 
     private JavaProcess service(String module, Map<String, Integer> ports, String token, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(extra);
+        Map<String, String> env = new HashMap<>(everyService);
+        env.putAll(extra);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(module)));
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiUrl());

@@ -1,5 +1,9 @@
 package io.csrflow.testsupport;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +27,16 @@ import io.csrflow.events.EventType;
  * contract's codec, as an outside consumer of csrflow's events would. Use from one thread.
  */
 public final class EventProbe<T> implements AutoCloseable {
-    /** One record: key, partition, and the decoded event. */
-    public record Received<T>(String key, int partition, long offset, CloudEvent<T> event) {
+    /** One record: key, partition, the decoded event and the record's headers (last value per name). */
+    public record Received<T>(String key, int partition, long offset, CloudEvent<T> event, Map<String, String> headers) {
         public T data() {
             return event.data();
+        }
+
+        /** The trace id of the record's W3C {@code traceparent} header, or null. */
+        public String traceId() {
+            String traceparent = headers.get("traceparent");
+            return traceparent == null || traceparent.length() < 35 ? null : traceparent.substring(3, 35);
         }
     }
 
@@ -56,8 +66,10 @@ public final class EventProbe<T> implements AutoCloseable {
     /** Everything received so far, after reading what has arrived since the last call. */
     public List<Received<T>> received() {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            Map<String, String> headers = new HashMap<>();
+            record.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
             received.add(new Received<>(record.key(), record.partition(), record.offset(),
-                    EventCodec.decode(type, record.headers(), record.value())));
+                    EventCodec.decode(type, record.headers(), record.value()), Map.copyOf(headers)));
         }
         return List.copyOf(received);
     }

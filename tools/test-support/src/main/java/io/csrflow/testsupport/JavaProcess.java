@@ -43,7 +43,7 @@ public final class JavaProcess implements AutoCloseable {
                     .toString(), "-Xmx" + maxHeap));
             command.addAll(List.of(javaArgs));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             builder.environment().putAll(env);
             return new JavaProcess(name, log, builder.start());
         } catch (IOException e) {
