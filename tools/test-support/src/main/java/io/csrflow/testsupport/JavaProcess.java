@@ -107,9 +107,14 @@ public final class JavaProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        terminate(process, Duration.ofSeconds(40));
+    }
+
+    /** SIGTERM, then SIGKILL if the process has not exited within {@code grace}. */
+    public static void terminate(Process process, Duration grace) {
         process.destroy();
         try {
-            if (!process.waitFor(40, TimeUnit.SECONDS)) {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
