@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.csrflow.service.CsrTrace;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 
 /**
@@ -38,8 +39,8 @@ public class RetryScheduler {
 
     private final Tracer tracer;
 
-    RetryScheduler(ApproverConfig config, MeterRegistry registry, Tracer tracer) {
-        this.tracer = tracer;
+    RetryScheduler(ApproverConfig config, MeterRegistry registry, OpenTelemetry openTelemetry) {
+        this.tracer = CsrTrace.tracer(openTelemetry);
         this.initial = config.approver().retry().initial();
         this.max = config.approver().retry().max();
         registry.gauge("csrflow.approver.pending.backlog", entries, Map::size);

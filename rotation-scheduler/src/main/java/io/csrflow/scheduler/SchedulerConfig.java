@@ -41,6 +41,16 @@ public interface SchedulerConfig {
         @WithDefault("localhost:${quarkus.http.port}")
         String advertisedAddress();
 
+        /**
+         * Where the signer's trust bundle ({@code csrflow-ca-bundles}, one {@code <signer>.crt} per
+         * signer) is mounted: certificates of those signers are tracked only if their CA signed them.
+         */
+        Optional<java.nio.file.Path> trustBundleDir();
+
+        /** JCA provider that checks signatures against the trust bundle: auto, ACCP, BC or a provider name. */
+        @WithDefault("auto")
+        String cryptoProvider();
+
         /** cert-manager's renewBefore: deadline = NotAfter − this. Exclusive with the percentage. */
         Optional<Duration> renewBefore();
 

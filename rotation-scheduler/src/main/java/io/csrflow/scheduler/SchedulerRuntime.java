@@ -22,7 +22,11 @@ import io.csrflow.scheduler.streams.BoundedRocksDbMemory;
 import io.csrflow.scheduler.streams.SchedulerSettings;
 import io.csrflow.scheduler.streams.SchedulerStreams;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.csrflow.pki.CryptoProviders;
+import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.csrflow.service.CsrTrace;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
 
@@ -44,8 +48,8 @@ public class SchedulerRuntime {
     private SchedulerStreams streams;
 
     SchedulerRuntime(SchedulerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes, Tracer tracer) {
-        this.tracer = tracer;
+            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes, OpenTelemetry openTelemetry) {
+        this.tracer = CsrTrace.tracer(openTelemetry);
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.clock = clock;
@@ -58,7 +62,10 @@ public class SchedulerRuntime {
                 "/csrflow/" + CONSUMER,
                 DeadlinePolicy.of(s.renewBefore(), s.renewBeforePercentage()),
                 new NoticePlan(s.reminders().first(), s.reminders().max(), s.expiredRetention()),
-                s.tick(), s.maxNoticesPerTick(), s.nodes().grace(), s.nodes().sweepBatch());
+                s.tick(), s.maxNoticesPerTick(), s.nodes().grace(), s.nodes().sweepBatch(),
+                s.trustBundleDir().map(dir -> CertificateTrust.fromDirectory(dir,
+                        CryptoProviders.named(s.cryptoProvider(), "csrflow.scheduler.crypto-provider")))
+                        .orElse(CertificateTrust.NONE));
     }
 
     void start(@Observes StartupEvent event) {

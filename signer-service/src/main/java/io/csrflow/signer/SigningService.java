@@ -132,7 +132,7 @@ public class SigningService {
         }
         X509Certificate certificate = issuer.issue(parsed, csr.usages(), validity, ca.get());
         try {
-            IssuanceCheck.verify(certificate, parsed, validity, ca.get());
+            IssuanceCheck.verify(certificate, parsed, validity, ca.get(), issuer.provider());
         } catch (IllegalStateException e) {
             registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "PostIssuanceCheck")
                     .increment();

@@ -14,6 +14,7 @@ import io.csrflow.service.CsrTrace;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.common.annotation.Blocking;
 
@@ -28,9 +29,9 @@ public class ObservedConsumer {
 
     private final Tracer tracer;
 
-    ObservedConsumer(ReviewService reviews, MeterRegistry registry, Tracer tracer) {
+    ObservedConsumer(ReviewService reviews, MeterRegistry registry, OpenTelemetry openTelemetry) {
         this.reviews = reviews;
-        this.tracer = tracer;
+        this.tracer = CsrTrace.tracer(openTelemetry);
         this.decoder = new RecordDecoder(registry, "csrflow.approver.records.malformed");
     }
 

@@ -29,6 +29,7 @@ import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.common.annotation.Identifier;
 
@@ -58,8 +59,8 @@ public class ObservedPublisher {
 
     @Inject
     ObservedPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WatcherConfig config,
-            MeterRegistry registry, Clock clock, Tracer tracer) {
-        this.tracer = tracer;
+            MeterRegistry registry, Clock clock, OpenTelemetry openTelemetry) {
+        this.tracer = CsrTrace.tracer(openTelemetry);
         this.kafkaConfig = kafkaConfig;
         this.config = config;
         this.registry = registry;

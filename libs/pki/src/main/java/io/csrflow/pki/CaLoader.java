@@ -77,7 +77,7 @@ public final class CaLoader {
                     + " certificates among " + objects.size() + " PEM blocks");
         }
         try {
-            return new JcaX509CertificateConverter().setProvider(provider).getCertificate(certificates.get(0));
+            return new JcaX509CertificateConverter().getCertificate(certificates.get(0));
         } catch (CertificateException e) {
             throw new CaLoadException(file + ": the certificate cannot be read: " + e.getMessage(), e);
         }

@@ -37,6 +37,11 @@ public final class CertificateIssuer {
         this.random = random;
     }
 
+    /** The provider that signs, for checking what it signed. */
+    public Provider provider() {
+        return provider;
+    }
+
     public X509Certificate issue(ParsedCsr csr, List<String> usages, Validity validity, CertificateAuthority ca) {
         try {
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
@@ -62,7 +67,9 @@ public final class CertificateIssuer {
                 builder.addExtension(Extension.subjectAlternativeName, csr.subject().getRDNs().length == 0,
                         san.getParsedValue());
             }
-            return new JcaX509CertificateConverter().setProvider(provider).getCertificate(builder.build(
+            // Only the signature needs the chosen provider; reading the result back is the JDK's job
+            // (native providers such as ACCP have no CertificateFactory).
+            return new JcaX509CertificateConverter().getCertificate(builder.build(
                     new JcaContentSignerBuilder(ca.signatureAlgorithm()).setProvider(provider).build(ca.key())));
         } catch (java.io.IOException | OperatorCreationException | GeneralSecurityException e) {
             throw new IllegalStateException("signing failed: " + e.getMessage(), e);

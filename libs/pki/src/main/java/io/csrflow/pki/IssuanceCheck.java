@@ -1,6 +1,7 @@
 package io.csrflow.pki;
 
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -20,9 +21,11 @@ public final class IssuanceCheck {
     }
 
     /** @throws IllegalStateException naming the first thing that differs */
-    public static void verify(X509Certificate certificate, ParsedCsr csr, Validity validity, CertificateAuthority ca) {
+    public static void verify(X509Certificate certificate, ParsedCsr csr, Validity validity, CertificateAuthority ca,
+            Provider provider) {
         try {
-            certificate.verify(ca.certificate().getPublicKey());
+            // With the signer's provider: the platform default for EC on Java 17 is SunEC, ~15x slower.
+            certificate.verify(ca.certificate().getPublicKey(), provider);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("issued certificate does not verify with the CA key: " + e.getMessage(), e);
         }

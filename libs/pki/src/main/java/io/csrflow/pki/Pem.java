@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
-/** Certificates as PEM text, one block each, in order. */
+/** Certificates, requests and keys as PEM text, one block each, in order. */
 public final class Pem {
     private Pem() {
     }
@@ -17,10 +17,22 @@ public final class Pem {
     }
 
     public static String of(List<X509Certificate> certificates) {
+        return write(certificates.toArray());
+    }
+
+    /**
+     * Any object Bouncy Castle's PEM writer knows (a certificate, a PKCS#10 request, a
+     * {@code JcaPKCS8Generator} for a private key).
+     */
+    public static String write(Object... objects) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            for (X509Certificate certificate : certificates) {
-                writer.writeObject(certificate);
+            for (Object object : objects) {
+                if (object instanceof org.bouncycastle.util.io.pem.PemObjectGenerator generator) {
+                    writer.writeObject(generator);
+                } else {
+                    writer.writeObject(object);
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write PEM", e);

@@ -83,7 +83,7 @@ class SigningTest {
         X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(csr,
                 List.of("digital signature", "key encipherment", "server auth"), validity, ca);
 
-        IssuanceCheck.verify(certificate, csr, validity, ca);
+        IssuanceCheck.verify(certificate, csr, validity, ca, BC);
         assertEquals(-1, certificate.getBasicConstraints());
         assertTrue(certificate.getSerialNumber().signum() > 0 && certificate.getSerialNumber().bitLength() <= 128);
         assertEquals(List.of("1.3.6.1.5.5.7.3.1"), certificate.getExtendedKeyUsage());
@@ -107,7 +107,7 @@ class SigningTest {
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
         X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(csr,
                 List.of("digital signature", "client auth"), validity, ca);
-        IssuanceCheck.verify(certificate, csr, validity, ca);
+        IssuanceCheck.verify(certificate, csr, validity, ca, BC);
         assertEquals(List.of("1.3.6.1.5.5.7.3.2"), certificate.getExtendedKeyUsage());
         assertTrue(certificate.getKeyUsage()[0] && !certificate.getKeyUsage()[2], "digital signature only");
         assertEquals(null, certificate.getSubjectAlternativeNames());
@@ -122,7 +122,7 @@ class SigningTest {
         X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(other,
                 List.of("digital signature", "server auth"), validity, ca);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> IssuanceCheck.verify(certificate, mine, validity, ca));
+                () -> IssuanceCheck.verify(certificate, mine, validity, ca, BC));
         assertEquals("issued certificate does not carry the CSR's public key", e.getMessage());
     }
 

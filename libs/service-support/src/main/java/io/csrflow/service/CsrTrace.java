@@ -40,6 +40,16 @@ public final class CsrTrace {
     private CsrTrace() {
     }
 
+    /**
+     * csrflow's tracer. Taken from the {@code OpenTelemetry} bean rather than Quarkus' injectable
+     * {@code Tracer}, which goes through {@code GlobalOpenTelemetry}: used by a consumer before the
+     * SDK bean exists (records waiting at startup), that installs a no-op global and the SDK then
+     * fails to start.
+     */
+    public static Tracer tracer(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        return openTelemetry.getTracer("io.csrflow");
+    }
+
     /** The trace id of a CSR: the first 16 bytes of SHA-256("csrflow|" + uid), in hex. */
     public static String traceId(String csrUid) {
         return HexFormat.of().formatHex(digest(csrUid), 0, 16);

@@ -5,6 +5,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import io.csrflow.events.CertIssued;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
+import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.service.CsrTrace;
 import io.opentelemetry.api.trace.Span;
@@ -16,9 +17,12 @@ final class IssuedDecoder extends InputDecoder {
 
     private final Tracer tracer;
 
-    IssuedDecoder(String topic, Tracer tracer) {
+    private final CertificateTrust trust;
+
+    IssuedDecoder(String topic, Tracer tracer, CertificateTrust trust) {
         super(topic);
         this.tracer = tracer;
+        this.trust = trust;
     }
 
     @Override
@@ -29,6 +33,9 @@ final class IssuedDecoder extends InputDecoder {
         if (!issued.identity().key().equals(record.key())) {
             throw new IllegalArgumentException("record key '" + record.key() + "' is not the identity key '"
                     + issued.identity().key() + "'");
+        }
+        if (trust.enabled()) {
+            trust.check(issued.identity().signerName(), ObservedDecoder.parseLeaf(issued.certificate(), issued.csrName()));
         }
         // The certificate reaches the scheduler: the last span of the CSR's trace.
         CsrTrace.run(tracer, "rotation-scheduler track", SpanKind.CONSUMER,

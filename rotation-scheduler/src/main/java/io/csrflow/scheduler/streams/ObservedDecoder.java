@@ -17,6 +17,7 @@ import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.events.Identity;
+import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.csrflow.scheduler.inventory.Sighting;
 
 /**
@@ -26,8 +27,11 @@ import io.csrflow.scheduler.inventory.Sighting;
  */
 final class ObservedDecoder extends InputDecoder {
 
-    ObservedDecoder(String topic) {
+    private final CertificateTrust trust;
+
+    ObservedDecoder(String topic, CertificateTrust trust) {
         super(topic);
+        this.trust = trust;
     }
 
     @Override
@@ -40,8 +44,9 @@ final class ObservedDecoder extends InputDecoder {
         return new Record<>(sighting.identity().key(), Decoded.of(sighting), record.timestamp(), record.headers());
     }
 
-    private static Sighting sightingOf(CsrObserved csr) {
+    private Sighting sightingOf(CsrObserved csr) {
         X509Certificate leaf = leaf(csr);
+        trust.check(csr.signerName(), leaf);
         String commonName = commonName(leaf);
         return new Sighting(new Identity(csr.signerName(), commonName), Sighting.nodeOf(commonName), csr.name(),
                 leaf.getSerialNumber().toString(16), leaf.getIssuerX500Principal().getName(),
@@ -51,17 +56,21 @@ final class ObservedDecoder extends InputDecoder {
 
     /** The first certificate of {@code status.certificate}: the API server allows a chain after it. */
     private static X509Certificate leaf(CsrObserved csr) {
+        return parseLeaf(csr.certificate(), csr.name());
+    }
+
+    /** The first certificate of a PEM bundle, or an exception naming the CSR. */
+    static X509Certificate parseLeaf(String pem, String csrName) {
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            var certificates = factory.generateCertificates(
-                    new ByteArrayInputStream(csr.certificate().getBytes(StandardCharsets.US_ASCII)));
+            var certificates = factory.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
             if (certificates.isEmpty()) {
-                throw new IllegalArgumentException("CSR " + csr.name() + ": status.certificate holds no certificate");
+                throw new IllegalArgumentException("CSR " + csrName + ": the certificate field holds no certificate");
             }
             return (X509Certificate) certificates.iterator().next();
         } catch (CertificateException e) {
-            throw new IllegalArgumentException("CSR " + csr.name() + ": status.certificate is not a PEM X.509 "
-                    + "certificate: " + e.getMessage(), e);
+            throw new IllegalArgumentException("CSR " + csrName + ": the certificate is not a PEM X.509 certificate: "
+                    + e.getMessage(), e);
         }
     }
 

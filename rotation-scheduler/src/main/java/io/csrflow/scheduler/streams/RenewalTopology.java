@@ -46,11 +46,11 @@ public final class RenewalTopology {
 
         KStream<String, Sighting> issued = valid(builder
                 .stream(topics.issued(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cert-issued"))
-                .process(() -> new IssuedDecoder(topics.issued(), tracer), Named.as("decode-cert-issued")),
+                .process(() -> new IssuedDecoder(topics.issued(), tracer, settings.trust()), Named.as("decode-cert-issued")),
                 "cert-issued", topics.deadLetter(), meters);
         KStream<String, Sighting> observed = valid(builder
                 .stream(topics.observed(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("csr-observed"))
-                .process(() -> new ObservedDecoder(topics.observed()), Named.as("decode-csr-observed")),
+                .process(() -> new ObservedDecoder(topics.observed(), settings.trust()), Named.as("decode-csr-observed")),
                 "csr-observed", topics.deadLetter(), meters)
                 .repartition(Repartitioned.with(Serdes.String(), InventorySerdes.sighting())
                         .withName("by-identity").withNumberOfPartitions(identityPartitions));

@@ -1,5 +1,7 @@
 package io.csrflow.scheduler.streams;
 
+import io.csrflow.scheduler.inventory.CertificateTrust;
+
 import java.time.Duration;
 
 import io.csrflow.scheduler.inventory.DeadlinePolicy;
@@ -16,6 +18,7 @@ import io.csrflow.scheduler.inventory.NoticePlan;
  *                         certificate comes before its Node registers)
  * @param sweepBatch       node-index entries each task checks per tick for Nodes deleted while no
  *                         replica was watching
+ * @param trust            which certificates in events are believed (signed by their signer's CA)
  */
 public record SchedulerSettings(
         Topics topics,
@@ -25,7 +28,8 @@ public record SchedulerSettings(
         Duration tick,
         int maxNoticesPerTick,
         Duration nodeGrace,
-        int sweepBatch) {
+        int sweepBatch,
+        CertificateTrust trust) {
 
     /** Topic names: the three the scheduler reads or writes, and its dead-letter topic. */
     public record Topics(String issued, String observed, String renewalDue, String deadLetter) {

@@ -194,6 +194,28 @@ class RenewalScheduleTest {
         }
     }
 
+    /** A cert.issued whose certificate the client signer's CA did not sign is not believed. */
+    @Test
+    void aForgedCertificateIsNotTrackedAndGoesToTheDeadLetterTopicSayingWhy() {
+        var topics = harness.settings.topics();
+        CertIssued forged = TestCertificates.issued(CLIENT, TestCertificates.forged("system:node:worker-8", "08", T0,
+                T0.plus(LIFETIME)), "csr-forged", T0);
+        harness.send(EventType.CERT_ISSUED, topics.issued(), forged);
+        CertIssued genuine = issued("worker-9", "09", T0, T0.plus(LIFETIME), T0);
+        harness.send(EventType.CERT_ISSUED, topics.issued(), genuine);
+        awaitTracked(genuine.identity().key());
+
+        assertTrue(inventory().get(forged.identity().key()).isEmpty(), "the forged certificate was tracked");
+        try (var raw = new RawTopic(harness.bootstrap, topics.deadLetter())) {
+            var rejected = raw.atLeast(1).stream().filter(r -> forged.identity().key().equals(r.key())).findFirst()
+                    .orElseThrow();
+            String reason = header(rejected, DeadLetters.REASON_HEADER);
+            assertTrue(reason.startsWith("certificate 8 of " + CLIENT + " (issuer ")
+                    && reason.contains("CN=test-ca") && reason.contains(") is not signed by a CA in the trust bundle "),
+                    reason);
+        }
+    }
+
     private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -30,7 +30,9 @@ import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.MutableClock;
+import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import io.opentelemetry.api.OpenTelemetry;
 
 /**
@@ -61,7 +63,8 @@ final class SchedulerHarness implements AutoCloseable {
                         "dlq-" + suffix),
                 "/csrflow/rotation-scheduler-test", new DeadlinePolicy.KubeletJitter(),
                 new NoticePlan(FIRST_REMINDER, MAX_REMINDER, RETENTION), Duration.ofMillis(100), 10_000,
-                Duration.ofMinutes(15), 100);
+                Duration.ofMinutes(15), 100,
+                CertificateTrust.fromDirectory(TestCertificates.trustBundle(), new BouncyCastleProvider()));
         SchedulerSettings.Topics t = settings.topics();
         KafkaBrokers.createTopics(bootstrap, partitions, List.of(t.issued(), t.observed(), t.renewalDue()));
         KafkaBrokers.createTopics(bootstrap, 1, List.of(t.deadLetter()));

@@ -31,12 +31,41 @@ final class TestCertificates {
     }
 
     static X509Certificate certificate(String commonName, String serialHex, Instant notBefore, Instant notAfter) {
+        return certificate(commonName, serialHex, notBefore, notAfter, KEYS);
+    }
+
+    /** A certificate that names the test CA as its issuer but is signed by another key: a forgery. */
+    static X509Certificate forged(String commonName, String serialHex, Instant notBefore, Instant notAfter) {
+        return certificate(commonName, serialHex, notBefore, notAfter, keys());
+    }
+
+    /**
+     * A trust bundle directory as the signer's ConfigMap is mounted: the test CA as the client
+     * kubelet signer's {@code kube-apiserver-client-kubelet.crt}; no file for other signers.
+     */
+    static java.nio.file.Path trustBundle() {
+        try {
+            var dir = java.nio.file.Files.createTempDirectory("trust-bundle");
+            var name = new X500Name(ISSUER);
+            var ca = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+                    BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
+                    Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, KEYS.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(KEYS.getPrivate())));
+            java.nio.file.Files.writeString(dir.resolve("kube-apiserver-client-kubelet.crt"), Pem.of(ca));
+            return dir;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static X509Certificate certificate(String commonName, String serialHex, Instant notBefore,
+            Instant notAfter, KeyPair signer) {
         try {
             var builder = new JcaX509v3CertificateBuilder(new X500Name(ISSUER), new BigInteger(serialHex, 16),
                     Date.from(notBefore), Date.from(notAfter), new X500Name("O=system:nodes,CN=" + commonName),
                     KEYS.getPublic());
             return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(KEYS.getPrivate())));
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

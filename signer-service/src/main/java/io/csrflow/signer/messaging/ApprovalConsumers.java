@@ -15,6 +15,7 @@ import io.csrflow.service.CsrTrace;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.common.annotation.Blocking;
 
@@ -30,9 +31,9 @@ public class ApprovalConsumers {
 
     private final Tracer tracer;
 
-    ApprovalConsumers(SigningService signing, MeterRegistry registry, Tracer tracer) {
+    ApprovalConsumers(SigningService signing, MeterRegistry registry, OpenTelemetry openTelemetry) {
         this.signing = signing;
-        this.tracer = tracer;
+        this.tracer = CsrTrace.tracer(openTelemetry);
         this.decoder = new RecordDecoder(registry, "csrflow.signer.records.malformed");
     }
 

@@ -27,6 +27,9 @@ import java.util.stream.StreamSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +51,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * driven by {@code cert.renewal-due}. Everything is checked from outside: certificates on the CSRs
  * in the API, verified by openssl against the CA; the simulator's and the scheduler's HTTP answers.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FleetRotationIT {
     private static final int GOOD = 20;
     private static final List<String> MISBEHAVING = List.of("sim-node-21", "sim-node-22", "sim-node-23");
@@ -176,6 +180,90 @@ class FleetRotationIT {
                         + " (" + collector.exportCount() + " exports received)");
             }
         });
+    }
+
+    /**
+     * An operator rewinds every consumer to the beginning of its topics, twice: nothing is approved,
+     * signed or announced again. The fleet is stopped first so that the only traffic is the replay.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void replayingEveryTopicTwiceDecidesSignsAndAnnouncesNothingNew() throws Exception {
+        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(5)).until(() ->
+                goodNodes(fleetStatus()).stream().allMatch(node -> node.path("serving").path("rotations").asInt() >= 1));
+        system.stop("fleet-simulator");
+        await().atMost(Duration.ofMinutes(2)).until(() -> admin.certificates().v1().certificateSigningRequests().list()
+                .getItems().stream().allMatch(csr -> csr.getStatus() != null && csr.getStatus().getConditions() != null
+                        && !csr.getStatus().getConditions().isEmpty()
+                        && (csr.getStatus().getCertificate() != null || csr.getStatus().getConditions().stream()
+                                .anyMatch(c -> c.getType().equals("Denied")))));
+        Map<String, List<String>> inputs = Map.of(
+                "approver-service", List.of("csrflow.csr.observed"),
+                "signer-service", List.of("csrflow.csr.decisions", "csrflow.csr.observed"),
+                "csrflow-rotation-scheduler", List.of("csrflow.cert.issued", "csrflow.csr.observed"));
+        Map<String, String> services = Map.of("approver-service", "approver-service", "signer-service", "signer-service",
+                "csrflow-rotation-scheduler", "rotation-scheduler");
+        try (ConsumerGroups groups = new ConsumerGroups(system.kafka.bootstrapServers())) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> groups.caughtUp("approver-service", inputs.get("approver-service"))
+                    && groups.caughtUp("signer-service", inputs.get("signer-service")));
+            long decisions = groups.records("csrflow.csr.decisions");
+            long issued = groups.records("csrflow.cert.issued");
+            Map<String, Integer> conditions = conditionCounts();
+            for (int round = 1; round <= 2; round++) {
+                services.values().forEach(system::stop);
+                for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
+                    groups.rewind(input.getKey(), input.getValue());
+                }
+                services.values().forEach(system::restart);
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                    for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
+                        if (!groups.caughtUp(input.getKey(), input.getValue())) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+                assertEquals(decisions, groups.records("csrflow.csr.decisions"), "replay " + round + ": new decisions");
+                assertEquals(issued, groups.records("csrflow.cert.issued"), "replay " + round + ": new certificates");
+                assertEquals(conditions, conditionCounts(), "replay " + round + ": a CSR's conditions changed");
+            }
+        }
+        List<String> notices = TopicRecords.eventIds(system.kafka.bootstrapServers(), "csrflow.cert.renewal-due");
+        assertTrue(notices.size() >= GOOD * 2, notices.size() + " renewal notices");
+        assertEquals(notices.size(), new java.util.HashSet<>(notices).size(), "a renewal notice was sent twice");
+    }
+
+    private Map<String, Integer> conditionCounts() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        admin.certificates().v1().certificateSigningRequests().list().getItems().forEach(csr -> counts.put(
+                csr.getMetadata().getName(), csr.getStatus().getConditions().size()));
+        return counts;
+    }
+
+    /**
+     * After everything above (bootstraps, rotations with fresh keys, denials): no component logged
+     * a private key or a bearer token.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void noLogLineCarriesAPrivateKeyOrABearerToken() throws Exception {
+        List<String> secrets = List.of("PRIVATE KEY", "bootstrap-token", "admin-token", "csr-watcher-token",
+                "approver-token", "signer-token", "rotation-scheduler-token", "Bearer ");
+        List<String> leaks = new ArrayList<>();
+        try (var logs = Files.list(LocalSystem.LOGS)) {
+            for (Path log : logs.toList()) {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+                for (int i = 0; i < lines.size(); i++) {
+                    for (String secret : secrets) {
+                        if (lines.get(i).contains(secret)) {
+                            leaks.add(log.getFileName() + ":" + (i + 1) + " contains " + secret);
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), leaks);
+        assertTrue(Files.size(LocalSystem.LOGS.resolve("fleet-simulator.log")) > 10_000, "the logs were written");
     }
 
     /** As the README documents it: the first 16 bytes of SHA-256("csrflow|" + uid), in hex. */

@@ -33,6 +33,9 @@ final class LocalSystem implements AutoCloseable {
     final Path kubeconfig;
     private final Path dir;
     private final List<JavaProcess> processes = new ArrayList<>();
+    private final Map<String, JavaProcess> byName = new HashMap<>();
+    private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
+    private final Map<String, Integer> restarts = new HashMap<>();
     private Map<String, String> everyService = Map.of();
     /** The HTTP port of each service, by module name. */
     final Map<String, Integer> ports = new HashMap<>();
@@ -71,6 +74,11 @@ final class LocalSystem implements AutoCloseable {
         Map<String, String> scheduler = new HashMap<>(schedulerSettings);
         scheduler.put("CSRFLOW_SCHEDULER_STATE_DIR", Files.createDirectories(dir.resolve("scheduler-state")).toString());
         scheduler.put("CSRFLOW_SCHEDULER_ADVERTISED_ADDRESS", "127.0.0.1:" + schedulerPort);
+        Path trust = Files.createDirectories(dir.resolve("trust"));
+        for (String signer : List.of("kube-apiserver-client-kubelet", "kubelet-serving")) {
+            Files.copy(ca.certFile(), trust.resolve(signer + ".crt"));
+        }
+        scheduler.put("CSRFLOW_SCHEDULER_TRUST_BUNDLE_DIR", trust.toString());
         started.put("rotation-scheduler", service("rotation-scheduler", ports, "rotation-scheduler-token", scheduler));
         // Started together, awaited one by one: the JVMs warm up in parallel.
         for (Map.Entry<String, JavaProcess> service : started.entrySet()) {
@@ -99,10 +107,36 @@ final class LocalSystem implements AutoCloseable {
         env.putAll(extra);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(module)));
-        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiUrl());
-        env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", token);
-        env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
-        return track(JavaProcess.quarkus(module, ROOT.resolve(module), LOGS, env));
+        // A kubeconfig per service, as in a deployment: a token in QUARKUS_KUBERNETES_CLIENT_TOKEN
+        // would be printed by Quarkus at startup.
+        env.put("KUBECONFIG", kubeconfigFor(module, token).toString());
+        serviceEnv.put(module, env);
+        return track(module, JavaProcess.quarkus(module, ROOT.resolve(module), LOGS, env));
+    }
+
+    /** Stops a service or the fleet simulator with SIGTERM and waits until it has exited. */
+    void stop(String name) {
+        JavaProcess process = byName.remove(name);
+        processes.remove(process);
+        process.close();
+    }
+
+    /** Starts a stopped service again with the environment it had, and waits until it is ready. */
+    void restart(String module) {
+        int run = restarts.merge(module, 1, Integer::sum) + 1;
+        JavaProcess process = track(module, JavaProcess.quarkus(module + "-run" + run, ROOT.resolve(module), LOGS,
+                serviceEnv.get(module)));
+        process.awaitAnswer(ports.get(module), "/q/health/ready", Duration.ofMinutes(3));
+    }
+
+    private Path kubeconfigFor(String module, String token) {
+        try {
+            Path file = dir.resolve(module + ".kubeconfig");
+            Files.writeString(file, Files.readString(kubeconfig).replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Starts the fleet simulator with these options (server, token, Kafka and status port are filled in). */
@@ -113,13 +147,19 @@ final class LocalSystem implements AutoCloseable {
                 "--bootstrap-token", "bootstrap-token", "--kafka", kafka.bootstrapServers(),
                 "--status-port", Integer.toString(fleetPort)));
         args.addAll(List.of(options));
-        JavaProcess fleet = track(JavaProcess.start("fleet-simulator", LOGS, "256m", Map.of(), args.toArray(String[]::new)));
+        JavaProcess fleet = track("fleet-simulator", JavaProcess.start("fleet-simulator", LOGS, "256m", Map.of(),
+                args.toArray(String[]::new)));
         return fleet.awaitAnswer(fleetPort, "/healthz", Duration.ofMinutes(2));
     }
 
     private JavaProcess track(JavaProcess process) {
         processes.add(process);
         return process;
+    }
+
+    private JavaProcess track(String name, JavaProcess process) {
+        byName.put(name, process);
+        return track(process);
     }
 
     @Override

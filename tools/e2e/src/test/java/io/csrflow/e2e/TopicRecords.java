@@ -28,7 +28,7 @@ final class TopicRecords {
     static Map<String, List<String>> traceIdsByTopic(String bootstrapServers, String csrName) {
         Map<String, List<String>> byTopic = new TreeMap<>();
         String quoted = "\"" + csrName + "\"";
-        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers)) {
+        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers, TOPICS)) {
             if (new String(record.value(), StandardCharsets.UTF_8).contains(quoted)) {
                 Header traceparent = record.headers().lastHeader("traceparent");
                 String id = traceparent == null ? "none"
@@ -39,7 +39,17 @@ final class TopicRecords {
         return byTopic;
     }
 
-    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers) {
+    /** The {@code ce_id} of every committed record of a topic, in order. */
+    static List<String> eventIds(String bootstrapServers, String topic) {
+        List<String> ids = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers, List.of(topic))) {
+            Header id = record.headers().lastHeader("ce_id");
+            ids.add(id == null ? "none" : new String(id.value(), StandardCharsets.UTF_8));
+        }
+        return ids;
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, List<String> topics) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -48,7 +58,7 @@ final class TopicRecords {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            TOPICS.forEach(topic -> consumer.partitionsFor(topic, Duration.ofSeconds(10))
+            topics.forEach(topic -> consumer.partitionsFor(topic, Duration.ofSeconds(10))
                     .forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

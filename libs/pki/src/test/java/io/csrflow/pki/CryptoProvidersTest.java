@@ -1,0 +1,65 @@
+package io.csrflow.pki;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.TestCa;
+
+class CryptoProvidersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void autoIsTheNativeProviderWhereItLoadsAndBouncyCastleElsewhere() {
+        String expected = CryptoProviders.accpProblem() == null ? "AmazonCorrettoCryptoProvider" : "BC";
+        assertEquals(expected, CryptoProviders.named("auto", "k").getName());
+        assertEquals("BC", CryptoProviders.named("BC", "k").getName());
+        assertEquals("SunEC", CryptoProviders.named("SunEC", "k").getName());
+    }
+
+    @Test
+    void anUnknownProviderIsNamedWithTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CryptoProviders.named("Nope", "csrflow.signer.crypto-provider"));
+        assertEquals("csrflow.signer.crypto-provider: no JCA provider named Nope (auto, ACCP, BC or a registered provider)",
+                e.getMessage());
+    }
+
+    /** The native provider signs what openssl then verifies, for an openssl-made CSR, with an EC CA. */
+    @Test
+    void theAutoProviderIssuesCertificatesOpensslAccepts() throws Exception {
+        var provider = CryptoProviders.named("auto", "k");
+        TestCa testCa = TestCa.create(dir.resolve("ca"), "auto-ca", Instant.now().minusSeconds(3600),
+                Instant.now().plusSeconds(86_400));
+        CertificateAuthority ca = new CaLoader(provider).load(testCa.certFile(), testCa.keyFile());
+        ParsedCsr csr = new CsrParser(CsrLimits.defaults(), provider).parseAndVerify(Cli.opensslCsr(dir, "rsa:2048",
+                "/O=system:nodes/CN=system:node:auto-1", "DNS:auto-1", "IP:10.1.2.3"));
+        Validity validity = Validity.compute(Instant.now(), 3600, Validity.DEFAULT_MAXIMUM,
+                ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
+        X509Certificate certificate = new CertificateIssuer(provider, new SecureRandom())
+                .issue(csr, List.of("digital signature", "key encipherment", "server auth"), validity, ca);
+        IssuanceCheck.verify(certificate, csr, validity, ca, provider);
+
+        Path file = dir.resolve("auto.crt");
+        Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+        assertEquals(file + ": OK\n", Cli.run(dir, null, "openssl", "verify", "-purpose", "sslserver", "-CAfile",
+                testCa.certFile().toString(), file.toString()));
+        assertTrue(Cli.run(dir, null, "openssl", "x509", "-in", file.toString(), "-noout", "-text")
+                .contains("IP Address:10.1.2.3"));
+    }
+}
