@@ -13,10 +13,17 @@ public final class CsrLogContext {
     }
 
     public static void run(String csrName, Runnable work) {
+        call(csrName, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    public static <T> T call(String csrName, java.util.function.Supplier<T> work) {
         Object previous = MDC.get(KEY);
         MDC.put(KEY, csrName);
         try {
-            work.run();
+            return work.get();
         } finally {
             if (previous == null) {
                 MDC.remove(KEY);

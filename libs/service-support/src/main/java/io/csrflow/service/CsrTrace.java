@@ -86,11 +86,7 @@ public final class CsrTrace {
         Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(kind)
                 .setAttribute("csrflow.csr.name", csrName).startSpan();
         try (Scope ignored = span.makeCurrent()) {
-            Object[] result = new Object[1];
-            CsrLogContext.run(csrName, () -> result[0] = work.get());
-            @SuppressWarnings("unchecked")
-            T value = (T) result[0];
-            return value;
+            return CsrLogContext.call(csrName, work);
         } catch (RuntimeException | Error e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
