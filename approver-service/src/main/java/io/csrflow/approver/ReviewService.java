@@ -92,7 +92,7 @@ public class ReviewService {
                 decision.outcome(), decision.rule(), decision.reason(), decision.message(), decision.checks(),
                 policy.version(), clock.instant()));
         registry.counter("csrflow.approver.decisions", "outcome", decision.outcome().name(),
-                "signer", snapshot.signerName(), "rule", decision.rule()).increment();
+                "signer", snapshot.signerName(), "rule", decision.rule(), "reason", decision.reason()).increment();
         LOG.infof("CSR %s: %s by rule %s (%s) %s", name, decision.outcome(), decision.rule(), decision.reason(),
                 decision.message());
     }

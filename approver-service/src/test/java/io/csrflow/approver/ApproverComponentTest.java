@@ -354,7 +354,7 @@ class ApproverComponentTest {
                 TestCsrs.kubelet("n8").pem()));
         await().atMost(WAIT).until(() -> condition("metrics-1") != null);
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("csrflow_approver_decisions_total{outcome=\"APPROVED\",rule=\"kubelet-client\""))
+                .body(containsString("csrflow_approver_decisions_total{outcome=\"APPROVED\",reason=\"AutoApproved\",rule=\"kubelet-client\""))
                 .body(containsString("csrflow_approver_evaluation_seconds"))
                 .body(containsString("csrflow_approver_sar_seconds"))
                 .body(containsString("csrflow_approver_pending_backlog"));

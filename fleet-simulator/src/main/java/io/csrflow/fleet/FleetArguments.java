@@ -23,6 +23,7 @@ public final class FleetArguments {
         OPTIONS.put("certificate-authority", "PEM file to verify the API server with; without it the API's certificate is not verified");
         OPTIONS.put("bootstrap-token", "bearer token of the bootstrap identity (group system:bootstrappers) (required)");
         OPTIONS.put("kafka", "bootstrap servers; with it, nodes also rotate on cert.renewal-due");
+        OPTIONS.put("kafka-config", "properties file of Kafka client settings: TLS, SASL (as Kafka's --command-config)");
         OPTIONS.put("renewal-topic", "renewal-due topic (default csrflow.cert.renewal-due)");
         OPTIONS.put("nodes", "number of nodes (default 20)");
         OPTIONS.put("name-prefix", "node names are PREFIX1, PREFIX2, ... (default sim-node-)");
@@ -61,7 +62,7 @@ public final class FleetArguments {
 
     FleetSettings settings() {
         return new FleetSettings(values.get("server"), path("certificate-authority"), values.get("bootstrap-token"),
-                values.get("kafka"), values.getOrDefault("renewal-topic", "csrflow.cert.renewal-due"),
+                values.get("kafka"), kafkaClientSettings(), values.getOrDefault("renewal-topic", "csrflow.cert.renewal-due"),
                 integer("nodes", 20), values.getOrDefault("name-prefix", "sim-node-"), duration("lifetime", null),
                 misbehaviour(), decimal("starts-per-second", 5), duration("poll-interval", Duration.ofSeconds(1)),
                 duration("request-timeout", Duration.ofMinutes(5)), integer("status-port", 8085), integer("threads", 4));
@@ -86,6 +87,26 @@ public final class FleetArguments {
         StringBuilder out = new StringBuilder("usage: fleet-simulator --server URL --bootstrap-token TOKEN [options]\n");
         OPTIONS.forEach((option, help) -> out.append(String.format("  --%-22s %s%n", option, help)));
         return out.append("every option is also read from CSRFLOW_FLEET_<OPTION> (e.g. CSRFLOW_FLEET_NODES)\n").toString();
+    }
+
+    /** The Kafka client settings of {@code --kafka-config}, e.g. security.protocol, ssl.*, sasl.*. */
+    private Map<String, String> kafkaClientSettings() {
+        Path file = path("kafka-config");
+        if (file == null) {
+            return Map.of();
+        }
+        if (values.get("kafka") == null) {
+            throw new IllegalArgumentException("--kafka-config is for the renewal listener; it needs --kafka");
+        }
+        java.util.Properties properties = new java.util.Properties();
+        try (var reader = java.nio.file.Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--kafka-config " + file + " cannot be read: " + e.getMessage());
+        }
+        Map<String, String> settings = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> settings.put(name, properties.getProperty(name)));
+        return settings;
     }
 
     private Path path(String option) {

@@ -35,7 +35,8 @@ public final class FleetMain {
         }
         Fleet fleet = new Fleet(settings);
         RenewalListener listener = settings.kafka() == null ? null
-                : new RenewalListener(settings.kafka(), settings.renewalDueTopic(), fleet::onRenewalDue);
+                : new RenewalListener(settings.kafka(), settings.kafkaClient(), settings.renewalDueTopic(),
+                        fleet::onRenewalDue);
         StatusServer status = new StatusServer(settings.statusPort(), fleet::report);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

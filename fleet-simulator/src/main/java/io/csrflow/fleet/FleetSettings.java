@@ -7,13 +7,15 @@ import java.util.Map;
 
 /**
  * How the fleet runs. {@code misbehaving} says how many of the {@code nodes} misbehave in which
- * way (they come last); {@code kafka} null means the nodes rotate at their own deadlines only.
+ * way (they come last); {@code kafka} null means the nodes rotate at their own deadlines only;
+ * {@code kafkaClient} holds further Kafka client settings (TLS, SASL).
  */
 record FleetSettings(
         String apiServer,
         Path apiCaFile,
         String bootstrapToken,
         String kafka,
+        Map<String, String> kafkaClient,
         String renewalDueTopic,
         int nodes,
         String namePrefix,
@@ -35,6 +37,7 @@ record FleetSettings(
         if (nodes < 1) {
             throw new IllegalArgumentException("--nodes must be at least 1, got " + nodes);
         }
+        kafkaClient = Map.copyOf(kafkaClient);
         misbehaving = Map.copyOf(misbehaving.isEmpty() ? new EnumMap<>(Misbehaviour.class) : misbehaving);
         int bad = misbehaving.values().stream().mapToInt(Integer::intValue).sum();
         if (bad > nodes) {

@@ -36,8 +36,10 @@ final class RenewalListener implements AutoCloseable {
     private volatile boolean running = true;
     private volatile int assignedPartitions;
 
-    RenewalListener(String bootstrapServers, String topic, Consumer<RenewalDue> onNotice) {
+    RenewalListener(String bootstrapServers, java.util.Map<String, String> clientSettings, String topic,
+            Consumer<RenewalDue> onNotice) {
         Properties properties = new Properties();
+        properties.putAll(clientSettings);
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "fleet-simulator-" + UUID.randomUUID());
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

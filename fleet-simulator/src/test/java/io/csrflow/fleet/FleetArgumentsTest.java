@@ -5,19 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FleetArgumentsTest {
     private static final String[] REQUIRED = {"--server", "https://api:6443", "--bootstrap-token", "abcdef.0123456789abcdef"};
 
     private static FleetSettings settings(Map<String, String> env, String... more) {
-        String[] args = new String[REQUIRED.length + more.length];
-        System.arraycopy(REQUIRED, 0, args, 0, REQUIRED.length);
-        System.arraycopy(more, 0, args, REQUIRED.length, more.length);
-        return new FleetArguments(args, env).settings();
+        return new FleetArguments(concat(more), env).settings();
     }
 
     private static String error(Map<String, String> env, String... args) {
@@ -42,6 +42,19 @@ class FleetArgumentsTest {
         assertEquals(9, settings.nodes());
         assertEquals(Duration.ofHours(2), settings.lifetime());
         assertEquals("kafka:9092", settings.kafka());
+    }
+
+    @Test
+    void kafkaClientSettingsComeFromAPropertiesFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        FleetSettings settings = settings(Map.of("CSRFLOW_FLEET_KAFKA_CONFIG", file.toString()), "--kafka", "k:9093");
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"), settings.kafkaClient());
+
+        assertEquals("--kafka-config is for the renewal listener; it needs --kafka",
+                error(Map.of(), concat("--kafka-config", file.toString())));
+        assertTrue(error(Map.of(), concat("--kafka", "k:9093", "--kafka-config", dir.resolve("missing").toString()))
+                .startsWith("--kafka-config " + dir.resolve("missing") + " cannot be read: "));
     }
 
     @Test

@@ -10,7 +10,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.streams.StreamsConfig;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.csrflow.events.Topics;
@@ -29,6 +28,7 @@ import io.csrflow.service.CsrTrace;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 
 /** Builds the topology's settings from configuration and runs it for the life of the service. */
 @ApplicationScoped
@@ -39,7 +39,8 @@ public class SchedulerRuntime {
 
     private final SchedulerConfig config;
     private final SchedulerSettings settings;
-    private final String bootstrapServers;
+    /** Every {@code kafka.*} setting (KAFKA_* variables): bootstrap servers, TLS, SASL, as the other services use them. */
+    private final Map<String, Object> kafkaClient;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Tracer tracer;
@@ -47,11 +48,11 @@ public class SchedulerRuntime {
     private NodeDirectory nodes = NodeDirectory.NONE;
     private SchedulerStreams streams;
 
-    SchedulerRuntime(SchedulerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    SchedulerRuntime(SchedulerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaClient,
             Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes, OpenTelemetry openTelemetry) {
         this.tracer = CsrTrace.tracer(openTelemetry);
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafkaClient = Map.copyOf(kafkaClient);
         this.clock = clock;
         this.registry = registry;
         this.kubernetes = kubernetes;
@@ -73,8 +74,8 @@ public class SchedulerRuntime {
         if (s.nodes().watch()) {
             nodes = new KubeNodeDirectory(kubernetes.get(), clock);
         }
-        Map<String, Object> props = new HashMap<>(s.streams());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>(kafkaClient);
+        props.putAll(s.streams());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
         props.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.advertisedAddress());

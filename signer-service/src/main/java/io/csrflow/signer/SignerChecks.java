@@ -13,10 +13,11 @@ import io.csrflow.pki.SignerNames;
 
 /**
  * What the signer re-checks whatever the approver said, as Boulder's CA re-checks its RA: proof of
- * possession, key strength, and the rules of the signer name. The answer is the reason the CSR
+ * possession, key strength, no system:masters, and the rules of the signer name. The answer is the reason the CSR
  * fails validation, or empty.
  */
 final class SignerChecks {
+    private static final String SYSTEM_MASTERS = "system:masters";
     private final CsrParser parser;
     private final KeyPolicy keys;
 
@@ -32,7 +33,13 @@ final class SignerChecks {
             parsed = parser.parseAndVerify(csr.request());
             keys.check(parsed.key());
         } catch (CsrRejectedException e) {
-            failure.append(e.getMessage());
+            failure.append(e.rejection().reason()).append(": ").append(e.getMessage());
+            return null;
+        }
+        // Whoever approved it, a cluster-admin certificate is never signed from a CSR.
+        if (parsed.organizations().contains(SYSTEM_MASTERS)) {
+            failure.append("SystemMastersForbidden: certificates for the system:masters group are never issued "
+                    + "through CSRs");
             return null;
         }
         Optional<Recognition> rules = rulesOf(csr, parsed);

@@ -10,12 +10,11 @@ import io.csrflow.pki.SignerNames;
 
 /**
  * kube-apiserver-client certificates authenticate to the API server as their subject, so they are
- * approved only when a configured rule allows this requester that subject; {@code system:masters}
- * in the subject is always denied.
+ * approved only when a configured rule allows this requester that subject ({@code system:masters}
+ * never gets this far: {@link SubjectSafetyRule}).
  */
 final class ApiserverClientRule implements ApprovalRule {
     static final String NAME = "kube-apiserver-client";
-    static final String MASTERS = "system:masters";
 
     private final PolicySettings.ApiserverClient settings;
 
@@ -34,12 +33,6 @@ final class ApiserverClientRule implements ApprovalRule {
             return Optional.empty();
         }
         List<String> organizations = review.parsed().organizations();
-        boolean masters = organizations.contains(MASTERS);
-        review.check("no-system-masters", !masters, "subject O " + organizations);
-        if (masters) {
-            return Optional.of(Decision.denied(NAME, "SystemMastersForbidden",
-                    "certificates for the system:masters group are never issued through CSRs", review.checks()));
-        }
         Recognition recognition = Recognizers.apiserverClient(review.recognizerRequest());
         review.addAll(recognition.checks());
         if (!recognition.recognized()) {

@@ -23,6 +23,7 @@ public final class ApprovalPolicy {
         this.rules = List.of(
                 new NotOursRule(settings.signerNames()),
                 new RequestIntegrityRule(parser, settings.keys()),
+                new SubjectSafetyRule(),
                 new KubeletClientRule(settings.kubeletClient(), accessReview),
                 new KubeletServingRule(settings.kubeletServing(), nodes),
                 new ApiserverClientRule(settings.apiserverClient()));

@@ -160,7 +160,7 @@ class ApprovalPolicyTest {
                 new Case("serving: no SAN", csr(ks, SERVING, NODE_1, TestCsrs.kubelet("n1").pem()),
                         DecisionOutcome.DENIED, "kubelet-serving", "InvalidServingRequest", false),
                 new Case("apiserver client: system:masters", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "system:masters").pem()),
-                        DecisionOutcome.DENIED, "kube-apiserver-client", "SystemMastersForbidden", false),
+                        DecisionOutcome.DENIED, "subject-safety", "SystemMastersForbidden", false),
                 new Case("apiserver client: rule allows", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "developers").pem()),
                         DecisionOutcome.APPROVED, "kube-apiserver-client", "AutoApproved", false),
                 new Case("apiserver client: subject no rule allows", csr(ac, CLIENT, JANE, TestCsrs.subject("admin", "developers").pem()),

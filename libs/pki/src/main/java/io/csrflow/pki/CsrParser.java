@@ -28,6 +28,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -75,7 +76,20 @@ public final class CsrParser {
         return new CsrParser(CsrLimits.defaults(), new BouncyCastleProvider());
     }
 
+    /**
+     * The request, parsed within the limits, or the specific reason it is refused. Hostile input
+     * that trips the ASN.1 library in a way no check above foresaw is refused as malformed too:
+     * whatever a CSR holds, the caller gets a rejection, never an exception of another kind.
+     */
     public ParsedCsr parse(String pem) throws CsrRejectedException {
+        try {
+            return parseWithinLimits(pem);
+        } catch (RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.MALFORMED, "the CSR cannot be read: " + e);
+        }
+    }
+
+    private ParsedCsr parseWithinLimits(String pem) throws CsrRejectedException {
         if (pem == null || pem.isBlank()) {
             throw new CsrRejectedException(CsrRejection.NOT_PEM, CsrRejectedException.NOT_PEM);
         }
@@ -105,6 +119,7 @@ public final class CsrParser {
         SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
         PublicKey publicKey = publicKey(spki);
         Extensions extensions = requestedExtensions(request);
+        refuseCaRequest(extensions);
         List<String> extensionOids = new ArrayList<>();
         if (extensions != null) {
             for (ASN1ObjectIdentifier oid : extensions.getExtensionOIDs()) {
@@ -114,6 +129,29 @@ public final class CsrParser {
         return new ParsedCsr(request, subject, commonNames.isEmpty() ? null : commonNames.get(0),
                 values(subject, BCStyle.O), publicKey, describe(spki, publicKey), sans(extensions), extensionOids,
                 signatureAlgorithm(request.getSignatureAlgorithm()));
+    }
+
+    /**
+     * No kubelet or client asks to be a CA. The signer would issue CA:false whatever is asked, but a
+     * request that asks for CA:true is hostile or broken, and is refused by name instead of granted
+     * something else than it asked for.
+     */
+    private static void refuseCaRequest(Extensions extensions) throws CsrRejectedException {
+        Extension requested = extensions == null ? null : extensions.getExtension(Extension.basicConstraints);
+        if (requested == null) {
+            return;
+        }
+        BasicConstraints constraints;
+        try {
+            constraints = BasicConstraints.getInstance(requested.getParsedValue());
+        } catch (RuntimeException e) {
+            throw new CsrRejectedException(CsrRejection.MALFORMED, "the requested BasicConstraints do not parse: "
+                    + e.getMessage());
+        }
+        if (constraints.isCA()) {
+            throw new CsrRejectedException(CsrRejection.CA_REQUESTED,
+                    "the CSR requests BasicConstraints CA:true; only end-entity certificates are issued");
+        }
     }
 
     /** Proof of possession: the request is signed by the private key of the public key it carries. */
@@ -154,12 +192,19 @@ public final class CsrParser {
         }
     }
 
-    private static List<String> values(X500Name name, ASN1ObjectIdentifier type) {
+    /** The string values of one subject attribute; one that does not decode (UTF-8 that is not) is malformed. */
+    private static List<String> values(X500Name name, ASN1ObjectIdentifier type) throws CsrRejectedException {
         List<String> values = new ArrayList<>();
         for (RDN rdn : name.getRDNs(type)) {
             for (var atv : rdn.getTypesAndValues()) {
                 if (atv.getType().equals(type)) {
-                    values.add(IETFUtils.valueToString(atv.getValue()).replace("\\", ""));
+                    try {
+                        values.add(atv.getValue() instanceof ASN1String text ? text.getString()
+                                : IETFUtils.valueToString(atv.getValue()));
+                    } catch (RuntimeException e) {
+                        throw new CsrRejectedException(CsrRejection.MALFORMED, "the subject's "
+                                + BCStyle.INSTANCE.oidToDisplayName(type) + " is not a valid string: " + e.getMessage());
+                    }
                 }
             }
         }
@@ -182,9 +227,24 @@ public final class CsrParser {
         try {
             return KeyFactory.getInstance(name, provider).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
-            throw new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY,
-                    "the " + name + " public key cannot be read: " + e.getMessage());
+            // Name the curve: a native provider's own message (an OpenSSL error code) says little.
+            String what = name.equals("EC") ? "EC public key on curve " + curveOf(spki) : name + " public key";
+            throw new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY, "the " + what + " cannot be read: "
+                    + e.getMessage());
         }
+    }
+
+    private static String curveOf(SubjectPublicKeyInfo spki) {
+        var parameters = spki.getAlgorithm().getParameters();
+        if (!(parameters instanceof ASN1ObjectIdentifier oid)) {
+            return "with explicit parameters";
+        }
+        String known = CURVES.get(oid);
+        if (known != null) {
+            return known;
+        }
+        String named = org.bouncycastle.asn1.x9.ECNamedCurveTable.getName(oid);
+        return named != null ? named + " (" + oid.getId() + ")" : oid.getId();
     }
 
     private static KeyDescription describe(SubjectPublicKeyInfo spki, PublicKey key) {

@@ -14,7 +14,8 @@ public enum CsrRejection {
     WEAK_KEY("WeakKey"),
     TOO_MANY_SANS("TooManySANs"),
     INVALID_SAN("InvalidSAN"),
-    DUPLICATE_EXTENSION("DuplicateExtension");
+    DUPLICATE_EXTENSION("DuplicateExtension"),
+    CA_REQUESTED("CARequested");
 
     private final String reason;
 

@@ -76,10 +76,17 @@ public final class Recognizers {
         return new Recognition("kube-apiserver-client", checks);
     }
 
-    /** The node name of a kubelet CN ({@code system:node:NAME}), or null. */
+    /** A Node's name: a DNS-1123 subdomain, as the API server validates {@code metadata.name}. */
+    private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+    /** The node name of a kubelet CN ({@code system:node:NAME}), or null if it has none or it is no valid name. */
     public static String nodeName(String commonName) {
-        return commonName != null && commonName.startsWith(NODE_PREFIX) && commonName.length() > NODE_PREFIX.length()
-                ? commonName.substring(NODE_PREFIX.length()) : null;
+        if (commonName == null || !commonName.startsWith(NODE_PREFIX)) {
+            return null;
+        }
+        String name = commonName.substring(NODE_PREFIX.length());
+        return name.length() <= 253 && NODE_NAME.matcher(name).matches() ? name : null;
     }
 
     private static PolicyCheck signer(Request r, String expected) {

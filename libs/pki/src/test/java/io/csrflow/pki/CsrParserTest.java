@@ -76,7 +76,7 @@ class CsrParserTest {
                 Arguments.of("over 64 KiB", (Supplier<String>) () -> valid + "x".repeat(70_000), CsrRejection.TOO_LARGE),
                 Arguments.of("truncated DER", (Supplier<String>) () -> pem(java.util.Arrays.copyOf(der, der.length - 20)),
                         CsrRejection.MALFORMED),
-                Arguments.of("DER nested 100 deep", (Supplier<String>) () -> pem(nested(100)), CsrRejection.MALFORMED),
+                Arguments.of("DER nested 100 deep", (Supplier<String>) () -> pem(io.csrflow.testsupport.HostileCsrs.nested(100)), CsrRejection.MALFORMED),
                 Arguments.of("signed by another key", (Supplier<String>) () -> TestCsrs.kubelet("x")
                         .signedByAnotherKey().pem(), CsrRejection.BAD_SIGNATURE),
                 Arguments.of("101 SANs", (Supplier<String>) () -> TestCsrs.kubelet("x").dnsNames(
@@ -104,10 +104,16 @@ class CsrParserTest {
     }
 
     @Test
-    void reportsRequestedExtensionsSuchAsCaTrue() throws Exception {
-        ParsedCsr csr = parser.parseAndVerify(TestCsrs.kubelet("ca").requestExtension(
-                new Extension(Extension.basicConstraints, true, new BasicConstraints(true).getEncoded())).pem());
+    void reportsRequestedExtensionsAndRefusesCaTrue() throws Exception {
+        ParsedCsr csr = parser.parseAndVerify(TestCsrs.kubelet("ee").requestExtension(
+                new Extension(Extension.basicConstraints, true, new BasicConstraints(false).getEncoded())).pem());
         assertTrue(csr.requestedExtensions().contains(Extension.basicConstraints.getId()));
+
+        CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> parser.parseAndVerify(
+                TestCsrs.kubelet("ca").requestExtension(new Extension(Extension.basicConstraints, true,
+                        new BasicConstraints(true).getEncoded())).pem()));
+        assertEquals(CsrRejection.CA_REQUESTED, e.rejection());
+        assertEquals("CARequested", e.rejection().reason());
     }
 
     @Test
@@ -118,31 +124,5 @@ class CsrParserTest {
     private static String pem(byte[] der) {
         return "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder().encodeToString(der)
                 + "\n-----END CERTIFICATE REQUEST-----\n";
-    }
-
-    /** SEQUENCE { SEQUENCE { ... } } nested {@code depth} times. */
-    private static byte[] nested(int depth) {
-        byte[] inner = new byte[0];
-        for (int i = 0; i < depth; i++) {
-            byte[] outer = new byte[inner.length + 2];
-            outer[0] = 0x30;
-            outer[1] = (byte) inner.length;
-            System.arraycopy(inner, 0, outer, 2, inner.length);
-            inner = outer;
-            if (inner.length > 120) {
-                break;
-            }
-        }
-        byte[] wrapped = inner;
-        for (int i = 0; i < depth; i++) {
-            byte[] len = wrapped.length < 128 ? new byte[] {(byte) wrapped.length}
-                    : new byte[] {(byte) 0x82, (byte) (wrapped.length >> 8), (byte) wrapped.length};
-            byte[] outer = new byte[1 + len.length + wrapped.length];
-            outer[0] = 0x30;
-            System.arraycopy(len, 0, outer, 1, len.length);
-            System.arraycopy(wrapped, 0, outer, 1 + len.length, wrapped.length);
-            wrapped = outer;
-        }
-        return wrapped;
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,8 +74,9 @@ class SigningTest {
     @Test
     void servingCertificateHasTheRequestedNamesAndNothingElseRequested() throws Exception {
         ParsedCsr csr = CsrParser.defaults().parseAndVerify(TestCsrs.kubelet("n1").dnsNames("n1")
-                .ipAddresses("10.0.0.1").requestExtension(new Extension(Extension.basicConstraints, true,
-                        new BasicConstraints(true).getEncoded())).pem());
+                .ipAddresses("10.0.0.1").requestExtension(new Extension(Extension.keyUsage, true,
+                        new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyCertSign)
+                                .getEncoded())).pem());
         Instant now = Instant.now();
         Validity validity = Validity.compute(now, 86400, Validity.DEFAULT_MAXIMUM,
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());

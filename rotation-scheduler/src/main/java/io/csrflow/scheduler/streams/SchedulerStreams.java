@@ -125,8 +125,13 @@ public final class SchedulerStreams implements AutoCloseable {
     }
 
     private int partitionsOfInputs() throws InterruptedException, ExecutionException, TimeoutException {
+        // The streams' own connection settings (bootstrap servers, TLS, SASL) are the admin's too.
         Properties adminConfig = new Properties();
-        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        config.forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key.toString())) {
+                adminConfig.put(key, value);
+            }
+        });
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         SchedulerSettings.Topics topics = settings.topics();

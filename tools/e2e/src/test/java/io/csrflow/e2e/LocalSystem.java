@@ -19,15 +19,24 @@ import io.csrflow.testsupport.TestCa;
  * csrflow as it runs for real, every part a process of its own: a Kafka broker, the Kubernetes API
  * emulator (authenticating kubelets by the client certificates the signer issues), csr-watcher,
  * approver-service, signer-service, rotation-scheduler and a simulated kubelet fleet. Each
- * component's output goes to {@code target/e2e-logs}.
+ * component's output goes to {@code target/e2e-logs}. The services reach the API through
+ * {@link #apiProxy}, which a test can cut; with {@link Kafka#SASL_SSL} every service and the fleet
+ * talk to Kafka only over TLS with SCRAM, as configured by environment variables.
  */
 final class LocalSystem implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("csrflow.root", "../..")).toAbsolutePath().normalize();
     static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
+    static final List<String> SERVICES = List.of("csr-watcher", "approver-service", "signer-service",
+            "rotation-scheduler");
 
-    final KafkaProcess kafka = new KafkaProcess();
+    /** How the services and the fleet reach Kafka. */
+    enum Kafka { PLAINTEXT, SASL_SSL }
+
+    final KafkaProcess kafka;
+    private final Kafka kafkaSecurity;
     final TestCa ca;
     final int apiPort = JavaProcess.freePort();
+    final ApiProxy apiProxy = new ApiProxy(apiPort);
     final int schedulerPort = JavaProcess.freePort();
     final int fleetPort = JavaProcess.freePort();
     final Path kubeconfig;
@@ -41,6 +50,12 @@ final class LocalSystem implements AutoCloseable {
     final Map<String, Integer> ports = new HashMap<>();
 
     LocalSystem(Path dir) {
+        this(dir, Kafka.PLAINTEXT);
+    }
+
+    LocalSystem(Path dir, Kafka kafkaSecurity) {
+        this.kafkaSecurity = kafkaSecurity;
+        this.kafka = kafkaSecurity == Kafka.SASL_SSL ? KafkaProcess.withSaslSsl() : new KafkaProcess();
         this.dir = dir;
         this.kubeconfig = dir.resolve("kubeconfig");
         this.ca = TestCa.create(dir.resolve("ca"), "csrflow-e2e-ca", Instant.now().minus(Duration.ofHours(1)),
@@ -105,13 +120,50 @@ final class LocalSystem implements AutoCloseable {
     private JavaProcess service(String module, Map<String, Integer> ports, String token, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(everyService);
         env.putAll(extra);
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.putAll(kafkaEnvironment());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(module)));
         // A kubeconfig per service, as in a deployment: a token in QUARKUS_KUBERNETES_CLIENT_TOKEN
         // would be printed by Quarkus at startup.
         env.put("KUBECONFIG", kubeconfigFor(module, token).toString());
         serviceEnv.put(module, env);
         return track(module, JavaProcess.quarkus(module, ROOT.resolve(module), LOGS, env));
+    }
+
+    /** Kafka settings as an operator gives them: KAFKA_* variables, Quarkus maps them to kafka.* client settings. */
+    private Map<String, String> kafkaEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        if (kafkaSecurity == Kafka.SASL_SSL) {
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.secureBootstrapServers());
+            kafka.secureClientSettings().forEach((key, value) ->
+                    env.put("KAFKA_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
+        } else {
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        }
+        return env;
+    }
+
+    /** SIGKILL to a service or the fleet simulator: no shutdown, nothing flushed. */
+    void kill(String name) {
+        JavaProcess process = byName.remove(name);
+        processes.remove(process);
+        process.kill();
+    }
+
+    /** Starts stopped services again, all at once, and waits until each is ready. */
+    void restart(List<String> modules) {
+        Map<String, JavaProcess> started = new HashMap<>();
+        for (String module : modules) {
+            int run = restarts.merge(module, 1, Integer::sum) + 1;
+            started.put(module, track(module, JavaProcess.quarkus(module + "-run" + run, ROOT.resolve(module), LOGS,
+                    serviceEnv.get(module))));
+        }
+        started.forEach((module, process) ->
+                process.awaitAnswer(ports.get(module), "/q/health/ready", Duration.ofMinutes(3)));
+    }
+
+    /** The process of a running component, by name. */
+    JavaProcess process(String name) {
+        return byName.get(name);
     }
 
     /** Stops a service or the fleet simulator with SIGTERM and waits until it has exited. */
@@ -123,16 +175,14 @@ final class LocalSystem implements AutoCloseable {
 
     /** Starts a stopped service again with the environment it had, and waits until it is ready. */
     void restart(String module) {
-        int run = restarts.merge(module, 1, Integer::sum) + 1;
-        JavaProcess process = track(module, JavaProcess.quarkus(module + "-run" + run, ROOT.resolve(module), LOGS,
-                serviceEnv.get(module)));
-        process.awaitAnswer(ports.get(module), "/q/health/ready", Duration.ofMinutes(3));
+        restart(List.of(module));
     }
 
     private Path kubeconfigFor(String module, String token) {
         try {
             Path file = dir.resolve(module + ".kubeconfig");
-            Files.writeString(file, Files.readString(kubeconfig).replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
+            Files.writeString(file, Files.readString(kubeconfig).replaceAll("(?m)^(\\s*token: ).*$", "$1" + token)
+                    .replaceAll("(?m)^(\\s*server: https://[^:/]+:)" + apiPort + "\\b", "$1" + apiProxy.port()));
             return file;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -142,14 +192,30 @@ final class LocalSystem implements AutoCloseable {
     /** Starts the fleet simulator with these options (server, token, Kafka and status port are filled in). */
     JavaProcess startFleet(String... options) {
         Path module = ROOT.resolve("fleet-simulator/target");
+        Map<String, String> kafkaEnv = kafkaEnvironment();
         List<String> args = new ArrayList<>(List.of("-cp", module.resolve("fleet-simulator.jar") + ":"
                 + module.resolve("lib") + "/*", "io.csrflow.fleet.FleetMain", "--server", apiUrl(),
-                "--bootstrap-token", "bootstrap-token", "--kafka", kafka.bootstrapServers(),
+                "--bootstrap-token", "bootstrap-token", "--kafka", kafkaEnv.get("KAFKA_BOOTSTRAP_SERVERS"),
                 "--status-port", Integer.toString(fleetPort)));
+        if (kafkaSecurity == Kafka.SASL_SSL) {
+            args.addAll(List.of("--kafka-config", fleetKafkaConfig().toString()));
+        }
         args.addAll(List.of(options));
         JavaProcess fleet = track("fleet-simulator", JavaProcess.start("fleet-simulator", LOGS, "256m", Map.of(),
                 args.toArray(String[]::new)));
         return fleet.awaitAnswer(fleetPort, "/healthz", Duration.ofMinutes(2));
+    }
+
+    private Path fleetKafkaConfig() {
+        java.util.Properties settings = new java.util.Properties();
+        settings.putAll(kafka.secureClientSettings());
+        Path file = dir.resolve("fleet-kafka.properties");
+        try (var out = Files.newBufferedWriter(file)) {
+            settings.store(out, "Kafka client settings of the fleet simulator");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
     }
 
     private JavaProcess track(JavaProcess process) {
@@ -168,6 +234,7 @@ final class LocalSystem implements AutoCloseable {
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).close();
         }
+        apiProxy.close();
         kafka.close();
     }
 }

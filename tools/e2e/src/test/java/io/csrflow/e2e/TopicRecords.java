@@ -16,10 +16,15 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /** Reads csrflow's topics from the beginning, as any consumer of the contract could. */
 final class TopicRecords {
     private static final List<String> TOPICS = List.of("csrflow.csr.observed", "csrflow.csr.decisions",
             "csrflow.cert.issued");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TopicRecords() {
     }
@@ -47,6 +52,36 @@ final class TopicRecords {
             ids.add(id == null ? "none" : new String(id.value(), StandardCharsets.UTF_8));
         }
         return ids;
+    }
+
+    /** The payload of every committed record of a topic, as JSON. */
+    static List<JsonNode> payloads(String bootstrapServers, String topic) {
+        List<JsonNode> payloads = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers, List.of(topic))) {
+            try {
+                payloads.add(JSON.readTree(record.value()));
+            } catch (java.io.IOException e) {
+                throw new AssertionError("a record on " + topic + " at offset " + record.offset() + " is not JSON", e);
+            }
+        }
+        return payloads;
+    }
+
+    /** A committed record's topic, broker timestamp (ms) and payload. */
+    record Timed(String topic, long timestamp, JsonNode payload) {
+    }
+
+    /** Every committed record of these topics, with its timestamp. */
+    static List<Timed> timed(String bootstrapServers, List<String> topics) {
+        List<Timed> timed = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers, topics)) {
+            try {
+                timed.add(new Timed(record.topic(), record.timestamp(), JSON.readTree(record.value())));
+            } catch (java.io.IOException e) {
+                throw new AssertionError("a record on " + record.topic() + " is not JSON", e);
+            }
+        }
+        return timed;
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, List<String> topics) {

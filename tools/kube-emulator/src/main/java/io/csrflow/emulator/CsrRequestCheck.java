@@ -30,7 +30,8 @@ final class CsrRequestCheck {
         PemObject block;
         try {
             block = firstBlock(pem);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Bouncy Castle reports bad base64 inside a block as an unchecked DecoderException.
             return "PEM block is malformed: " + e.getMessage();
         }
         if (block == null) {

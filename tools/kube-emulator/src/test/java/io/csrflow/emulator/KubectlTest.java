@@ -101,6 +101,8 @@ class KubectlTest {
         assertEquals("Denied", onlyCondition("kubectl-deny").getType());
         assertEquals("KubectlDeny", onlyCondition("kubectl-deny").getReason());
         assertTrue(emulator.requests().count("update certificatesigningrequests/approval") >= 1);
+        assertTrue(emulator.requests().count("kubernetes-admin", "update certificatesigningrequests/approval") >= 1);
+        assertEquals(0, emulator.requests().count("system:anonymous", "update certificatesigningrequests/approval"));
     }
 
     @Test

@@ -16,10 +16,16 @@ public final class CsrSubmitter {
 
     public static CertificateSigningRequest submit(KubeEmulator emulator, String token, String name, String signer,
             List<String> usages, String pem, Integer expirationSeconds) {
+        return submit(emulator, token, name, signer, usages, pem.getBytes(StandardCharsets.US_ASCII), expirationSeconds);
+    }
+
+    /** {@code request} as it is, whatever it holds: the API server decides whether it is a CSR. */
+    public static CertificateSigningRequest submit(KubeEmulator emulator, String token, String name, String signer,
+            List<String> usages, byte[] request, Integer expirationSeconds) {
         try (KubernetesClient client = emulator.client(token)) {
             return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
                     .withNewMetadata().withName(name).endMetadata()
-                    .withNewSpec().withRequest(Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
+                    .withNewSpec().withRequest(Base64.getEncoder().encodeToString(request))
                     .withSignerName(signer).withUsages(usages).withExpirationSeconds(expirationSeconds).endSpec()
                     .build()).create();
         }

@@ -110,6 +110,24 @@ public final class JavaProcess implements AutoCloseable {
         terminate(process, Duration.ofSeconds(40));
     }
 
+    /** SIGKILL, as a crashed node or an OOM kill: no shutdown hook runs, nothing is flushed. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The operating system's process id, for reading its CPU time and memory in /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGTERM, then SIGKILL if the process has not exited within {@code grace}. */
     public static void terminate(Process process, Duration grace) {
         process.destroy();

@@ -19,21 +19,48 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * directory, so that a test can stop it (an outage) and start it again with its data, as an
  * operator restarting the broker would. Runs {@code kafka.tools.StorageTool} and {@code kafka.Kafka}
  * from the test's own class path.
+ *
+ * <p>{@link #withSaslSsl()} adds a second listener as production brokers have it: TLS (a broker
+ * certificate for 127.0.0.1 from a CA the clients trust) and SASL/SCRAM-SHA-512 with one user.
+ * The plaintext listener stays for the broker itself and for the test's own inspection.
  */
 public final class KafkaProcess implements AutoCloseable {
+    static final String SCRAM_USER = "csrflow";
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final int securePort;
+    private final String scramPassword;
     private Process process;
 
     public KafkaProcess() {
+        this(false);
+    }
+
+    /** A broker that also listens with SASL_SSL; see {@link #secureBootstrapServers()}. */
+    public static KafkaProcess withSaslSsl() {
+        return new KafkaProcess(true);
+    }
+
+    private KafkaProcess(boolean saslSsl) {
         try {
             this.dir = Files.createTempDirectory("csrflow-kafka-process");
             this.port = freePort();
             this.controllerPort = freePort();
+            this.securePort = saslSsl ? freePort() : -1;
+            this.scramPassword = saslSsl ? java.util.UUID.randomUUID().toString() : null;
             writeConfig();
-            java("kafka.tools.StorageTool", "format", "-t", "csrflow-test-cluster-1", "-c",
-                    dir.resolve("server.properties").toString()).waitFor(60, TimeUnit.SECONDS);
+            List<String> format = new java.util.ArrayList<>(List.of("format", "-t", "csrflow-test-cluster-1", "-c",
+                    dir.resolve("server.properties").toString()));
+            if (saslSsl) {
+                BrokerKeystore.create(dir);
+                format.addAll(List.of("--add-scram",
+                        "SCRAM-SHA-512=[name=" + SCRAM_USER + ",password=" + scramPassword + "]"));
+            }
+            Process formatting = java("kafka.tools.StorageTool", format.toArray(String[]::new));
+            if (!formatting.waitFor(60, TimeUnit.SECONDS) || formatting.exitValue() != 0) {
+                throw new IllegalStateException("formatting Kafka storage failed; see " + dir.resolve("broker.log"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -42,8 +69,31 @@ public final class KafkaProcess implements AutoCloseable {
         }
     }
 
+    /** The plaintext listener. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_SSL listener of a broker made by {@link #withSaslSsl()}. */
+    public String secureBootstrapServers() {
+        if (securePort < 0) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return "127.0.0.1:" + securePort;
+    }
+
+    /**
+     * What a client needs besides the bootstrap servers to use the SASL_SSL listener, as Kafka
+     * client properties: the broker's CA as a PEM trust store, the SCRAM user and its password.
+     */
+    public java.util.Map<String, String> secureClientSettings() {
+        secureBootstrapServers();
+        return java.util.Map.of("security.protocol", "SASL_SSL",
+                "ssl.truststore.type", "PEM",
+                "ssl.truststore.location", BrokerKeystore.caFile(dir).toString(),
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + SCRAM_USER + "\" password=\"" + scramPassword + "\";");
     }
 
     /** Starts the broker and waits until it answers. */
@@ -107,6 +157,17 @@ public final class KafkaProcess implements AutoCloseable {
     }
 
     private void writeConfig() throws IOException {
+        String secure = securePort < 0 ? "" : """
+                listeners=PLAINTEXT://127.0.0.1:%1$d,CONTROLLER://127.0.0.1:%2$d,SASL_SSL://127.0.0.1:%3$d
+                advertised.listeners=PLAINTEXT://127.0.0.1:%1$d,SASL_SSL://127.0.0.1:%3$d
+                listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+                sasl.enabled.mechanisms=SCRAM-SHA-512
+                listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+                ssl.keystore.type=PKCS12
+                ssl.keystore.location=%4$s
+                ssl.keystore.password=%5$s
+                """.formatted(port, controllerPort, securePort, BrokerKeystore.keystoreFile(dir),
+                        BrokerKeystore.PASSWORD);
         String config = """
                 process.roles=broker,controller
                 node.id=1
@@ -125,7 +186,8 @@ public final class KafkaProcess implements AutoCloseable {
                 share.coordinator.state.topic.min.isr=1
                 group.initial.rebalance.delay.ms=0
                 """.formatted(controllerPort, port, controllerPort, port, dir.resolve("data"));
-        Files.writeString(dir.resolve("server.properties"), config);
+        // Later keys win in a properties file: the secure listeners replace the plain ones.
+        Files.writeString(dir.resolve("server.properties"), config + secure);
     }
 
     private static int freePort() throws IOException {

@@ -48,6 +48,9 @@ public final class TestCsrs {
     private BigInteger rsaExponent = RSAKeyGenParameterSpec.F4;
     private KeyPair keyPair;
     private KeyPair signingKey;
+    private String signatureAlgorithm;
+    private final List<org.bouncycastle.asn1.pkcs.Attribute> rawAttributes = new ArrayList<>();
+    private final List<org.bouncycastle.asn1.x500.AttributeTypeAndValue> rawSubject = new ArrayList<>();
 
     private TestCsrs() {
     }
@@ -103,6 +106,13 @@ public final class TestCsrs {
         return this;
     }
 
+    /** A DSA key, which no Kubernetes signer accepts. */
+    public TestCsrs dsa(int bits) {
+        keyAlgorithm = "DSA";
+        rsaBits = bits;
+        return this;
+    }
+
     public TestCsrs ed25519() {
         keyAlgorithm = "Ed25519";
         return this;
@@ -117,6 +127,25 @@ public final class TestCsrs {
     /** A second CN in the subject. */
     public TestCsrs anotherCommonName(String commonName) {
         extraCommonNames.add(commonName);
+        return this;
+    }
+
+    /** An attribute added as given, e.g. a second extension request or one with repeated extensions. */
+    public TestCsrs rawAttribute(org.bouncycastle.asn1.ASN1ObjectIdentifier type, org.bouncycastle.asn1.ASN1Encodable value) {
+        rawAttributes.add(new org.bouncycastle.asn1.pkcs.Attribute(type, new org.bouncycastle.asn1.DERSet(value)));
+        return this;
+    }
+
+    /** A subject attribute added as given, e.g. a UTF8String that is not UTF-8. */
+    public TestCsrs rawSubjectAttribute(org.bouncycastle.asn1.ASN1ObjectIdentifier type,
+            org.bouncycastle.asn1.ASN1Encodable value) {
+        rawSubject.add(new org.bouncycastle.asn1.x500.AttributeTypeAndValue(type, value));
+        return this;
+    }
+
+    /** Signs with this JCA algorithm instead of SHA-256 with the key's type, e.g. SHA1withRSA. */
+    public TestCsrs signatureAlgorithm(String algorithm) {
+        signatureAlgorithm = algorithm;
         return this;
     }
 
@@ -135,6 +164,8 @@ public final class TestCsrs {
                     generator.initialize(new ECGenParameterSpec(curve));
                 } else if (keyAlgorithm.equals("RSA")) {
                     generator.initialize(new RSAKeyGenParameterSpec(rsaBits, rsaExponent));
+                } else if (keyAlgorithm.equals("DSA")) {
+                    generator.initialize(rsaBits);
                 }
                 keyPair = generator.generateKeyPair();
             } catch (GeneralSecurityException e) {
@@ -151,6 +182,7 @@ public final class TestCsrs {
             name.addRDN(BCStyle.CN, commonName);
         }
         extraCommonNames.forEach(cn -> name.addRDN(BCStyle.CN, cn));
+        rawSubject.forEach(attribute -> name.addRDN(attribute.getType(), attribute.getValue()));
         try {
             JcaPKCS10CertificationRequestBuilder builder =
                     new JcaPKCS10CertificationRequestBuilder(name.build(), keyPair().getPublic());
@@ -170,10 +202,14 @@ public final class TestCsrs {
                 extraExtensions.forEach(extensions::addExtension);
                 builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
             }
+            for (org.bouncycastle.asn1.pkcs.Attribute attribute : rawAttributes) {
+                builder.addAttribute(attribute.getAttrType(), attribute.getAttributeValues());
+            }
             KeyPair signer = signingKey != null ? signingKey : keyPair();
-            String algorithm = switch (signer.getPrivate().getAlgorithm()) {
-                case "EC" -> "SHA256withECDSA";
+            String algorithm = signatureAlgorithm != null ? signatureAlgorithm : switch (signer.getPrivate().getAlgorithm()) {
+                case "EC", "ECDSA" -> "SHA256withECDSA";
                 case "RSA" -> "SHA256withRSA";
+                case "DSA" -> "SHA256withDSA";
                 default -> "Ed25519";
             };
             return builder.build(new JcaContentSignerBuilder(algorithm).setProvider(BC).build(signer.getPrivate()));

@@ -61,6 +61,29 @@ class KafkaBrokersTest {
         }
     }
 
+    /** TLS with hostname verification and SCRAM: a client with the settings gets in, a wrong password does not. */
+    @Test
+    void saslSslListenerTakesOnlyTheScramUserOverTls() throws Exception {
+        try (KafkaProcess broker = KafkaProcess.withSaslSsl().start()) {
+            Properties props = new Properties();
+            props.putAll(broker.secureClientSettings());
+            props.put("bootstrap.servers", broker.secureBootstrapServers());
+            props.put("request.timeout.ms", "10000");
+            props.put("default.api.timeout.ms", "15000");
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+                assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+            }
+            props.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    + "username=\"csrflow\" password=\"wrong\";");
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+                var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS));
+                assertTrue(failure.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException,
+                        failure.getCause().toString());
+            }
+        }
+    }
+
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

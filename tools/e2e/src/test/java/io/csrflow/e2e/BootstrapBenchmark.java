@@ -1,0 +1,191 @@
+package io.csrflow.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.csrflow.testsupport.JavaProcess;
+
+/**
+ * The end-to-end benchmark: N kubelets bootstrap (client CSR, Node, serving CSR) through the broker,
+ * the API emulator and the four services, each a process. Prints CSRs per second, latency from the
+ * CSR's first sighting to its certificate with the stages it went through, CPU and memory per
+ * service, and API requests per issued certificate by caller. Not part of the CI suite; run with
+ * <pre>
+ * mvn -B -ntp verify -pl tools/e2e -Dit.test=BootstrapBenchmark -Dcsrflow.bench.nodes=500
+ * </pre>
+ * (two CSRs per node). The report is also written to {@code target/bootstrap-benchmark.txt}.
+ */
+class BootstrapBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int NODES = Integer.getInteger("csrflow.bench.nodes", 50);
+    private static final String RATE = System.getProperty("csrflow.bench.starts-per-second", "25");
+    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bootstrapTheFleet() throws Exception {
+        try (LocalSystem system = new LocalSystem(dir).startPlatform(Map.of(), Map.of())) {
+            Map<String, double[]> before = usage(system);
+            JsonNode requestsBefore = requests(system);
+            long started = System.nanoTime();
+            system.startFleet("--nodes", Integer.toString(NODES), "--starts-per-second", RATE, "--poll-interval", "1s",
+                    "--lifetime", "24h", "--request-timeout", "60m", "--threads", "8", "--progress", "10s");
+            await().atMost(Duration.ofSeconds(600 + NODES)).pollInterval(Duration.ofSeconds(5)).until(() ->
+                    fleetMetric(system, "csrflow_fleet_nodes_ready") + fleetMetric(system, "csrflow_fleet_nodes_failed")
+                            >= NODES);
+            double wall = (System.nanoTime() - started) / 1e9;
+            assertEquals(0, fleetMetric(system, "csrflow_fleet_nodes_failed"), "nodes that failed to bootstrap");
+            Map<String, double[]> after = usage(system);
+            JsonNode requestsAfter = requests(system);
+            String report = report(system, wall, before, after, requestsBefore, requestsAfter);
+            System.out.println(report);
+            Files.writeString(Path.of("target", "bootstrap-benchmark.txt"), report);
+        }
+    }
+
+    private static String report(LocalSystem system, double wall, Map<String, double[]> before,
+            Map<String, double[]> after, JsonNode requestsBefore, JsonNode requestsAfter) {
+        Timeline timeline = Timeline.read(system.kafka.bootstrapServers());
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%n== bootstrap benchmark: %d nodes, %s starts/s, %d CSRs issued ==%n", NODES, RATE,
+                timeline.issued()));
+        out.append(String.format("wall time to all nodes ready  %8.1f s%n", wall));
+        out.append(String.format("throughput (first sighting to last certificate)  %8.1f CSRs/s%n",
+                timeline.throughput()));
+        out.append(timeline.latencies());
+        out.append(String.format("%n%-20s %12s %14s %12s%n", "service", "CPU s", "CPU s per CSR", "peak RSS MiB"));
+        for (String service : LocalSystem.SERVICES) {
+            double cpu = after.get(service)[0] - before.get(service)[0];
+            out.append(String.format("%-20s %12.1f %14.4f %12.0f%n", service, cpu, cpu / Math.max(1, timeline.issued()),
+                    after.get(service)[1] / 1024));
+        }
+        out.append(String.format("%nKubernetes API requests per issued certificate, by caller%n"));
+        Map<String, Map<String, Long>> byUser = delta(requestsBefore, requestsAfter);
+        byUser.forEach((user, counts) -> {
+            long total = counts.values().stream().mapToLong(Long::longValue).sum();
+            out.append(String.format("  %-32s %8.2f  (%s)%n", user, (double) total / Math.max(1, timeline.issued()),
+                    counts));
+        });
+        return out.toString();
+    }
+
+    /** CPU seconds (user + system) and peak RSS (KiB) of each service, from /proc. */
+    private static Map<String, double[]> usage(LocalSystem system) throws Exception {
+        Map<String, double[]> usage = new HashMap<>();
+        for (String service : LocalSystem.SERVICES) {
+            long pid = system.process(service).pid();
+            String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"))
+                    .replaceFirst("^.*\\) ", "").split(" ");
+            // After the command name: state is field 3; utime and stime are fields 14 and 15.
+            double cpu = (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / (double) CLOCK_TICKS;
+            Matcher hwm = Pattern.compile("VmHWM:\\s+(\\d+) kB").matcher(
+                    Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+            usage.put(service, new double[] {cpu, hwm.find() ? Double.parseDouble(hwm.group(1)) : 0});
+        }
+        return usage;
+    }
+
+    /** The emulator's request counts (served without authentication, over its self-signed TLS). */
+    private JsonNode requests(LocalSystem system) throws Exception {
+        return JSON.readTree(io.csrflow.testsupport.Cli.run(dir, null, "curl", "-sfk",
+                system.apiUrl() + "/emulator/requests"));
+    }
+
+    private static Map<String, Map<String, Long>> delta(JsonNode before, JsonNode after) {
+        Map<String, Map<String, Long>> byUser = new TreeMap<>();
+        after.path("byUser").fields().forEachRemaining(user -> user.getValue().fields().forEachRemaining(count -> {
+            long earlier = before.path("byUser").path(user.getKey()).path(count.getKey()).asLong();
+            long delta = count.getValue().asLong() - earlier;
+            if (delta > 0) {
+                byUser.computeIfAbsent(user.getKey(), u -> new TreeMap<>()).put(count.getKey(), delta);
+            }
+        }));
+        return byUser;
+    }
+
+    private static double fleetMetric(LocalSystem system, String name) {
+        Matcher value = Pattern.compile("(?m)^" + name + " ([0-9.eE+]+)").matcher(
+                JavaProcess.get(system.fleetPort, "/metrics").body());
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
+    }
+
+    /**
+     * Per CSR, the record timestamps of its stages: first csr.observed (the watcher saw it pending),
+     * its csr.decisions record (the approver decided and wrote the approval), its cert.issued
+     * record (the signer wrote the certificate). The API's creationTimestamp has only seconds,
+     * so the first sighting stands for creation (the watch delivers within milliseconds).
+     */
+    record Timeline(Map<String, long[]> stages) {
+        static Timeline read(String bootstrapServers) {
+            Map<String, long[]> stages = new HashMap<>();
+            for (TopicRecords.Timed record : TopicRecords.timed(bootstrapServers, List.of("csrflow.csr.observed",
+                    "csrflow.csr.decisions", "csrflow.cert.issued"))) {
+                // csr.observed names the CSR "name"; decisions and certificates name it "csrName".
+                String name = record.payload().path(record.topic().equals("csrflow.csr.observed") ? "name" : "csrName")
+                        .asText();
+                long[] times = stages.computeIfAbsent(name, n -> new long[] {Long.MAX_VALUE, 0, 0});
+                switch (record.topic()) {
+                    case "csrflow.csr.observed" -> times[0] = Math.min(times[0], record.timestamp());
+                    case "csrflow.csr.decisions" -> times[1] = times[1] == 0 ? record.timestamp() : times[1];
+                    default -> times[2] = times[2] == 0 ? record.timestamp() : times[2];
+                }
+            }
+            stages.values().removeIf(times -> times[2] == 0 || times[0] == Long.MAX_VALUE);
+            return new Timeline(stages);
+        }
+
+        int issued() {
+            return stages.size();
+        }
+
+        double throughput() {
+            long first = stages.values().stream().mapToLong(t -> t[0]).min().orElse(0);
+            long last = stages.values().stream().mapToLong(t -> t[2]).max().orElse(0);
+            return issued() * 1000.0 / Math.max(1, last - first);
+        }
+
+        String latencies() {
+            List<Long> total = new ArrayList<>();
+            List<Long> approval = new ArrayList<>();
+            List<Long> signing = new ArrayList<>();
+            for (long[] t : stages.values()) {
+                total.add(t[2] - t[0]);
+                if (t[1] > 0) {
+                    approval.add(t[1] - t[0]);
+                    signing.add(t[2] - t[1]);
+                }
+            }
+            return line("first sighting -> certificate", total) + line("  sighting -> approval written", approval)
+                    + line("  approval -> certificate written", signing);
+        }
+
+        private static String line(String what, List<Long> millis) {
+            if (millis.isEmpty()) {
+                return String.format("%-34s (no samples)%n", what);
+            }
+            List<Long> sorted = millis.stream().sorted().toList();
+            return String.format("%-34s p50 %6d ms  p99 %6d ms  max %6d ms  (%d)%n", what,
+                    sorted.get(sorted.size() / 2), sorted.get(Math.min(sorted.size() - 1, sorted.size() * 99 / 100)),
+                    sorted.get(sorted.size() - 1), sorted.size());
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.csrflow.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+
+/**
+ * At least fifty malformed or hostile CSRs, each with what must happen to it: the API server's
+ * refusal (the request never reaches csrflow), or the outcome and reason of the approver's
+ * decision. Requests come from {@link #NODE} (a registered Node, addresses {@link #NODE_IP} and its
+ * name) or from a bootstrap token; {@link #OTHER_NODE} is another registered Node, at
+ * {@link #OTHER_NODE_IP}.
+ */
+public final class HostileCsrs {
+    public static final String NODE = "corpus-node";
+    public static final String NODE_IP = "10.20.0.1";
+    public static final String OTHER_NODE = "other-node";
+    public static final String OTHER_NODE_IP = "10.20.0.2";
+    public static final String CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
+    public static final String SERVING_SIGNER = "kubernetes.io/kubelet-serving";
+    public static final List<String> CLIENT = List.of("digital signature", "client auth");
+    public static final List<String> SERVING = List.of("digital signature", "key encipherment", "server auth");
+
+    /** Who creates the CSR. */
+    public enum Caller { BOOTSTRAP, NODE }
+
+    /** What must become of it: refused by the API, denied, or left to others (no opinion). */
+    public enum Outcome { API_REFUSES, DENIED, NO_OPINION }
+
+    /**
+     * One case. {@code request} is the exact content of {@code spec.request}; {@code expected} is
+     * the API's refusal message (a part of it) for {@link Outcome#API_REFUSES}, else the reason.
+     */
+    public record Case(String id, Caller caller, String signer, List<String> usages, byte[] request,
+            Outcome outcome, String expected) {
+        @Override
+        public String toString() {
+            return id;
+        }
+
+        /** The CSR's name: the id, lower case, as a Kubernetes name. */
+        public String name() {
+            return "hostile-" + id;
+        }
+    }
+
+    private HostileCsrs() {
+    }
+
+    public static List<Case> all() {
+        List<Case> cases = new ArrayList<>();
+        String valid = TestCsrs.kubelet(NODE).pem();
+        byte[] der = der(valid);
+
+        // Refused by the API server before anyone sees them (it checks PEM, DER and signature).
+        cases.add(refused("not-pem", "hello, I am a CSR".getBytes(StandardCharsets.US_ASCII), "PEM"));
+        cases.add(refused("nul-bytes", new byte[64], "PEM"));
+        cases.add(refused("certificate-block", valid.replace("CERTIFICATE REQUEST", "CERTIFICATE")
+                .getBytes(StandardCharsets.US_ASCII), "CERTIFICATE REQUEST"));
+        cases.add(refused("truncated-der", pem(Arrays.copyOf(der, der.length - 20)), "malformed"));
+        cases.add(refused("random-der", pem(new BigInteger(4000, new java.util.Random(7)).toByteArray()), "malformed"));
+        cases.add(refused("nested-100-deep", pem(nested(100)), "malformed"));
+        cases.add(refused("signed-by-another-key", ascii(TestCsrs.kubelet(NODE).signedByAnotherKey().pem()),
+                "signature"));
+        byte[] flipped = der.clone();
+        flipped[flipped.length - 3] ^= 0x01;
+        cases.add(refused("signature-bit-flipped", pem(flipped), "signature"));
+        cases.add(refused("broken-base64", ("-----BEGIN CERTIFICATE REQUEST-----\n!!!not base64!!!\n"
+                + "-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII), "PEM"));
+
+        // Keys and signatures no signer should accept.
+        cases.add(client("rsa-1024", TestCsrs.kubelet(NODE).rsa(1024), "WeakKey"));
+        cases.add(client("rsa-512", TestCsrs.kubelet(NODE).rsa(512), "WeakKey"));
+        cases.add(client("rsa-exponent-3", TestCsrs.kubelet(NODE).rsa(2048, BigInteger.valueOf(3)), "WeakKey"));
+        cases.add(client("ec-p521", TestCsrs.kubelet(NODE).ec("secp521r1"), "WeakKey"));
+        cases.add(client("ec-secp256k1", TestCsrs.kubelet(NODE).ec("secp256k1"), "WeakKey"));
+        cases.add(client("ec-p224", TestCsrs.kubelet(NODE).ec("secp224r1"), "WeakKey"));
+        cases.add(client("ec-brainpool", TestCsrs.kubelet(NODE).ec("brainpoolP256r1"), "UnsupportedKey"));
+        cases.add(client("dsa-key", TestCsrs.kubelet(NODE).dsa(1024), "UnsupportedKey"));
+        cases.add(client("sha1-rsa", TestCsrs.kubelet(NODE).rsa(2048).signatureAlgorithm("SHA1withRSA"),
+                "UnsupportedSignatureAlgorithm"));
+        cases.add(client("sha1-ecdsa", TestCsrs.kubelet(NODE).signatureAlgorithm("SHA1withECDSA"),
+                "UnsupportedSignatureAlgorithm"));
+        cases.add(client("sha224-ecdsa", TestCsrs.kubelet(NODE).signatureAlgorithm("SHA224withECDSA"),
+                "UnsupportedSignatureAlgorithm"));
+
+        // Size and structure.
+        cases.add(client("over-64-kib", TestCsrs.kubelet(NODE).requestExtension(new Extension(
+                new ASN1ObjectIdentifier("1.3.6.1.4.1.99999.1"), false, new byte[70_000])), "RequestTooLarge"));
+        cases.add(serving("thousands-of-sans", TestCsrs.kubelet(NODE).dnsNames(
+                IntStream.range(0, 3000).mapToObj(i -> "n" + i + ".example").toArray(String[]::new)), "TooManySANs"));
+        cases.add(serving("101-sans", TestCsrs.kubelet(NODE).dnsNames(
+                IntStream.range(0, 101).mapToObj(i -> NODE + "-" + i).toArray(String[]::new)), "TooManySANs"));
+        cases.add(client("two-common-names", TestCsrs.kubelet(NODE).anotherCommonName("system:node:" + OTHER_NODE),
+                "RequestMalformed"));
+        cases.add(serving("two-extension-requests", TestCsrs.kubelet(NODE).dnsNames(NODE)
+                .rawAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new DERSequence(sanExtension(
+                        new GeneralName(GeneralName.dNSName, "evil.example")))), "DuplicateExtension"));
+        Extension san = sanExtension(new GeneralName(GeneralName.dNSName, NODE));
+        cases.add(serving("san-extension-twice", TestCsrs.kubelet(NODE).rawAttribute(
+                PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new DERSequence(new ASN1Encodable[] {san,
+                        sanExtension(new GeneralName(GeneralName.dNSName, "evil.example"))})), "DuplicateExtension"));
+        cases.add(serving("san-not-der", extensionRequest(new Extension(Extension.subjectAlternativeName, false,
+                new byte[] {0x30, 0x7f, 0x01})), "InvalidSAN"));
+        cases.add(serving("ip-san-5-octets", extensionRequest(sanExtension(new GeneralName(GeneralName.iPAddress,
+                new DEROctetString(new byte[] {10, 20, 0, 1, 9})))), "InvalidSAN"));
+        cases.add(serving("dns-san-control-character", TestCsrs.kubelet(NODE).dnsNames(NODE + "\u0007"), "InvalidSAN"));
+        cases.add(serving("dns-san-newline", TestCsrs.kubelet(NODE).dnsNames(NODE + "\nevil.example"), "InvalidSAN"));
+        cases.add(serving("dns-san-empty", TestCsrs.kubelet(NODE).dnsNames(""), "InvalidSAN"));
+        cases.add(serving("dns-san-non-ascii", TestCsrs.kubelet(NODE).dnsNames("cörpus-node"), "InvalidSAN"));
+        cases.add(serving("dns-san-nul", TestCsrs.kubelet(NODE).dnsNames(NODE + "\u0000.evil.example"), "InvalidSAN"));
+
+        // Asking to be a CA, or for the wrong uses.
+        cases.add(serving("ca-true-serving", TestCsrs.kubelet(NODE).dnsNames(NODE).requestExtension(
+                caTrue()), "CARequested"));
+        cases.add(client("ca-true-client", TestCsrs.kubelet(NODE).requestExtension(caTrue()), "CARequested"));
+        cases.add(new Case("serving-with-client-auth", Caller.NODE, SERVING_SIGNER,
+                List.of("digital signature", "server auth", "client auth"), ascii(TestCsrs.kubelet(NODE)
+                        .dnsNames(NODE).pem()), Outcome.DENIED, "InvalidServingRequest"));
+        cases.add(new Case("serving-with-cert-sign", Caller.NODE, SERVING_SIGNER,
+                List.of("digital signature", "server auth", "cert sign"), ascii(TestCsrs.kubelet(NODE)
+                        .dnsNames(NODE).pem()), Outcome.DENIED, "InvalidServingRequest"));
+        cases.add(new Case("client-with-server-auth", Caller.BOOTSTRAP, CLIENT_SIGNER,
+                List.of("digital signature", "client auth", "server auth"), ascii(TestCsrs.kubelet(NODE).pem()),
+                Outcome.NO_OPINION, "NotRecognized"));
+
+        // Names: privilege, impersonation, other nodes, odd characters.
+        cases.add(client("system-masters-client", TestCsrs.subject("system:node:" + NODE, "system:nodes",
+                "system:masters"), "SystemMastersForbidden"));
+        cases.add(serving("system-masters-serving", TestCsrs.subject("system:node:" + NODE, "system:nodes",
+                "system:masters").dnsNames(NODE), "SystemMastersForbidden"));
+        cases.add(client("system-masters-only", TestCsrs.subject("system:node:" + NODE, "system:masters"),
+                "SystemMastersForbidden"));
+        cases.add(new Case("renewal-for-another-node", Caller.NODE, CLIENT_SIGNER, CLIENT,
+                ascii(TestCsrs.kubelet(OTHER_NODE).pem()), Outcome.NO_OPINION, "NotAuthorized"));
+        cases.add(serving("serving-as-another-node", TestCsrs.kubelet(OTHER_NODE).dnsNames(OTHER_NODE),
+                "InvalidServingRequest"));
+        cases.add(serving("san-of-another-node", TestCsrs.kubelet(NODE).ipAddresses(OTHER_NODE_IP),
+                "SANNotANodeAddress"));
+        cases.add(serving("san-localhost", TestCsrs.kubelet(NODE).ipAddresses("127.0.0.1"), "SANNotANodeAddress"));
+        cases.add(serving("san-api-server-name", TestCsrs.kubelet(NODE).dnsNames("kubernetes.default.svc"),
+                "SANNotANodeAddress"));
+        cases.add(serving("san-wildcard", TestCsrs.kubelet(NODE).dnsNames("*." + NODE), "SANNotANodeAddress"));
+        cases.add(serving("san-email", TestCsrs.kubelet(NODE).dnsNames(NODE).emails("root@" + NODE),
+                "InvalidServingRequest"));
+        cases.add(serving("san-uri", TestCsrs.kubelet(NODE).dnsNames(NODE).uris("spiffe://cluster/" + NODE),
+                "InvalidServingRequest"));
+        cases.add(serving("no-san", TestCsrs.kubelet(NODE), "InvalidServingRequest"));
+        cases.add(serving("no-organization", TestCsrs.subject("system:node:" + NODE).dnsNames(NODE),
+                "InvalidServingRequest"));
+        cases.add(new Case("serving-from-bootstrap", Caller.BOOTSTRAP, SERVING_SIGNER, SERVING,
+                ascii(TestCsrs.kubelet(NODE).dnsNames(NODE).pem()), Outcome.DENIED, "InvalidServingRequest"));
+        cases.add(client("cn-not-a-node", TestCsrs.subject("admin", "system:nodes"), "NotRecognized",
+                Outcome.NO_OPINION));
+        cases.add(client("cn-empty-node-name", TestCsrs.subject("system:node:", "system:nodes"), "InvalidNodeName"));
+        cases.add(client("cn-control-character", TestCsrs.kubelet(NODE + "\u001b[31m"), "InvalidNodeName"));
+        cases.add(client("cn-nul", TestCsrs.kubelet(NODE + "\u0000" + OTHER_NODE), "InvalidNodeName"));
+        cases.add(client("cn-right-to-left-override", TestCsrs.kubelet("edon\u202e-supro"), "InvalidNodeName"));
+        cases.add(client("cn-10000-characters", TestCsrs.kubelet("n".repeat(10_000)), "InvalidNodeName"));
+        cases.add(client("cn-not-utf-8", TestCsrs.subject(null, "system:nodes").rawSubjectAttribute(BCStyle.CN,
+                notUtf8("system:node:" + NODE)), "RequestMalformed"));
+        cases.add(client("client-with-a-san", TestCsrs.kubelet(NODE).dnsNames(NODE), "NotRecognized",
+                Outcome.NO_OPINION));
+        return cases;
+    }
+
+    private static final String ENCODING = "DER";
+
+    private static Case refused(String id, byte[] request, String apiSays) {
+        return new Case(id, Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, request, Outcome.API_REFUSES, apiSays);
+    }
+
+    private static Case client(String id, TestCsrs csr, String reason) {
+        return client(id, csr, reason, Outcome.DENIED);
+    }
+
+    private static Case client(String id, TestCsrs csr, String reason, Outcome outcome) {
+        return new Case(id, Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, ascii(csr.pem()), outcome, reason);
+    }
+
+    private static Case serving(String id, TestCsrs csr, String reason) {
+        return new Case(id, Caller.NODE, SERVING_SIGNER, SERVING, ascii(csr.pem()), Outcome.DENIED, reason);
+    }
+
+    private static TestCsrs extensionRequest(Extension extension) {
+        return TestCsrs.kubelet(NODE).rawAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest,
+                new DERSequence(extension));
+    }
+
+    private static Extension sanExtension(GeneralName... names) {
+        try {
+            return new Extension(Extension.subjectAlternativeName, false, new GeneralNames(names).getEncoded(ENCODING));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Extension caTrue() {
+        try {
+            return new Extension(Extension.basicConstraints, true, new BasicConstraints(true).getEncoded(ENCODING));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A UTF8String whose content bytes are Latin-1 with an invalid UTF-8 sequence in it. */
+    private static ASN1Encodable notUtf8(String text) {
+        byte[] content = (text + "\u00ff\u00fe").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] encoded = new byte[content.length + 2];
+        encoded[0] = 0x0c;
+        encoded[1] = (byte) content.length;
+        System.arraycopy(content, 0, encoded, 2, content.length);
+        try {
+            return ASN1Primitive.fromByteArray(encoded);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] der(String pem) {
+        return Base64.getDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
+    }
+
+    private static byte[] pem(byte[] der) {
+        return ("-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** SEQUENCE { SEQUENCE { ... } } nested {@code depth} times. */
+    public static byte[] nested(int depth) {
+        byte[] inner = new byte[0];
+        for (int i = 0; i < depth; i++) {
+            byte[] outer = new byte[inner.length + 2];
+            outer[0] = 0x30;
+            outer[1] = (byte) inner.length;
+            System.arraycopy(inner, 0, outer, 2, inner.length);
+            inner = outer;
+        }
+        return inner;
+    }
+}
