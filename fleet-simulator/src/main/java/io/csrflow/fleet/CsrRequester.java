@@ -19,12 +19,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * Creates a CSR and waits for its outcome the way a kubelet does: until the certificate appears in
  * the status, or a Denied or Failed condition. It polls the CSR by name rather than holding a
  * watch per node, so the load a fleet puts on the API stays predictable; every poll is a plain GET
- * a real API server answers the same way.
+ * a real API server answers the same way. The first look comes soon (a quick answer is seen
+ * quickly), then the pause doubles up to the poll interval: thousands of nodes waiting on a busy
+ * cluster must not become the cluster's main load.
  */
 final class CsrRequester {
     private final ScheduledExecutorService scheduler;
     private final Duration pollInterval;
     private final Duration timeout;
+    private static final Duration FIRST_LOOK = Duration.ofMillis(250);
 
     CsrRequester(ScheduledExecutorService scheduler, Duration pollInterval, Duration timeout) {
         this.scheduler = scheduler;
@@ -47,7 +50,7 @@ final class CsrRequester {
         scheduler.execute(() -> {
             try {
                 client.certificates().v1().certificateSigningRequests().resource(csr).create();
-                poll(client, name, Instant.now().plus(timeout), outcome);
+                poll(client, name, Instant.now().plus(timeout), min(FIRST_LOOK, pollInterval), outcome);
             } catch (RuntimeException e) {
                 outcome.completeExceptionally(e);
             }
@@ -55,7 +58,9 @@ final class CsrRequester {
         return outcome;
     }
 
-    private void poll(KubernetesClient client, String name, Instant giveUpAt, CompletableFuture<CsrOutcome> outcome) {
+    private void poll(KubernetesClient client, String name, Instant giveUpAt, Duration pause,
+            CompletableFuture<CsrOutcome> outcome) {
+        Duration next = min(pause.multipliedBy(2), pollInterval);
         scheduler.schedule(() -> {
             try {
                 CertificateSigningRequest current = client.certificates().v1().certificateSigningRequests()
@@ -67,17 +72,21 @@ final class CsrRequester {
                     outcome.completeExceptionally(new TimeoutException("CSR " + name + " got no certificate within "
                             + timeout + (current == null ? " (it is gone)" : "")));
                 } else {
-                    poll(client, name, giveUpAt, outcome);
+                    poll(client, name, giveUpAt, next, outcome);
                 }
             } catch (RuntimeException e) {
                 // One failed GET is not the end of the request: the API may be restarting.
                 if (Instant.now().isAfter(giveUpAt)) {
                     outcome.completeExceptionally(e);
                 } else {
-                    poll(client, name, giveUpAt, outcome);
+                    poll(client, name, giveUpAt, next, outcome);
                 }
             }
-        }, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }, pause.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     static CsrOutcome outcomeOf(CertificateSigningRequest csr) {

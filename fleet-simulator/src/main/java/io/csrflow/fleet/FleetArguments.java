@@ -30,7 +30,7 @@ public final class FleetArguments {
         OPTIONS.put("lifetime", "spec.expirationSeconds of every CSR, e.g. 10m (default: the signer's)");
         OPTIONS.put("misbehave", "e.g. foreign-san=1,weak-key=1,impersonate=1: the last nodes misbehave so");
         OPTIONS.put("starts-per-second", "node bootstrap rate (default 5)");
-        OPTIONS.put("poll-interval", "how often a waiting node looks at its CSR (default 1s)");
+        OPTIONS.put("poll-interval", "longest pause between a waiting node's looks at its CSR; the first comes after 250ms and the pause doubles (default 1s)");
         OPTIONS.put("request-timeout", "how long a node waits for a certificate (default 5m)");
         OPTIONS.put("status-port", "port of /status, /metrics, /healthz (default 8085; 0 picks one)");
         OPTIONS.put("threads", "worker threads (default 4)");

@@ -134,10 +134,12 @@ final class SimulatedKubelet {
             if (rotation) {
                 rotations.merge(kind, 1, Integer::sum);
             }
-            if (kind == CertKind.CLIENT) {
-                replaced = nodeClient;
-                nodeClient = fleet.clientFor(certificate);
-            } else {
+            // The node's API client is opened when it is needed and closed when the node goes idle
+            // (ready, or a new client certificate): thousands of idle nodes would otherwise each hold a
+            // connection pool and TLS context (~2 MB a node) in the simulator.
+            replaced = nodeClient;
+            nodeClient = null;
+            if (kind == CertKind.SERVING) {
                 phase = Phase.READY;
             }
             scheduleDeadline(kind, certificate);
@@ -221,7 +223,11 @@ final class SimulatedKubelet {
 
     private synchronized KubernetesClient currentClient() {
         if (nodeClient == null) {
-            throw new IllegalStateException(node.name() + " has no client certificate yet");
+            HeldCertificate client = held.get(CertKind.CLIENT);
+            if (client == null) {
+                throw new IllegalStateException(node.name() + " has no client certificate yet");
+            }
+            nodeClient = fleet.clientFor(client);
         }
         return nodeClient;
     }

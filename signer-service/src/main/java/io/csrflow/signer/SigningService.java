@@ -52,6 +52,7 @@ public class SigningService {
     private final SignerConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
+    private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrParser parser, CertificateIssuer issuer,
             IssuedPublisher publisher, SignerConfig config, MeterRegistry registry, Clock clock) {
@@ -72,6 +73,20 @@ public class SigningService {
      * dead-lettered for a transient fault.
      */
     public void sign(String name, String uid) {
+        // The approval arrives twice (csr.decisions and csr.observed), often at the same moment; the
+        // second would only read the CSR again and lose the write race. One signing per CSR at a time.
+        if (!inFlight.add(name)) {
+            registry.counter("csrflow.signer.duplicate.triggers").increment();
+            return;
+        }
+        try {
+            signWithRetries(name, uid);
+        } finally {
+            inFlight.remove(name);
+        }
+    }
+
+    private void signWithRetries(String name, String uid) {
         long pause = 250;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {

@@ -104,7 +104,7 @@ final class LocalSystem implements AutoCloseable {
 
     private void startEmulator() throws InterruptedException {
         Path module = ROOT.resolve("tools/kube-emulator/target");
-        JavaProcess emulator = track(JavaProcess.start("kube-emulator", LOGS, "256m", Map.of(),
+        JavaProcess emulator = track("kube-emulator", JavaProcess.start("kube-emulator", LOGS, "256m", Map.of(),
                 "-cp", module.resolve("kube-emulator.jar") + ":" + module.resolve("lib") + "/*",
                 "io.csrflow.emulator.KubeEmulatorMain", "--port", Integer.toString(apiPort),
                 "--client-ca", ca.certFile().toString(), "--kubeconfig", kubeconfig.toString()));
@@ -191,6 +191,11 @@ final class LocalSystem implements AutoCloseable {
 
     /** Starts the fleet simulator with these options (server, token, Kafka and status port are filled in). */
     JavaProcess startFleet(String... options) {
+        return startFleetWithHeap("256m", options);
+    }
+
+    /** As {@link #startFleet}, with a heap for thousands of nodes (each holds its own API client). */
+    JavaProcess startFleetWithHeap(String maxHeap, String... options) {
         Path module = ROOT.resolve("fleet-simulator/target");
         Map<String, String> kafkaEnv = kafkaEnvironment();
         List<String> args = new ArrayList<>(List.of("-cp", module.resolve("fleet-simulator.jar") + ":"
@@ -201,7 +206,7 @@ final class LocalSystem implements AutoCloseable {
             args.addAll(List.of("--kafka-config", fleetKafkaConfig().toString()));
         }
         args.addAll(List.of(options));
-        JavaProcess fleet = track("fleet-simulator", JavaProcess.start("fleet-simulator", LOGS, "256m", Map.of(),
+        JavaProcess fleet = track("fleet-simulator", JavaProcess.start("fleet-simulator", LOGS, maxHeap, Map.of(),
                 args.toArray(String[]::new)));
         return fleet.awaitAnswer(fleetPort, "/healthz", Duration.ofMinutes(2));
     }
