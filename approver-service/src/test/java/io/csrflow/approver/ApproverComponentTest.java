@@ -12,12 +12,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +38,7 @@ import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaTestResource;
 import io.csrflow.testsupport.KubeEmulatorTestResource;
 import io.csrflow.testsupport.TestCsrs;
+import io.csrflow.testsupport.TopicReader;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
@@ -281,13 +278,7 @@ class ApproverComponentTest {
     void malformedRecordGoesToTheDeadLetterTopicAndTheServiceGoesOn() throws Exception {
         sender.sendRaw(EventType.CSR_OBSERVED.defaultTopic(), "junk-1", "{not an event".getBytes());
 
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokers.shared());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            dlq.subscribe(List.of(DLQ));
+        try (KafkaConsumer<String, byte[]> dlq = TopicReader.fromBeginning(KafkaBrokers.shared(), DLQ)) {
             List<String> keys = new java.util.ArrayList<>();
             await().atMost(WAIT).until(() -> {
                 dlq.poll(Duration.ofMillis(300)).forEach(r -> keys.add(r.key()));

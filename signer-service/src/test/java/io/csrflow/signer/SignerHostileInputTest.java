@@ -12,15 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +33,7 @@ import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaTestResource;
 import io.csrflow.testsupport.KubeEmulatorTestResource;
 import io.csrflow.testsupport.TestCsrs;
+import io.csrflow.testsupport.TopicReader;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
@@ -82,7 +79,7 @@ class SignerHostileInputTest {
             sender.sendRaw(EventType.CSR_OBSERVED.defaultTopic(), "junk-observed", new byte[] {0, 1, 2, (byte) 0xff});
 
             Map<String, ConsumerRecord<String, byte[]>> dead = new HashMap<>();
-            try (KafkaConsumer<String, byte[]> dlq = deadLetterReader()) {
+            try (KafkaConsumer<String, byte[]> dlq = TopicReader.fromBeginning(KafkaBrokers.shared(), DLQ)) {
                 await().atMost(WAIT).until(() -> {
                     dlq.poll(Duration.ofMillis(300)).forEach(r -> dead.put(r.key(), r));
                     return dead.containsKey("junk-decision") && dead.containsKey("junk-observed");
@@ -167,17 +164,6 @@ class SignerHostileInputTest {
         CertificateSigningRequest csr = admin.certificates().v1().certificateSigningRequests().withName(name).get();
         String certificate = csr.getStatus() == null ? null : csr.getStatus().getCertificate();
         return certificate == null || certificate.isEmpty() ? null : certificate;
-    }
-
-    private static KafkaConsumer<String, byte[]> deadLetterReader() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokers.shared());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        consumer.subscribe(List.of(DLQ));
-        return consumer;
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,7 +23,6 @@ final class CsrBurst {
     private final int total;
     private final long pauseNanos;
     private final AtomicInteger created = new AtomicInteger();
-    private final Map<String, Long> createdAt = new ConcurrentHashMap<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile int limit;
@@ -95,18 +92,12 @@ final class CsrBurst {
                 failures.add(e);
                 return;
             }
-            createdAt.put(name(i), System.nanoTime());
             created.incrementAndGet();
         }
     }
 
     int created() {
         return created.get();
-    }
-
-    /** The {@link System#nanoTime()} at which a CSR was created. */
-    long createdAt(String name) {
-        return createdAt.get(name);
     }
 
     /** Waits until {@code count} CSRs exist; fails if creating one failed. */

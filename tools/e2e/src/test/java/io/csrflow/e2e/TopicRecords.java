@@ -56,15 +56,7 @@ final class TopicRecords {
 
     /** The payload of every committed record of a topic, as JSON. */
     static List<JsonNode> payloads(String bootstrapServers, String topic) {
-        List<JsonNode> payloads = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : readAll(bootstrapServers, List.of(topic))) {
-            try {
-                payloads.add(JSON.readTree(record.value()));
-            } catch (java.io.IOException e) {
-                throw new AssertionError("a record on " + topic + " at offset " + record.offset() + " is not JSON", e);
-            }
-        }
-        return payloads;
+        return timed(bootstrapServers, List.of(topic)).stream().map(Timed::payload).toList();
     }
 
     /** A committed record's topic, broker timestamp (ms) and payload. */
