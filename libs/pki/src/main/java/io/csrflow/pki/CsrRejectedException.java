@@ -11,11 +11,25 @@ public final class CsrRejectedException extends Exception {
     private final CsrRejection rejection;
 
     public CsrRejectedException(CsrRejection rejection, String message) {
-        super(message);
+        // Messages quote the request (and parsers' own messages quote their input): they go into
+        // conditions, events and logs, so control characters never pass (found by the fuzz test).
+        super(message == null ? null : withoutControlCharacters(message));
         this.rejection = rejection;
     }
 
     public CsrRejection rejection() {
         return rejection;
+    }
+
+    private static String withoutControlCharacters(String message) {
+        StringBuilder b = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 }
