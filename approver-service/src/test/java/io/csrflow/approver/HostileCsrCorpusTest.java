@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +27,7 @@ import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaTestResource;
 import io.csrflow.testsupport.KubeEmulatorTestResource;
+import io.csrflow.testsupport.PrometheusText;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
@@ -141,12 +140,8 @@ class HostileCsrCorpusTest {
                 .forEach(c -> denied.merge(c.expected(), 1, Integer::sum));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         denied.forEach((reason, count) -> {
-            Matcher line = Pattern.compile("(?m)^csrflow_approver_decisions_total\\{[^}]*outcome=\"DENIED\""
-                    + "[^}]*reason=\"" + reason + "\"[^}]*} ([0-9.]+)").matcher(metrics);
-            double counted = 0;
-            while (line.find()) {
-                counted += Double.parseDouble(line.group(1));
-            }
+            double counted = PrometheusText.sum(metrics, "csrflow_approver_decisions_total",
+                    Map.of("outcome", "DENIED", "reason", reason));
             assertTrue(counted >= count, reason + ": " + count + " denied, " + counted + " counted in\n"
                     + metrics.lines().filter(l -> l.startsWith("csrflow_approver_decisions_total"))
                             .collect(java.util.stream.Collectors.joining("\n")));

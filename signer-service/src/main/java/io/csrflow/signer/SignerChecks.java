@@ -3,6 +3,7 @@ package io.csrflow.signer;
 import java.util.Optional;
 
 import io.csrflow.events.CsrObserved;
+import io.csrflow.events.PolicyCheck;
 import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.CsrRejectedException;
 import io.csrflow.pki.KeyPolicy;
@@ -26,29 +27,45 @@ final class SignerChecks {
         this.keys = keys;
     }
 
-    /** The parsed request if it may be signed. */
-    ParsedCsr parsedOrNull(CsrObserved csr, StringBuilder failure) {
+    /**
+     * What the checks found: the parsed request if it may be signed, otherwise the check that failed
+     * (a bounded name, fit for a metric label) and the message for the CSR's Failed condition.
+     */
+    record Outcome(ParsedCsr parsed, String failedCheck, String message) {
+        static Outcome signable(ParsedCsr parsed) {
+            return new Outcome(parsed, null, null);
+        }
+
+        static Outcome failed(String check, String message) {
+            return new Outcome(null, check, message);
+        }
+
+        boolean signable() {
+            return parsed != null;
+        }
+    }
+
+    Outcome check(CsrObserved csr) {
         ParsedCsr parsed;
         try {
             parsed = parser.parseAndVerify(csr.request());
             keys.check(parsed.key());
         } catch (CsrRejectedException e) {
-            failure.append(e.rejection().reason()).append(": ").append(e.getMessage());
-            return null;
+            String reason = e.rejection().reason();
+            return Outcome.failed(reason, reason + ": " + e.getMessage());
         }
         // Whoever approved it, a cluster-admin certificate is never signed from a CSR.
         if (parsed.organizations().contains(SYSTEM_MASTERS)) {
-            failure.append("SystemMastersForbidden: certificates for the system:masters group are never issued "
-                    + "through CSRs");
-            return null;
+            return Outcome.failed("SystemMastersForbidden", "SystemMastersForbidden: certificates for the "
+                    + "system:masters group are never issued through CSRs");
         }
         Optional<Recognition> rules = rulesOf(csr, parsed);
         if (rules.isPresent() && !rules.get().recognized()) {
-            failure.append("invalid ").append(rules.get().recognizer()).append(" request: ")
-                    .append(rules.get().firstFailure().name()).append(": ").append(rules.get().firstFailure().detail());
-            return null;
+            PolicyCheck failed = rules.get().firstFailure();
+            return Outcome.failed(rules.get().recognizer() + "/" + failed.name(), "invalid "
+                    + rules.get().recognizer() + " request: " + failed.name() + ": " + failed.detail());
         }
-        return parsed;
+        return Outcome.signable(parsed);
     }
 
     private static Optional<Recognition> rulesOf(CsrObserved csr, ParsedCsr parsed) {

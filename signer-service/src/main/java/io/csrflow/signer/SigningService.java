@@ -127,14 +127,16 @@ public class SigningService {
             return CsrStatusWriter.Written.GONE;
         }
         Timer.Sample sample = Timer.start(registry);
-        StringBuilder failure = new StringBuilder();
-        ParsedCsr parsed = checks.parsedOrNull(csr, failure);
-        if (parsed == null) {
+        SignerChecks.Outcome checked = checks.check(csr);
+        if (!checked.signable()) {
             registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", VALIDATION_FAILURE)
                     .increment();
-            LOG.infof("CSR %s fails the signer's validation: %s", name, failure);
-            return csrs.failed(live, VALIDATION_FAILURE, failure.toString());
+            registry.counter("csrflow.signer.validation.failures", "signer", csr.signerName(), "check",
+                    checked.failedCheck()).increment();
+            LOG.infof("CSR %s fails the signer's validation: %s", name, checked.message());
+            return csrs.failed(live, VALIDATION_FAILURE, checked.message());
         }
+        ParsedCsr parsed = checked.parsed();
         Validity validity;
         try {
             validity = Validity.compute(clock.instant(), csr.expirationSeconds(), config.signer().maxDuration(),

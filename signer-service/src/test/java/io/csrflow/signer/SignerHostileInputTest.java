@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,6 +33,7 @@ import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaTestResource;
 import io.csrflow.testsupport.KubeEmulatorTestResource;
+import io.csrflow.testsupport.PrometheusText;
 import io.csrflow.testsupport.TestCsrs;
 import io.csrflow.testsupport.TopicReader;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
@@ -96,8 +98,7 @@ class SignerHostileInputTest {
             decide(sender, approve(admin, "after-junk"));
             await().atMost(WAIT).until(() -> certificate(admin, "after-junk") != null);
         }
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.contains("csrflow_signer_records_malformed_total"), "malformed records are counted");
+        assertTrue(metrics().contains("csrflow_signer_records_malformed_total"), "malformed records are counted");
     }
 
     @Test
@@ -106,6 +107,8 @@ class SignerHostileInputTest {
                 List.of("system:nodes"), null));
         List<HostileCsrs.Case> accepted = new ArrayList<>();
         List<String> wrong = new ArrayList<>();
+        Map<String, Integer> failedByCheck = new TreeMap<>();
+        String metricsBefore = metrics();
         try (KubernetesClient admin = emulator.client("admin-token");
                 EventSender approver = new EventSender(KafkaBrokers.shared(), "/test/careless-approver")) {
             for (HostileCsrs.Case c : HostileCsrs.all()) {
@@ -130,7 +133,9 @@ class SignerHostileInputTest {
                     }
                     continue;
                 }
-                String expectedStart = SIGNER_RULES.contains(c.expected()) ? "invalid " : c.expected() + ": ";
+                boolean signerRule = SIGNER_RULES.contains(c.expected());
+                failedByCheck.merge(signerRule ? "" : c.expected(), 1, Integer::sum);
+                String expectedStart = signerRule ? "invalid " : c.expected() + ": ";
                 if (!last.getType().equals("Failed") || !last.getReason().equals("SignerValidationFailure")
                         || !last.getMessage().startsWith(expectedStart) || certificate(admin, c.name()) != null) {
                     wrong.add(c.id() + ": expected Failed \"" + expectedStart + "...\", got " + conditions);
@@ -139,7 +144,35 @@ class SignerHostileInputTest {
         }
         assertEquals(List.of(), wrong, String.join("\n", wrong));
         assertTrue(accepted.size() >= 40, accepted.size() + " reached the signer");
+        checkFailuresAreCountedByCheck(metricsBefore, metrics(), failedByCheck);
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /**
+     * Each failure is counted under the check that failed: the rejection reason itself, or for a
+     * signer-name rule (key "") some {@code recognizer/check}; and all of them as SignerValidationFailure.
+     */
+    private static void checkFailuresAreCountedByCheck(String before, String after, Map<String, Integer> expected) {
+        String metric = "csrflow_signer_validation_failures_total";
+        int total = expected.values().stream().mapToInt(Integer::intValue).sum();
+        expected.forEach((check, count) -> {
+            if (!check.isEmpty()) {
+                assertEquals(count, delta(before, after, metric, Map.of("check", check)), 0.0, check);
+            }
+        });
+        assertEquals(total, delta(before, after, metric, Map.of()), 0.0, "all validation failures");
+        assertEquals(total, delta(before, after, "csrflow_signer_failures_total",
+                Map.of("reason", "SignerValidationFailure")), 0.0, "as SignerValidationFailure");
+        assertTrue(after.lines().anyMatch(l -> l.startsWith(metric) && l.contains("check=\"kubelet-serving/")),
+                "a serving rule is named as recognizer/check");
+    }
+
+    private static double delta(String before, String after, String metric, Map<String, String> labels) {
+        return PrometheusText.sum(after, metric, labels) - PrometheusText.sum(before, metric, labels);
+    }
+
+    private static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     private static boolean settled(KubernetesClient admin, String name) {
