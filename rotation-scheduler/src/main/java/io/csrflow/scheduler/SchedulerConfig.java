@@ -35,6 +35,14 @@ public interface SchedulerConfig {
         String stateDir();
 
         /**
+         * This replica's name in the consumer group (Kafka static membership), unique per replica
+         * and kept across restarts: the pod name. A replica killed and restarted under the same name
+         * takes its partitions back at once, instead of after the broker's session timeout (45 s).
+         * Unset: dynamic membership.
+         */
+        Optional<String> instanceId();
+
+        /**
          * host:port under which the other replicas reach this one's HTTP API, to answer queries
          * about identities on partitions they do not hold.
          */

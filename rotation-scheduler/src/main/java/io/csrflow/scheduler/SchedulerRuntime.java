@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jboss.logging.Logger;
 
@@ -82,6 +83,8 @@ public class SchedulerRuntime {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replicationFactor());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
         props.put(BoundedRocksDbMemory.TOTAL_BYTES, s.rocksdbMemoryBytes());
+        // Kafka Streams appends the stream thread's index to make each consumer's id.
+        s.instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         LOG.infof("deadlines: %s; reminders after %s doubling to %s", settings.deadlines().describe(),
                 s.reminders().first(), s.reminders().max());
         streams = new SchedulerStreams(props, settings, nodes, clock, registry, tracer).start();

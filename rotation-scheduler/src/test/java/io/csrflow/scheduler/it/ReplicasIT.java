@@ -35,16 +35,7 @@ class ReplicasIT {
         String bootstrap = KafkaBrokers.shared();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String issued = "it-issued-" + suffix;
-        KafkaBrokers.createTopics(bootstrap, 6, List.of(issued, "it-observed-" + suffix, "it-renewal-due-" + suffix));
-        KafkaBrokers.createTopics(bootstrap, 1, KafkaBrokers.deadLetterTopics());
-        Map<String, String> env = Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
-                "CSRFLOW_TOPICS_ISSUED", issued,
-                "CSRFLOW_TOPICS_OBSERVED", "it-observed-" + suffix,
-                "CSRFLOW_TOPICS_RENEWAL_DUE", "it-renewal-due-" + suffix,
-                "CSRFLOW_SCHEDULER_APPLICATION_ID", "it-scheduler-" + suffix,
-                "CSRFLOW_SCHEDULER_NODES_WATCH", "false",
-                "CSRFLOW_SCHEDULER_SUMMARY_CACHE", "0s");
+        Map<String, String> env = environment(bootstrap, suffix);
         try (SchedulerProcess a = new SchedulerProcess("replica-a", env);
                 SchedulerProcess b = new SchedulerProcess("replica-b", env)) {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> a.ready() && b.ready());
@@ -58,8 +49,8 @@ class ReplicasIT {
                 assertEquals(CERTIFICATES, json(replica, "/v1/fleet").path("total").asInt());
             }
             // Each replica holds only part of the inventory, and answers for the rest through the other.
-            int localA = json(a, "/v1/certificates?limit=1000&scope=local").path("items").size();
-            int localB = json(b, "/v1/certificates?limit=1000&scope=local").path("items").size();
+            int localA = local(a);
+            int localB = local(b);
             assertEquals(CERTIFICATES, localA + localB);
             assertEquals(true, localA > 0 && localB > 0, "partitions split " + localA + "/" + localB);
             for (int i = 0; i < CERTIFICATES; i++) {
@@ -82,8 +73,58 @@ class ReplicasIT {
             b.close();
             // 503 while the survivor rebalances, then it holds every partition.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
-                    json(a, "/v1/certificates?limit=1000&scope=local").path("items").size() == CERTIFICATES);
+                    local(a) == CERTIFICATES);
         }
+    }
+
+    /**
+     * With static membership a replica killed with SIGKILL and started again under its name takes
+     * its partitions back as soon as it is up. The session timeout is two minutes here, so a
+     * replica that had to wait for its predecessor's session to expire could not pass in one.
+     */
+    @Test
+    void aKilledReplicaRestartedUnderItsNameTakesItsPartitionsBackWithoutWaitingForItsSession() throws Exception {
+        String bootstrap = KafkaBrokers.shared();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> env = new java.util.HashMap<>(environment(bootstrap, suffix));
+        env.put("CSRFLOW_SCHEDULER_STREAMS_SESSION_TIMEOUT_MS", "120000");
+        Map<String, String> envA = new java.util.HashMap<>(env);
+        envA.put("CSRFLOW_SCHEDULER_INSTANCE_ID", "replica-a-" + suffix);
+        Map<String, String> envB = new java.util.HashMap<>(env);
+        envB.put("CSRFLOW_SCHEDULER_INSTANCE_ID", "replica-b-" + suffix);
+        try (SchedulerProcess a = new SchedulerProcess("static-a", envA);
+                SchedulerProcess b = new SchedulerProcess("static-b", envB)) {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> a.ready() && b.ready());
+            send(bootstrap, "it-issued-" + suffix);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> local(a) + local(b) == CERTIFICATES && local(a) > 0 && local(b) > 0);
+            int heldByB = local(b);
+
+            b.kill();
+            try (SchedulerProcess restarted = b.restartedAs("static-b-restarted")) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                        .until(() -> restarted.ready() && local(restarted) == heldByB
+                                && local(a) + local(restarted) == CERTIFICATES);
+            }
+        }
+    }
+
+    private static Map<String, String> environment(String bootstrap, String suffix) {
+        String issued = "it-issued-" + suffix;
+        KafkaBrokers.createTopics(bootstrap, 6, List.of(issued, "it-observed-" + suffix, "it-renewal-due-" + suffix));
+        KafkaBrokers.createTopics(bootstrap, 1, KafkaBrokers.deadLetterTopics());
+        return Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                "CSRFLOW_TOPICS_ISSUED", issued,
+                "CSRFLOW_TOPICS_OBSERVED", "it-observed-" + suffix,
+                "CSRFLOW_TOPICS_RENEWAL_DUE", "it-renewal-due-" + suffix,
+                "CSRFLOW_SCHEDULER_APPLICATION_ID", "it-scheduler-" + suffix,
+                "CSRFLOW_SCHEDULER_NODES_WATCH", "false",
+                "CSRFLOW_SCHEDULER_SUMMARY_CACHE", "0s");
+    }
+
+    private static int local(SchedulerProcess replica) {
+        return json(replica, "/v1/certificates?limit=1000&scope=local").path("items").size();
     }
 
     private static void send(String bootstrap, String topic) {

@@ -89,6 +89,8 @@ final class LocalSystem implements AutoCloseable {
         Map<String, String> scheduler = new HashMap<>(schedulerSettings);
         scheduler.put("CSRFLOW_SCHEDULER_STATE_DIR", Files.createDirectories(dir.resolve("scheduler-state")).toString());
         scheduler.put("CSRFLOW_SCHEDULER_ADVERTISED_ADDRESS", "127.0.0.1:" + schedulerPort);
+        // As in the Deployment: restarted after a kill, it takes its partitions back at once.
+        scheduler.put("CSRFLOW_SCHEDULER_INSTANCE_ID", "e2e-scheduler");
         Path trust = Files.createDirectories(dir.resolve("trust"));
         for (String signer : List.of("kube-apiserver-client-kubelet", "kubelet-serving")) {
             Files.copy(ca.certFile(), trust.resolve(signer + ".crt"));
