@@ -37,6 +37,7 @@ class OverlaysTest {
             "Kafka", "kafka.strimzi.io/v1beta2",
             "KafkaNodePool", "kafka.strimzi.io/v1beta2",
             "KafkaTopic", "kafka.strimzi.io/v1beta2",
+            "KafkaUser", "kafka.strimzi.io/v1beta2",
             "ServiceMonitor", "monitoring.coreos.com/v1");
 
     static List<JsonNode> render(String overlay) throws Exception {
@@ -128,6 +129,57 @@ class OverlaysTest {
         Set<String> budgets = of(objects, "PodDisruptionBudget").stream().map(OverlaysTest::name)
                 .collect(Collectors.toSet());
         assertEquals(Repo.SERVICES.keySet(), budgets);
+    }
+
+    /**
+     * Production reaches Kafka only over TLS with SCRAM: the broker has no other listener and
+     * authorizes; each service authenticates as its own KafkaUser (whose ACLs the e2e fault suite
+     * runs under) and trusts the cluster CA. Dev keeps the plain listener.
+     */
+    @org.junit.jupiter.api.Test
+    void productionTalksToKafkaOverTlsAsOneUserPerService() throws Exception {
+        List<JsonNode> objects = render("k8s/overlays/production");
+        JsonNode kafka = of(objects, "Kafka").get(0).path("spec").path("kafka");
+        assertEquals(1, kafka.path("listeners").size(), kafka.toString());
+        JsonNode listener = kafka.path("listeners").get(0);
+        assertTrue(listener.path("tls").asBoolean(), listener.toString());
+        assertEquals("scram-sha-512", listener.path("authentication").path("type").asText());
+        assertEquals("simple", kafka.path("authorization").path("type").asText());
+        assertTrue(of(objects, "Kafka").get(0).path("spec").path("entityOperator").has("userOperator"));
+        Map<String, JsonNode> users = of(objects, "KafkaUser").stream()
+                .collect(Collectors.toMap(OverlaysTest::name, u -> u));
+        assertEquals(Repo.SERVICES.keySet(), users.keySet());
+        for (JsonNode deployment : of(objects, "Deployment")) {
+            String service = name(deployment);
+            Map<String, JsonNode> env = envOf(deployment);
+            assertEquals("csrflow-kafka-bootstrap:" + listener.path("port").asInt(),
+                    env.get("KAFKA_BOOTSTRAP_SERVERS").path("value").asText(), service);
+            assertEquals("SASL_SSL", env.get("KAFKA_SECURITY_PROTOCOL").path("value").asText(), service);
+            assertEquals("SCRAM-SHA-512", env.get("KAFKA_SASL_MECHANISM").path("value").asText(), service);
+            assertEquals("PEM", env.get("KAFKA_SSL_TRUSTSTORE_TYPE").path("value").asText(), service);
+            JsonNode jaas = env.get("KAFKA_SASL_JAAS_CONFIG").path("valueFrom").path("secretKeyRef");
+            assertEquals(service, jaas.path("name").asText(), service + " authenticates as its own KafkaUser");
+            assertEquals("sasl.jaas.config", jaas.path("key").asText(), service);
+            assertEquals("scram-sha-512", users.get(service).path("spec").path("authentication").path("type").asText());
+            JsonNode ca = env.get("KAFKA_SSL_TRUSTSTORE_CERTIFICATES").path("valueFrom").path("secretKeyRef");
+            assertEquals("csrflow-cluster-ca-cert", ca.path("name").asText(), service);
+            assertEquals("ca.crt", ca.path("key").asText(), service);
+        }
+        List<JsonNode> dev = render("k8s/overlays/dev");
+        assertEquals("false", of(dev, "Kafka").get(0).path("spec").path("kafka").path("listeners").get(0)
+                .path("tls").asText());
+        assertEquals(List.of(), of(dev, "KafkaUser"));
+    }
+
+    private static Map<String, JsonNode> envOf(JsonNode deployment) {
+        Map<String, JsonNode> env = new java.util.HashMap<>();
+        deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env")
+                .forEach(e -> {
+                    if (env.put(e.path("name").asText(), e) != null) {
+                        throw new AssertionError(name(deployment) + " sets " + e.path("name").asText() + " twice");
+                    }
+                });
+        return env;
     }
 
     private static List<JsonNode> of(List<JsonNode> objects, String kind) {

@@ -2,6 +2,7 @@ package io.csrflow.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -16,7 +17,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +46,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * A burst of kubelet bootstrap CSRs while csrflow's parts fail one after another: each service
  * killed with SIGKILL in turn and started again, then all four at once, the Kafka broker
  * restarted, the network between the services and the API cut for a minute. Kafka is reached only
- * over TLS with SASL/SCRAM, configured by environment variables as in a deployment. Afterwards,
+ * over TLS with SASL/SCRAM, configured by environment variables as in a deployment, each service as
+ * its own user with the ACLs of the production overlay (so they are shown sufficient). Afterwards,
  * checked from outside: every CSR is Issued or Denied as the policy says, with one condition and
  * one certificate; {@code cert.issued} carries exactly the certificate on the CSR; every
  * certificate's renewal notice comes, once.
@@ -81,6 +92,32 @@ class FaultsIT {
         if (system != null) {
             system.close();
         }
+    }
+
+    /**
+     * The production ACLs also keep a service to its own part: the approver cannot announce a
+     * certificate, the signer cannot decide, the scheduler cannot announce a CSR.
+     */
+    @Test
+    void eachServicesKafkaUserMayWriteOnlyWhatThatServiceWrites() {
+        Map<String, String> forbidden = Map.of(
+                "approver-service", "csrflow.cert.issued",
+                "signer-service", "csrflow.csr.decisions",
+                "rotation-scheduler", "csrflow.csr.observed",
+                "csr-watcher", "csrflow.cert.renewal-due");
+        forbidden.forEach((service, topic) -> {
+            Properties props = new Properties();
+            props.putAll(system.kafkaSettings(service));
+            props.put("bootstrap.servers", system.kafka.secureBootstrapServers());
+            props.put("max.block.ms", "20000");
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                    new ByteArraySerializer())) {
+                ExecutionException refused = assertThrows(ExecutionException.class, () -> producer
+                        .send(new ProducerRecord<>(topic, "forged", new byte[] {1})).get(30, TimeUnit.SECONDS),
+                        service + " wrote to " + topic);
+                assertTrue(refused.getCause() instanceof TopicAuthorizationException, service + ": " + refused);
+            }
+        });
     }
 
     @Test

@@ -10,9 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.apache.kafka.common.acl.AclBinding;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import io.csrflow.testsupport.Cli;
 import io.csrflow.testsupport.JavaProcess;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaProcess;
+import io.csrflow.testsupport.KafkaUserAcls;
 import io.csrflow.testsupport.TestCa;
 
 /**
@@ -21,7 +28,8 @@ import io.csrflow.testsupport.TestCa;
  * approver-service, signer-service, rotation-scheduler and a simulated kubelet fleet. Each
  * component's output goes to {@code target/e2e-logs}. The services reach the API through
  * {@link #apiProxy}, which a test can cut; with {@link Kafka#SASL_SSL} every service and the fleet
- * talk to Kafka only over TLS with SCRAM, as configured by environment variables.
+ * talk to Kafka only over TLS with SCRAM, as configured by environment variables, and each service
+ * as its own Kafka user with exactly the ACLs the production overlay's KafkaUsers grant it.
  */
 final class LocalSystem implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("csrflow.root", "../..")).toAbsolutePath().normalize();
@@ -55,7 +63,7 @@ final class LocalSystem implements AutoCloseable {
 
     LocalSystem(Path dir, Kafka kafkaSecurity) {
         this.kafkaSecurity = kafkaSecurity;
-        this.kafka = kafkaSecurity == Kafka.SASL_SSL ? KafkaProcess.withSaslSsl() : new KafkaProcess();
+        this.kafka = kafkaSecurity == Kafka.SASL_SSL ? KafkaProcess.withSaslSslAndAcls(SERVICES) : new KafkaProcess();
         this.dir = dir;
         this.kubeconfig = dir.resolve("kubeconfig");
         this.ca = TestCa.create(dir.resolve("ca"), "csrflow-e2e-ca", Instant.now().minus(Duration.ofHours(1)),
@@ -73,6 +81,9 @@ final class LocalSystem implements AutoCloseable {
     LocalSystem startPlatform(Map<String, String> everyService, Map<String, String> schedulerSettings) throws Exception {
         this.everyService = Map.copyOf(everyService);
         kafka.start();
+        if (kafkaSecurity == Kafka.SASL_SSL) {
+            KafkaUserAcls.apply(kafka.bootstrapServers(), productionKafkaAcls());
+        }
         KafkaBrokers.createTopics(kafka.bootstrapServers(), 3,
                 Stream.concat(KafkaBrokers.contractTopics().stream(), KafkaBrokers.deadLetterTopics().stream()).toList());
         startEmulator();
@@ -122,7 +133,7 @@ final class LocalSystem implements AutoCloseable {
     private JavaProcess service(String module, Map<String, Integer> ports, String token, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(everyService);
         env.putAll(extra);
-        env.putAll(kafkaEnvironment());
+        env.putAll(kafkaEnvironment(module));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(module)));
         // A kubeconfig per service, as in a deployment: a token in QUARKUS_KUBERNETES_CLIENT_TOKEN
         // would be printed by Quarkus at startup.
@@ -131,17 +142,52 @@ final class LocalSystem implements AutoCloseable {
         return track(module, JavaProcess.quarkus(module, ROOT.resolve(module), LOGS, env));
     }
 
-    /** Kafka settings as an operator gives them: KAFKA_* variables, Quarkus maps them to kafka.* client settings. */
-    private Map<String, String> kafkaEnvironment() {
+    /**
+     * Kafka settings as the production overlay gives them: KAFKA_* variables (Quarkus maps them to
+     * kafka.* client settings), the service's own SCRAM user, the broker's CA as PEM text.
+     */
+    Map<String, String> kafkaEnvironment(String module) {
         Map<String, String> env = new HashMap<>();
         if (kafkaSecurity == Kafka.SASL_SSL) {
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.secureBootstrapServers());
-            kafka.secureClientSettings().forEach((key, value) ->
+            kafkaSettings(module).forEach((key, value) ->
                     env.put("KAFKA_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
         } else {
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         }
         return env;
+    }
+
+    /** The Kafka client settings of {@code user}: a service, or {@link KafkaProcess#SUPER_USER}. */
+    Map<String, String> kafkaSettings(String user) {
+        Map<String, String> settings = new HashMap<>(kafka.secureClientSettings(user));
+        // As the Deployments do, from the cluster CA Secret: the certificates themselves, not a file.
+        try {
+            settings.put("ssl.truststore.certificates",
+                    Files.readString(Path.of(settings.remove("ssl.truststore.location"))));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return settings;
+    }
+
+    /** The ACLs of every KafkaUser in {@code kubectl kustomize k8s/overlays/production}. */
+    private static List<AclBinding> productionKafkaAcls() throws Exception {
+        List<AclBinding> acls = new ArrayList<>();
+        YAMLMapper yaml = new YAMLMapper();
+        String rendered = Cli.run(ROOT, null, "kubectl", "kustomize", "k8s/overlays/production");
+        try (var documents = yaml.readerFor(JsonNode.class).<JsonNode>readValues(rendered)) {
+            while (documents.hasNext()) {
+                JsonNode object = documents.next();
+                if (object != null && object.path("kind").asText().equals("KafkaUser")) {
+                    acls.addAll(KafkaUserAcls.of(object));
+                }
+            }
+        }
+        if (acls.isEmpty()) {
+            throw new IllegalStateException("the production overlay has no KafkaUser ACLs");
+        }
+        return acls;
     }
 
     /** SIGKILL to a service or the fleet simulator: no shutdown, nothing flushed. */
@@ -199,7 +245,7 @@ final class LocalSystem implements AutoCloseable {
     /** As {@link #startFleet}, with a heap for thousands of nodes (each holds its own API client). */
     JavaProcess startFleetWithHeap(String maxHeap, String... options) {
         Path module = ROOT.resolve("fleet-simulator/target");
-        Map<String, String> kafkaEnv = kafkaEnvironment();
+        Map<String, String> kafkaEnv = kafkaEnvironment(KafkaProcess.SUPER_USER);
         List<String> args = new ArrayList<>(List.of("-cp", module.resolve("fleet-simulator.jar") + ":"
                 + module.resolve("lib") + "/*", "io.csrflow.fleet.FleetMain", "--server", apiUrl(),
                 "--bootstrap-token", "bootstrap-token", "--kafka", kafkaEnv.get("KAFKA_BOOTSTRAP_SERVERS"),
@@ -215,7 +261,7 @@ final class LocalSystem implements AutoCloseable {
 
     private Path fleetKafkaConfig() {
         java.util.Properties settings = new java.util.Properties();
-        settings.putAll(kafka.secureClientSettings());
+        settings.putAll(kafkaSettings(KafkaProcess.SUPER_USER));
         Path file = dir.resolve("fleet-kafka.properties");
         try (var out = Files.newBufferedWriter(file)) {
             settings.store(out, "Kafka client settings of the fleet simulator");

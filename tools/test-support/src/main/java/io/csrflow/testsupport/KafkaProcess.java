@@ -7,8 +7,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -23,39 +27,58 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * <p>{@link #withSaslSsl()} adds a second listener as production brokers have it: TLS (a broker
  * certificate for 127.0.0.1 from a CA the clients trust) and SASL/SCRAM-SHA-512 with one user.
  * The plaintext listener stays for the broker itself and for the test's own inspection.
+ *
+ * <p>{@link #withSaslSslAndAcls} also turns on the broker's authorizer, as a production cluster
+ * with per-service users has it: each named user gets its own SCRAM password and may do only what
+ * ACLs allow; the test's user and the plaintext listener are super users.
  */
 public final class KafkaProcess implements AutoCloseable {
     static final String SCRAM_USER = "csrflow";
+    /** The test's own SASL user, a super user when ACLs are on. */
+    public static final String SUPER_USER = SCRAM_USER;
     private final Path dir;
     private final int port;
     private final int controllerPort;
     private final int securePort;
-    private final String scramPassword;
+    private final Map<String, String> scramPasswords = new LinkedHashMap<>();
+    private final boolean acls;
     private Process process;
 
     public KafkaProcess() {
-        this(false);
+        this(false, List.of());
     }
 
     /** A broker that also listens with SASL_SSL; see {@link #secureBootstrapServers()}. */
     public static KafkaProcess withSaslSsl() {
-        return new KafkaProcess(true);
+        return new KafkaProcess(true, List.of());
     }
 
-    private KafkaProcess(boolean saslSsl) {
+    /**
+     * A SASL_SSL broker that authorizes: {@code users} each get a SCRAM password
+     * ({@link #secureClientSettings(String)}) and no rights until ACLs grant them.
+     */
+    public static KafkaProcess withSaslSslAndAcls(Collection<String> users) {
+        return new KafkaProcess(true, users);
+    }
+
+    private KafkaProcess(boolean saslSsl, Collection<String> aclUsers) {
         try {
             this.dir = Files.createTempDirectory("csrflow-kafka-process");
             this.port = freePort();
             this.controllerPort = freePort();
             this.securePort = saslSsl ? freePort() : -1;
-            this.scramPassword = saslSsl ? java.util.UUID.randomUUID().toString() : null;
+            this.acls = !aclUsers.isEmpty();
+            if (saslSsl) {
+                scramPasswords.put(SCRAM_USER, UUID.randomUUID().toString());
+                aclUsers.forEach(user -> scramPasswords.put(user, UUID.randomUUID().toString()));
+            }
             writeConfig();
             List<String> format = new java.util.ArrayList<>(List.of("format", "-t", "csrflow-test-cluster-1", "-c",
                     dir.resolve("server.properties").toString()));
             if (saslSsl) {
                 BrokerKeystore.create(dir);
-                format.addAll(List.of("--add-scram",
-                        "SCRAM-SHA-512=[name=" + SCRAM_USER + ",password=" + scramPassword + "]"));
+                scramPasswords.forEach((user, password) -> format.addAll(List.of("--add-scram",
+                        "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]")));
             }
             Process formatting = java("kafka.tools.StorageTool", format.toArray(String[]::new));
             if (!formatting.waitFor(60, TimeUnit.SECONDS) || formatting.exitValue() != 0) {
@@ -86,14 +109,23 @@ public final class KafkaProcess implements AutoCloseable {
      * What a client needs besides the bootstrap servers to use the SASL_SSL listener, as Kafka
      * client properties: the broker's CA as a PEM trust store, the SCRAM user and its password.
      */
-    public java.util.Map<String, String> secureClientSettings() {
+    public Map<String, String> secureClientSettings() {
+        return secureClientSettings(SCRAM_USER);
+    }
+
+    /** As {@link #secureClientSettings()}, for one of the users given to {@link #withSaslSslAndAcls}. */
+    public Map<String, String> secureClientSettings(String user) {
         secureBootstrapServers();
-        return java.util.Map.of("security.protocol", "SASL_SSL",
+        String password = scramPasswords.get(user);
+        if (password == null) {
+            throw new IllegalArgumentException("no SCRAM user " + user + " on this broker");
+        }
+        return Map.of("security.protocol", "SASL_SSL",
                 "ssl.truststore.type", "PEM",
                 "ssl.truststore.location", BrokerKeystore.caFile(dir).toString(),
                 "sasl.mechanism", "SCRAM-SHA-512",
                 "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                        + SCRAM_USER + "\" password=\"" + scramPassword + "\";");
+                        + user + "\" password=\"" + password + "\";");
     }
 
     /** Starts the broker and waits until it answers. */
@@ -168,6 +200,12 @@ public final class KafkaProcess implements AutoCloseable {
                 ssl.keystore.password=%5$s
                 """.formatted(port, controllerPort, securePort, BrokerKeystore.keystoreFile(dir),
                         BrokerKeystore.PASSWORD);
+        // The plaintext listeners (the controller, the test's inspection) act as ANONYMOUS.
+        String authorizer = !acls ? "" : """
+                authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+                super.users=User:ANONYMOUS;User:%s
+                allow.everyone.if.no.acl.found=false
+                """.formatted(SCRAM_USER);
         String config = """
                 process.roles=broker,controller
                 node.id=1
@@ -187,7 +225,7 @@ public final class KafkaProcess implements AutoCloseable {
                 group.initial.rebalance.delay.ms=0
                 """.formatted(controllerPort, port, controllerPort, port, dir.resolve("data"));
         // Later keys win in a properties file: the secure listeners replace the plain ones.
-        Files.writeString(dir.resolve("server.properties"), config + secure);
+        Files.writeString(dir.resolve("server.properties"), config + secure + authorizer);
     }
 
     private static int freePort() throws IOException {
