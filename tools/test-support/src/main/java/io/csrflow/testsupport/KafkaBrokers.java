@@ -50,6 +50,15 @@ public final class KafkaBrokers {
         return kind;
     }
 
+    /**
+     * Tests pin the services' clocks months in the past, and services stamp records with their
+     * clock (a renewal notice carries the time it was decided). With the default seven days of
+     * retention such records are already expired when written, and the broker's retention check
+     * (every five minutes) may delete them, even from the active segment, before a test has read
+     * them; so test brokers keep records regardless of age.
+     */
+    static final String NO_TIME_RETENTION = "-1";
+
     private static String startShared() {
         String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
         if (external != null && !external.isBlank()) {
@@ -57,7 +66,8 @@ public final class KafkaBrokers {
             return external;
         }
         if (dockerAnswers()) {
-            KafkaContainer container = new KafkaContainer(KAFKA_IMAGE);
+            KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
+                    .withEnv("KAFKA_LOG_RETENTION_MS", NO_TIME_RETENTION);
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
             kind = "testcontainers";
@@ -89,6 +99,7 @@ public final class KafkaBrokers {
                     .setConfigProp("transaction.state.log.replication.factor", "1")
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("num.partitions", "3")
+                    .setConfigProp("log.retention.ms", NO_TIME_RETENTION)
                     .build();
             cluster.format();
             cluster.startup();

@@ -223,7 +223,9 @@ public final class KafkaProcess implements AutoCloseable {
                 share.coordinator.state.topic.replication.factor=1
                 share.coordinator.state.topic.min.isr=1
                 group.initial.rebalance.delay.ms=0
-                """.formatted(controllerPort, port, controllerPort, port, dir.resolve("data"));
+                log.retention.ms=%s
+                """.formatted(controllerPort, port, controllerPort, port, dir.resolve("data"),
+                        KafkaBrokers.NO_TIME_RETENTION);
         // Later keys win in a properties file: the secure listeners replace the plain ones.
         Files.writeString(dir.resolve("server.properties"), config + secure + authorizer);
     }
