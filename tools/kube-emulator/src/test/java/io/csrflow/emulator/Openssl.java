@@ -43,9 +43,11 @@ final class Openssl {
     }
 
     static String runWithInput(Path dir, String input, String... command) {
+        Path err = null;
         try {
             ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(dir.toFile());
-            Path err = Files.createTempFile(dir, "stderr", ".txt");
+            // In the system's temp directory, not the working one (often the repository), and removed after.
+            err = Files.createTempFile("csrflow-cli-stderr", ".txt");
             builder.redirectError(err.toFile());
             Process process = builder.start();
             if (input != null) {
@@ -62,6 +64,14 @@ final class Openssl {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            if (err != null) {
+                try {
+                    Files.deleteIfExists(err);
+                } catch (IOException ignored) {
+                    // a file left in the temp directory does no harm
+                }
+            }
         }
     }
 }

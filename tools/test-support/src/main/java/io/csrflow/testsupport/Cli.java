@@ -14,8 +14,10 @@ public final class Cli {
     }
 
     public static String run(Path dir, String input, String... command) {
+        Path err = null;
         try {
-            Path err = Files.createTempFile(dir, "stderr", ".txt");
+            // In the system's temp directory, not the working one (often the repository), and removed after.
+            err = Files.createTempFile("csrflow-cli-stderr", ".txt");
             Process process = new ProcessBuilder(List.of(command)).directory(dir.toFile())
                     .redirectError(err.toFile()).start();
             if (input != null) {
@@ -32,6 +34,14 @@ public final class Cli {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            if (err != null) {
+                try {
+                    Files.deleteIfExists(err);
+                } catch (IOException ignored) {
+                    // a file left in the temp directory does no harm
+                }
+            }
         }
     }
 
