@@ -6,6 +6,8 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -52,7 +54,7 @@ public class SigningService {
     private final SignerConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrParser parser, CertificateIssuer issuer,
             IssuedPublisher publisher, SignerConfig config, MeterRegistry registry, Clock clock) {

@@ -87,14 +87,12 @@ class ReplicasIT {
     void aKilledReplicaRestartedUnderItsNameTakesItsPartitionsBackWithoutWaitingForItsSession() throws Exception {
         String bootstrap = KafkaBrokers.shared();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new java.util.HashMap<>(environment(bootstrap, suffix));
-        env.put("CSRFLOW_SCHEDULER_STREAMS_SESSION_TIMEOUT_MS", "120000");
-        Map<String, String> envA = new java.util.HashMap<>(env);
-        envA.put("CSRFLOW_SCHEDULER_INSTANCE_ID", "replica-a-" + suffix);
-        Map<String, String> envB = new java.util.HashMap<>(env);
-        envB.put("CSRFLOW_SCHEDULER_INSTANCE_ID", "replica-b-" + suffix);
-        try (SchedulerProcess a = new SchedulerProcess("static-a", envA);
-                SchedulerProcess b = new SchedulerProcess("static-b", envB)) {
+        Map<String, String> env = with(environment(bootstrap, suffix), "CSRFLOW_SCHEDULER_STREAMS_SESSION_TIMEOUT_MS",
+                "120000");
+        try (SchedulerProcess a = new SchedulerProcess("static-a",
+                        with(env, "CSRFLOW_SCHEDULER_INSTANCE_ID", "replica-a-" + suffix));
+                SchedulerProcess b = new SchedulerProcess("static-b",
+                        with(env, "CSRFLOW_SCHEDULER_INSTANCE_ID", "replica-b-" + suffix))) {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> a.ready() && b.ready());
             send(bootstrap, "it-issued-" + suffix);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -127,6 +125,12 @@ class ReplicasIT {
                 "CSRFLOW_SCHEDULER_APPLICATION_ID", "it-scheduler-" + suffix,
                 "CSRFLOW_SCHEDULER_NODES_WATCH", "false",
                 "CSRFLOW_SCHEDULER_SUMMARY_CACHE", "0s");
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(env);
+        more.put(name, value);
+        return more;
     }
 
     private static int local(SchedulerProcess replica) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.csrflow.events.EventType;
 import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.YamlDocuments;
 
 /** {@code docker-compose config} accepts the file, and its services match the code. */
 class ComposeFileTest {
@@ -17,7 +18,7 @@ class ComposeFileTest {
 
     @BeforeAll
     static void render() throws Exception {
-        config = Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml", "config"))
+        config = YamlDocuments.parse(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml", "config"))
                 .get(0);
     }
 

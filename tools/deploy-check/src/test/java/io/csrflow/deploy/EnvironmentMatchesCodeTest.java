@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.csrflow.fleet.FleetArguments;
 import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.YamlDocuments;
 
 /**
  * Every environment variable the deployment files set is one the code reads: csrflow's own
@@ -37,7 +38,7 @@ class EnvironmentMatchesCodeTest {
 
     @Test
     void composeSetsOnlyWhatTheCodeReads() throws Exception {
-        JsonNode services = Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml",
+        JsonNode services = YamlDocuments.parse(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml",
                 "config")).get(0).path("services");
         List<String> unknown = new ArrayList<>();
         for (String service : ConfigSurface.MAPPINGS.keySet()) {
@@ -60,7 +61,7 @@ class EnvironmentMatchesCodeTest {
     @Test
     void deploymentsSetOnlyWhatTheCodeReads() throws Exception {
         List<String> unknown = new ArrayList<>();
-        for (JsonNode object : Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "kubectl", "kustomize", "k8s/base"))) {
+        for (JsonNode object : YamlDocuments.kustomize(Repo.ROOT, "k8s/base")) {
             if (!object.path("kind").asText().equals("Deployment")) {
                 continue;
             }
@@ -80,9 +81,9 @@ class EnvironmentMatchesCodeTest {
 
     @Test
     void theFleetsBootstrapTokenIsTheOneTheBootstrapManifestCreates() throws Exception {
-        JsonNode compose = Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml",
+        JsonNode compose = YamlDocuments.parse(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml",
                 "config")).get(0);
-        JsonNode secret = Repo.yamlDocuments(java.nio.file.Files.readString(
+        JsonNode secret = YamlDocuments.parse(java.nio.file.Files.readString(
                 Repo.ROOT.resolve("k8s/compose/kubelet-bootstrap.yaml"))).get(0);
         String token = secret.path("stringData").path("token-id").asText() + "."
                 + secret.path("stringData").path("token-secret").asText();
@@ -92,7 +93,7 @@ class EnvironmentMatchesCodeTest {
         Map<String, String> expected = Map.of("system:node-bootstrapper", "system:bootstrappers",
                 "system:certificates.k8s.io:certificatesigningrequests:nodeclient", "system:bootstrappers",
                 "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "system:nodes");
-        List<JsonNode> bindings = Repo.yamlDocuments(java.nio.file.Files.readString(
+        List<JsonNode> bindings = YamlDocuments.parse(java.nio.file.Files.readString(
                 Repo.ROOT.resolve("k8s/compose/kubelet-bootstrap.yaml"))).subList(1, 4);
         for (JsonNode binding : bindings) {
             assertEquals(expected.get(binding.path("roleRef").path("name").asText()),

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.csrflow.events.EventType;
-import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.YamlDocuments;
 
 /** {@code kubectl kustomize k8s/base} renders, and what it renders matches the code. */
 class KubernetesManifestsTest {
@@ -43,7 +43,7 @@ class KubernetesManifestsTest {
 
     @BeforeAll
     static void render() throws Exception {
-        objects = Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "kubectl", "kustomize", "k8s/base"));
+        objects = YamlDocuments.kustomize(Repo.ROOT, "k8s/base");
     }
 
     static List<JsonNode> ofKind(String kind) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.csrflow.testsupport.Cli;
+import io.csrflow.testsupport.YamlDocuments;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
@@ -41,7 +41,7 @@ class OverlaysTest {
             "ServiceMonitor", "monitoring.coreos.com/v1");
 
     static List<JsonNode> render(String overlay) throws Exception {
-        return Repo.yamlDocuments(Cli.run(Repo.ROOT, null, "kubectl", "kustomize", overlay));
+        return YamlDocuments.kustomize(Repo.ROOT, overlay);
     }
 
     @ParameterizedTest
@@ -52,7 +52,7 @@ class OverlaysTest {
 
     @org.junit.jupiter.api.Test
     void theCheckCatchesMisspelledAndMisplacedFields() throws Exception {
-        List<JsonNode> bad = Repo.yamlDocuments("""
+        List<JsonNode> bad = YamlDocuments.parse("""
                 apiVersion: apps/v1
                 kind: Deployment
                 metadata: {name: typo}

@@ -13,14 +13,13 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.acl.AclBinding;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
-import io.csrflow.testsupport.Cli;
 import io.csrflow.testsupport.JavaProcess;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaProcess;
 import io.csrflow.testsupport.KafkaUserAcls;
 import io.csrflow.testsupport.TestCa;
+import io.csrflow.testsupport.YamlDocuments;
 
 /**
  * csrflow as it runs for real, every part a process of its own: a Kafka broker, the Kubernetes API
@@ -172,16 +171,11 @@ final class LocalSystem implements AutoCloseable {
     }
 
     /** The ACLs of every KafkaUser in {@code kubectl kustomize k8s/overlays/production}. */
-    private static List<AclBinding> productionKafkaAcls() throws Exception {
+    private static List<AclBinding> productionKafkaAcls() {
         List<AclBinding> acls = new ArrayList<>();
-        YAMLMapper yaml = new YAMLMapper();
-        String rendered = Cli.run(ROOT, null, "kubectl", "kustomize", "k8s/overlays/production");
-        try (var documents = yaml.readerFor(JsonNode.class).<JsonNode>readValues(rendered)) {
-            while (documents.hasNext()) {
-                JsonNode object = documents.next();
-                if (object != null && object.path("kind").asText().equals("KafkaUser")) {
-                    acls.addAll(KafkaUserAcls.of(object));
-                }
+        for (JsonNode object : YamlDocuments.kustomize(ROOT, "k8s/overlays/production")) {
+            if (object.path("kind").asText().equals("KafkaUser")) {
+                acls.addAll(KafkaUserAcls.of(object));
             }
         }
         if (acls.isEmpty()) {

@@ -22,8 +22,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.CsrObserved;
@@ -99,7 +97,7 @@ class KafkaBrokersTest {
      */
     @Test
     void aKafkaUsersAclsAreEnforcedByTheBroker() throws Exception {
-        JsonNode user = new ObjectMapper(new YAMLFactory()).readTree("""
+        JsonNode user = YamlDocuments.parse("""
                 apiVersion: kafka.strimzi.io/v1beta2
                 kind: KafkaUser
                 metadata: {name: reader}
@@ -110,7 +108,7 @@ class KafkaBrokersTest {
                     acls:
                       - {resource: {type: topic, name: acl-, patternType: prefix}, operations: [Read, Describe]}
                       - {resource: {type: group, name: reader-group}, operations: [Read]}
-                """);
+                """).get(0);
         try (KafkaProcess broker = KafkaProcess.withSaslSslAndAcls(List.of("reader")).start()) {
             KafkaBrokers.createTopics(broker.bootstrapServers(), 1, List.of("acl-topic"));
             KafkaUserAcls.apply(broker.bootstrapServers(), KafkaUserAcls.of(user));
