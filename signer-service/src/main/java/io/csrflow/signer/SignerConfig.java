@@ -48,6 +48,28 @@ public interface SignerConfig {
         String cryptoProvider();
 
         TrustBundle trustBundle();
+
+        Announcements announcements();
+    }
+
+    /**
+     * Late announcement of certificates whose {@code cert.issued} was lost (a signer stopped between
+     * writing the certificate and publishing it), see {@code LostAnnouncements}.
+     */
+    interface Announcements {
+        /**
+         * How old a certificate must be before it is announced late: longer than a publish may take
+         * (the producer gives up after 2 minutes), so that a signer still publishing is not raced.
+         */
+        @WithDefault("5m")
+        Duration grace();
+
+        /**
+         * How far back {@code cert.issued} is read to know what was announced; older certificates
+         * are never announced late. At most the topic's retention.
+         */
+        @WithDefault("24h")
+        Duration window();
     }
 
     interface CaFiles {

@@ -1,10 +1,7 @@
 package io.csrflow.signer;
 
-import java.security.MessageDigest;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,10 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.csrflow.events.CertIssued;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
-import io.csrflow.events.Identity;
 import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.CertificateIssuer;
 import io.csrflow.pki.CsrParser;
@@ -166,26 +161,16 @@ public class SigningService {
         }
         sample.stop(registry.timer("csrflow.signer.signing", "signer", csr.signerName()));
         registry.counter("csrflow.signer.issued", "signer", csr.signerName()).increment();
-        publisher.publish(issued(csr, parsed, certificate, pem));
         LOG.infof("CSR %s: issued serial %s valid until %s", name, CertificateIssuer.serialHex(certificate),
                 validity.notAfter());
-        return written;
-    }
-
-    private CertIssued issued(CsrObserved csr, ParsedCsr parsed, X509Certificate certificate, String pem) {
-        String commonName = parsed.commonName() == null ? "" : parsed.commonName();
-        return new CertIssued(new Identity(csr.signerName(), commonName), csr.name(), csr.uid(),
-                certificate.getSubjectX500Principal().getName(), parsed.sans().dnsNames(), parsed.sans().ipAddresses(),
-                CertificateIssuer.serialHex(certificate), certificate.getNotBefore().toInstant(),
-                certificate.getNotAfter().toInstant(), fingerprint(certificate),
-                certificate.getIssuerX500Principal().getName(), pem, clock.instant());
-    }
-
-    private static String fingerprint(X509Certificate certificate) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            publisher.publish(IssuedEvents.of(csr, parsed, certificate, pem, clock.instant()));
+        } catch (IllegalStateException e) {
+            // The certificate is on the CSR, which is what the requester waits for; the event is
+            // published later by LostAnnouncements when the watcher shows the CSR again.
+            registry.counter("csrflow.signer.announce.failures", "signer", csr.signerName()).increment();
+            LOG.warnf("CSR %s: cert.issued not published (%s); it will be announced late", name, e.getMessage());
         }
+        return written;
     }
 }

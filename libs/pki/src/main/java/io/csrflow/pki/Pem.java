@@ -1,7 +1,11 @@
 package io.csrflow.pki;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -18,6 +22,28 @@ public final class Pem {
 
     public static String of(List<X509Certificate> certificates) {
         return write(certificates.toArray());
+    }
+
+    /**
+     * The first certificate of PEM text, as in a CSR's {@code status.certificate} (the API server
+     * allows a chain after the leaf).
+     *
+     * @throws IllegalArgumentException if the text holds no X.509 certificate, saying why
+     */
+    public static X509Certificate firstCertificate(String pem) {
+        if (pem == null || pem.isBlank()) {
+            throw new IllegalArgumentException("no certificate: the text is empty");
+        }
+        try {
+            var certificates = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("no certificate in the text");
+            }
+            return (X509Certificate) certificates.iterator().next();
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not a PEM X.509 certificate: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,9 +1,5 @@
 package io.csrflow.scheduler.streams;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,6 +13,7 @@ import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.events.Identity;
+import io.csrflow.pki.Pem;
 import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.csrflow.scheduler.inventory.Sighting;
 
@@ -62,15 +59,9 @@ final class ObservedDecoder extends InputDecoder {
     /** The first certificate of a PEM bundle, or an exception naming the CSR. */
     static X509Certificate parseLeaf(String pem, String csrName) {
         try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            var certificates = factory.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            if (certificates.isEmpty()) {
-                throw new IllegalArgumentException("CSR " + csrName + ": the certificate field holds no certificate");
-            }
-            return (X509Certificate) certificates.iterator().next();
-        } catch (CertificateException e) {
-            throw new IllegalArgumentException("CSR " + csrName + ": the certificate is not a PEM X.509 certificate: "
-                    + e.getMessage(), e);
+            return Pem.firstCertificate(pem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("CSR " + csrName + ", certificate field: " + e.getMessage(), e);
         }
     }
 

@@ -10,6 +10,7 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.EventType;
+import io.csrflow.signer.LostAnnouncements;
 import io.csrflow.signer.SigningService;
 import io.csrflow.service.CsrTrace;
 import io.csrflow.service.RecordDecoder;
@@ -22,17 +23,21 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * Approvals in: {@code csr.decisions} APPROVED from the approver, and {@code csr.observed} in phase
  * Approved, so that approvals by an administrator ({@code kubectl certificate approve}) are signed
- * too. Either is only a hint; the live CSR decides. Invalid records go to the dead-letter topic.
+ * too. Either is only a hint; the live CSR decides. Issued CSRs on {@code csr.observed} are checked
+ * for a lost {@code cert.issued}. Invalid records go to the dead-letter topic.
  */
 @ApplicationScoped
 public class ApprovalConsumers {
     private final SigningService signing;
+    private final LostAnnouncements lostAnnouncements;
     private final RecordDecoder decoder;
 
     private final Tracer tracer;
 
-    ApprovalConsumers(SigningService signing, MeterRegistry registry, OpenTelemetry openTelemetry) {
+    ApprovalConsumers(SigningService signing, LostAnnouncements lostAnnouncements, MeterRegistry registry,
+            OpenTelemetry openTelemetry) {
         this.signing = signing;
+        this.lostAnnouncements = lostAnnouncements;
         this.tracer = CsrTrace.tracer(openTelemetry);
         this.decoder = new RecordDecoder(registry, "csrflow.signer.records.malformed");
     }
@@ -55,6 +60,8 @@ public class ApprovalConsumers {
         if (csr.phase() == CsrPhase.APPROVED) {
             CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER, CsrTrace.parentOf(record.headers(), csr.uid()),
                     csr.name(), () -> signing.sign(csr.name(), csr.uid()));
+        } else if (csr.phase() == CsrPhase.ISSUED) {
+            lostAnnouncements.check(csr);
         }
     }
 }

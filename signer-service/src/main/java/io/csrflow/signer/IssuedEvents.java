@@ -1,0 +1,38 @@
+package io.csrflow.signer;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.HexFormat;
+
+import io.csrflow.events.CertIssued;
+import io.csrflow.events.CsrObserved;
+import io.csrflow.events.Identity;
+import io.csrflow.pki.CertificateIssuer;
+import io.csrflow.pki.ParsedCsr;
+
+/** The {@code cert.issued} event of a certificate written to a CSR, the same however it is announced. */
+final class IssuedEvents {
+    private IssuedEvents() {
+    }
+
+    static CertIssued of(CsrObserved csr, ParsedCsr parsed, X509Certificate certificate, String pem, Instant now) {
+        String commonName = parsed.commonName() == null ? "" : parsed.commonName();
+        return new CertIssued(new Identity(csr.signerName(), commonName), csr.name(), csr.uid(),
+                certificate.getSubjectX500Principal().getName(), parsed.sans().dnsNames(), parsed.sans().ipAddresses(),
+                CertificateIssuer.serialHex(certificate), certificate.getNotBefore().toInstant(),
+                certificate.getNotAfter().toInstant(), fingerprint(certificate),
+                certificate.getIssuerX500Principal().getName(), pem, now);
+    }
+
+    /** Lower-case hex SHA-256 of the DER encoding: what {@code cert.issued} and its index key on. */
+    static String fingerprint(X509Certificate certificate) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
