@@ -240,7 +240,7 @@ class FaultsIT {
     }
 
     /** Exactly the certificate the API holds was announced on cert.issued, once, and nothing else. */
-    private static void checkIssuedEvents(Map<String, String> serials) {
+    private void checkIssuedEvents(Map<String, String> serials) {
         // Up to a resync and the grace period for a late announcement.
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
             Map<String, List<String>> announced = new TreeMap<>();
