@@ -7,11 +7,11 @@ import java.util.List;
 
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
+import io.csrflow.testsupport.CsrSubmitter;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.TestCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** Helpers shared by the watcher's component tests. */
@@ -28,9 +28,7 @@ final class WatcherTestSupport {
     }
 
     static CertificateSigningRequest approve(KubernetesClient client, String name) {
-        return client.certificates().v1().certificateSigningRequests().withName(name)
-                .approve(new CertificateSigningRequestConditionBuilder().withType("Approved").withStatus("True")
-                        .withReason("AutoApproved").withMessage("approved by the test").build());
+        return CsrSubmitter.approve(client, name, "AutoApproved", "approved by the test");
     }
 
     static String base64(String text) {

@@ -40,7 +40,6 @@ import io.csrflow.testsupport.TestCa;
 import io.csrflow.testsupport.TestCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -137,9 +136,7 @@ class LostAnnouncementsTest {
      */
     private CertificateSigningRequest issuedAgo(String name, Duration ago, CertificateAuthority ca) {
         CsrSubmitter.submit(emulator, "bootstrap-token", name, SIGNER, CLIENT, TestCsrs.kubelet(name).pem(), 86400);
-        CertificateSigningRequest approved = admin.certificates().v1().certificateSigningRequests().withName(name)
-                .approve(new CertificateSigningRequestConditionBuilder().withType("Approved").withStatus("True")
-                        .withReason("AutoApproved").withMessage("test").build());
+        CertificateSigningRequest approved = CsrSubmitter.approve(admin, name, "AutoApproved", "test");
         Instant at = Instant.now().minus(ago);
         Validity validity = new Validity(at.minus(Validity.BACKDATE), at.plus(Duration.ofDays(1)));
         X509Certificate certificate = new CertificateIssuer(new org.bouncycastle.jce.provider.BouncyCastleProvider(),

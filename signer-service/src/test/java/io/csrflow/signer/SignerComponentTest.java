@@ -37,7 +37,6 @@ import io.csrflow.testsupport.KubeEmulatorTestResource;
 import io.csrflow.testsupport.TestCa;
 import io.csrflow.testsupport.TestCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -80,9 +79,7 @@ class SignerComponentTest {
     }
 
     private CertificateSigningRequest approve(String name) {
-        return admin.certificates().v1().certificateSigningRequests().withName(name).approve(
-                new CertificateSigningRequestConditionBuilder().withType("Approved").withStatus("True")
-                        .withReason("AutoApproved").withMessage("test").build());
+        return CsrSubmitter.approve(admin, name, "AutoApproved", "test");
     }
 
     /** What the approver publishes after approving. */

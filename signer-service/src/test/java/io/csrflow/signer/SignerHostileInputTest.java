@@ -38,7 +38,6 @@ import io.csrflow.testsupport.TestCsrs;
 import io.csrflow.testsupport.TopicReader;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -182,9 +181,7 @@ class SignerHostileInputTest {
     }
 
     private static CertificateSigningRequest approve(KubernetesClient admin, String name) {
-        return admin.certificates().v1().certificateSigningRequests().withName(name).approve(
-                new CertificateSigningRequestConditionBuilder().withType("Approved").withStatus("True")
-                        .withReason("ApprovedByHand").withMessage("approved without looking").build());
+        return CsrSubmitter.approve(admin, name, "ApprovedByHand", "approved without looking");
     }
 
     private static void decide(EventSender sender, CertificateSigningRequest csr) {

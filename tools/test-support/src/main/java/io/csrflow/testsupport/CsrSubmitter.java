@@ -7,9 +7,13 @@ import java.util.List;
 import io.csrflow.emulator.KubeEmulator;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
-/** Creates CSRs in the emulator as a given caller (bootstrap token, a node, an administrator). */
+/**
+ * Creates CSRs in the emulator as a given caller (bootstrap token, a node, an administrator), and
+ * approves them as an administrator would.
+ */
 public final class CsrSubmitter {
     private CsrSubmitter() {
     }
@@ -29,5 +33,12 @@ public final class CsrSubmitter {
                     .withSignerName(signer).withUsages(usages).withExpirationSeconds(expirationSeconds).endSpec()
                     .build()).create();
         }
+    }
+
+    /** An Approved condition through {@code /approval}, as {@code kubectl certificate approve} writes it. */
+    public static CertificateSigningRequest approve(KubernetesClient admin, String name, String reason, String message) {
+        return admin.certificates().v1().certificateSigningRequests().withName(name)
+                .approve(new CertificateSigningRequestConditionBuilder().withType("Approved").withStatus("True")
+                        .withReason(reason).withMessage(message).build());
     }
 }
