@@ -99,6 +99,12 @@ public class LostAnnouncements {
         } catch (IllegalArgumentException e) {
             return Outcome.UNREADABLE;
         }
+        String fingerprint = IssuedEvents.fingerprint(certificate);
+        // Most Issued CSRs on a resync were announced and are remembered: answer those before
+        // verifying a signature, which costs more than everything else here.
+        if (publisher.remembered(fingerprint)) {
+            return Outcome.ALREADY_ANNOUNCED;
+        }
         if (!issuedBy(certificate, ca)) {
             return Outcome.OTHER_ISSUER;
         }
@@ -111,7 +117,6 @@ public class LostAnnouncements {
         if (issuedAt.isBefore(now.minus(window))) {
             return Outcome.OUTSIDE_WINDOW;
         }
-        String fingerprint = IssuedEvents.fingerprint(certificate);
         try {
             if (publisher.announced(fingerprint)) {
                 return Outcome.ALREADY_ANNOUNCED;

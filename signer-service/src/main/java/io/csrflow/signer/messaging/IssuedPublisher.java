@@ -31,6 +31,11 @@ public class IssuedPublisher {
         index.remember(issued.sha256Fingerprint());
     }
 
+    /** Whether the index already knows this certificate was announced, without reading the topic. */
+    public boolean remembered(String fingerprint) {
+        return index.remembered(fingerprint);
+    }
+
     /** Whether {@code cert.issued} holds this certificate (see {@link IssuedTopicIndex#announced}). */
     public boolean announced(String fingerprint) {
         return index.announced(fingerprint);

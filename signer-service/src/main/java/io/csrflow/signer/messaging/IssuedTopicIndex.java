@@ -75,13 +75,18 @@ public class IssuedTopicIndex {
         forgetOld();
     }
 
+    /** Whether the certificate is among those published here or read from the topic so far. */
+    public synchronized boolean remembered(String fingerprint) {
+        return announced.containsKey(fingerprint);
+    }
+
     /**
      * Whether {@code cert.issued} holds the certificate, having read the topic to the end it has now.
      *
      * @throws org.apache.kafka.common.KafkaException if the topic cannot be read to its end in time
      */
     public synchronized boolean announced(String fingerprint) {
-        if (announced.containsKey(fingerprint)) {
+        if (remembered(fingerprint)) {
             return true;
         }
         catchUp();
