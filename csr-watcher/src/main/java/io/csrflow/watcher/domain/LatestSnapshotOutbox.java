@@ -3,38 +3,47 @@ package io.csrflow.watcher.domain;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What is still to be published, one latest snapshot per key. A newer snapshot replaces an unsent
  * older one, so memory is bounded by the number of keys (CSRs), however long Kafka is away. At most
  * one snapshot per key is in flight, so a key's snapshots reach the topic in the order they were
- * observed. Thread-safe.
+ * observed; this holds across {@link #clear()} too: a key whose send from before the clear is still
+ * in flight is not handed out again until that send reports back. Thread-safe.
  */
 public final class LatestSnapshotOutbox<T> {
-    /** A snapshot handed out for sending; report back with its {@code sequence}. */
-    public record Pending<T>(String key, T snapshot, long sequence) {
+    /**
+     * A snapshot handed out for sending; report it back with {@link #sent} or {@link #failed}.
+     * {@code sequence} names this hand-out; {@code generation} is the outbox's generation at the
+     * time, so a report from before a {@link #clear()} is recognised as such.
+     */
+    public record Pending<T>(String key, T snapshot, long sequence, long generation) {
     }
 
     private static final class Slot<T> {
-        T snapshot;
-        long sequence;
-        boolean inFlight;
+        /** Newest snapshot not yet handed out; null if none. */
+        T waiting;
+        /** Sequence of the hand-out in flight; 0 if none. */
+        long inFlight;
     }
 
     private final Map<String, Slot<T>> slots = new HashMap<>();
+    /** Exactly the keys whose slot has a waiting snapshot and nothing in flight, each once. */
     private final ArrayDeque<String> ready = new ArrayDeque<>();
     private long nextSequence;
+    private long generation;
 
     public synchronized void offer(String key, T snapshot) {
+        Objects.requireNonNull(snapshot, "snapshot");
         Slot<T> slot = slots.computeIfAbsent(key, k -> new Slot<>());
-        boolean waiting = slot.snapshot != null && !slot.inFlight;
-        slot.snapshot = snapshot;
-        slot.sequence = ++nextSequence;
-        if (!slot.inFlight && !waiting) {
+        boolean idle = slot.waiting == null && slot.inFlight == 0;
+        slot.waiting = snapshot;
+        if (idle) {
             ready.addLast(key);
+            notifyAll();
         }
-        notifyAll();
     }
 
     /** The next snapshot to send, waiting up to {@code timeoutMillis}; marks its key in flight. */
@@ -49,44 +58,67 @@ public final class LatestSnapshotOutbox<T> {
         }
         String key = ready.pollFirst();
         Slot<T> slot = slots.get(key);
-        slot.inFlight = true;
-        return Optional.of(new Pending<>(key, slot.snapshot, slot.sequence));
+        Pending<T> pending = new Pending<>(key, slot.waiting, ++nextSequence, generation);
+        slot.waiting = null;
+        slot.inFlight = pending.sequence();
+        return Optional.of(pending);
     }
 
-    /** The broker has the snapshot: forget it unless a newer one arrived meanwhile. */
+    /** The broker has the snapshot: forget the key unless a newer snapshot arrived meanwhile. */
     public synchronized void sent(Pending<T> pending) {
-        Slot<T> slot = slots.get(pending.key());
-        if (slot == null) {
-            return;
-        }
-        slot.inFlight = false;
-        if (slot.sequence == pending.sequence()) {
-            slots.remove(pending.key());
-        } else {
-            ready.addLast(pending.key());
-            notifyAll();
+        Slot<T> slot = settle(pending);
+        if (slot != null) {
+            requeueOrForget(pending.key(), slot);
         }
     }
 
     /** Sending failed: keep the key's latest snapshot and offer it again. */
     public synchronized void failed(Pending<T> pending) {
-        Slot<T> slot = slots.get(pending.key());
+        Slot<T> slot = settle(pending);
         if (slot == null) {
             return;
         }
-        slot.inFlight = false;
-        ready.addLast(pending.key());
-        notifyAll();
+        // A snapshot handed out before a clear was dropped by it; the next leader publishes the CSR
+        // again, so retrying it would only repeat (or, after a newer one, reorder) that snapshot.
+        if (slot.waiting == null && pending.generation() == generation) {
+            slot.waiting = pending.snapshot();
+        }
+        requeueOrForget(pending.key(), slot);
     }
 
-    /** Drops everything, e.g. when leadership is lost and the next leader re-lists all CSRs. */
+    /**
+     * Drops every snapshot not yet handed out, e.g. when leadership is lost and the next leader
+     * re-lists all CSRs. Sends in flight keep their keys' slots until they report back, so a key
+     * offered again meanwhile waits behind its older snapshot instead of racing it to the topic.
+     */
     public synchronized void clear() {
-        slots.clear();
+        generation++;
         ready.clear();
+        slots.values().removeIf(slot -> slot.inFlight == 0);
+        slots.values().forEach(slot -> slot.waiting = null);
     }
 
     /** Keys with a snapshot not yet acknowledged by the broker (in flight or waiting). */
     public synchronized int backlog() {
         return slots.size();
+    }
+
+    /** Ends the pending's hand-out; null if it is not the key's hand-out in flight (already reported). */
+    private Slot<T> settle(Pending<T> pending) {
+        Slot<T> slot = slots.get(pending.key());
+        if (slot == null || slot.inFlight != pending.sequence()) {
+            return null;
+        }
+        slot.inFlight = 0;
+        return slot;
+    }
+
+    private void requeueOrForget(String key, Slot<T> slot) {
+        if (slot.waiting == null) {
+            slots.remove(key);
+        } else {
+            ready.addLast(key);
+            notifyAll();
+        }
     }
 }
