@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -15,6 +16,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -27,10 +29,13 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 /**
  * Reads a CA as kube-controller-manager takes it: a certificate file holding exactly one
  * certificate, and a key file (RSA or EC; PKCS#1, SEC1 or PKCS#8 PEM) whose key belongs to it.
+ * For a key kept in a PKCS#11 token see {@link Pkcs11CaLoader}.
  */
 public final class CaLoader {
-    private static final Set<PosixFilePermission> TOO_OPEN = Set.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+    // Group access is how Kubernetes grants a non-root container its Secret (fsGroup, mode 0440);
+    // only access for everyone else is a problem.
+    private static final Set<PosixFilePermission> TOO_OPEN = Set.of(PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE);
 
     private final Provider provider;
 
@@ -41,26 +46,14 @@ public final class CaLoader {
     public CertificateAuthority load(Path certFile, Path keyFile) throws CaLoadException {
         X509Certificate certificate = certificate(certFile);
         PrivateKey key = key(keyFile);
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            default -> throw new CaLoadException(keyFile + ": " + key.getAlgorithm()
-                    + " CA keys are not supported (RSA or EC)");
-        };
-        if (!matches(certificate, key, algorithm)) {
+        String algorithm = signatureAlgorithm(key, keyFile.toString());
+        if (!matches(certificate, key, algorithm, provider)) {
             throw new CaLoadException(keyFile + ": the private key does not belong to the certificate in " + certFile);
         }
         List<String> warnings = new ArrayList<>();
-        try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
-            if (permissions.stream().anyMatch(TOO_OPEN::contains)) {
-                warnings.add(keyFile + " is readable or writable by group or others ("
-                        + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); use 0600");
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not a POSIX file system: nothing to check.
-        }
-        return new CertificateAuthority(certificate, key, algorithm, certFile, keyFile, warnings);
+        openToOthers(keyFile).ifPresent(warnings::add);
+        return new CertificateAuthority(certificate, key, Optional.empty(), algorithm, certFile, Optional.of(keyFile),
+                warnings);
     }
 
     /** A file holding exactly one certificate, e.g. the next CA published ahead of a rotation. */
@@ -68,7 +61,30 @@ public final class CaLoader {
         return certificate(file);
     }
 
-    private X509Certificate certificate(Path file) throws CaLoadException {
+    /** A warning when users other than the file's owner and group may read or write a secret file. */
+    static Optional<String> openToOthers(Path secretFile) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(secretFile);
+            if (permissions.stream().anyMatch(TOO_OPEN::contains)) {
+                return Optional.of(secretFile + " is readable or writable by others ("
+                        + PosixFilePermissions.toString(permissions) + "); use 0600, or 0440 with the pod's fsGroup");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not a POSIX file system: nothing to check.
+        }
+        return Optional.empty();
+    }
+
+    static String signatureAlgorithm(PrivateKey key, String where) throws CaLoadException {
+        return switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            default -> throw new CaLoadException(where + ": " + key.getAlgorithm()
+                    + " CA keys are not supported (RSA or EC)");
+        };
+    }
+
+    static X509Certificate certificate(Path file) throws CaLoadException {
         List<Object> objects = pemObjects(file);
         List<X509CertificateHolder> certificates = objects.stream().filter(X509CertificateHolder.class::isInstance)
                 .map(X509CertificateHolder.class::cast).toList();
@@ -127,7 +143,7 @@ public final class CaLoader {
     }
 
     /** The key signs what the certificate's public key verifies: they belong together. */
-    private boolean matches(X509Certificate certificate, PrivateKey key, String algorithm) {
+    static boolean matches(X509Certificate certificate, PrivateKey key, String algorithm, Provider provider) {
         try {
             byte[] probe = "csrflow CA key check".getBytes(StandardCharsets.US_ASCII);
             Signature signer = Signature.getInstance(algorithm, provider);
