@@ -61,6 +61,24 @@ public final class CaLoader {
         return certificate(file);
     }
 
+    /** A file of one or more PEM certificates and nothing else, e.g. the CAs a signer used before. */
+    public List<X509Certificate> readCertificates(Path file) throws CaLoadException {
+        List<Object> objects = pemObjects(file);
+        List<X509Certificate> certificates = new java.util.ArrayList<>();
+        for (Object object : objects) {
+            if (!(object instanceof X509CertificateHolder holder)) {
+                throw new CaLoadException(file + ": must hold only PEM certificates, found " + object.getClass()
+                        .getSimpleName());
+            }
+            try {
+                certificates.add(new JcaX509CertificateConverter().getCertificate(holder));
+            } catch (CertificateException e) {
+                throw new CaLoadException(file + ": a certificate cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return certificates;
+    }
+
     /** A warning when users other than the file's owner and group may read or write a secret file. */
     static Optional<String> openToOthers(Path secretFile) {
         try {

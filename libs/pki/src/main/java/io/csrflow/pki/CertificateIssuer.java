@@ -2,19 +2,22 @@ package io.csrflow.pki;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Date;
-import java.util.List;
 
+import javax.security.auth.x500.X500Principal;
+
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -23,10 +26,11 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Signs the certificate for a CSR with Bouncy Castle. Subject and SANs are copied from the
- * request; every other extension it requests is dropped; KeyUsage and ExtendedKeyUsage come from
- * {@code spec.usages} only; BasicConstraints CA:false; Subject and Authority Key Identifiers; a
- * random positive 128-bit serial.
+ * Encodes and signs a {@link CertificateTemplate} with Bouncy Castle: the template's subject, SANs,
+ * KeyUsage, ExtendedKeyUsage and validity; BasicConstraints CA:false; Subject Key Identifier; an
+ * Authority Key Identifier holding the CA's key identifier only (an issuer name and serial there
+ * would tie leaves to one CA certificate, and a CA re-issued with the same key could no longer
+ * verify them); a random positive 128-bit serial.
  */
 public final class CertificateIssuer {
     private final Provider provider;
@@ -42,38 +46,51 @@ public final class CertificateIssuer {
         return provider;
     }
 
-    public X509Certificate issue(ParsedCsr csr, List<String> usages, Validity validity, CertificateAuthority ca) {
+    /** @throws SigningFailedException when the provider cannot sign (the CA, not the request, is at fault) */
+    public X509Certificate issue(CertificateTemplate template, CertificateAuthority ca) {
         try {
+            Validity validity = template.validity();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     ca.certificate().getSubjectX500Principal(), serial(), Date.from(validity.notBefore()),
-                    Date.from(validity.notAfter()), new javax.security.auth.x500.X500Principal(csr.subject().getEncoded()),
-                    csr.publicKey());
-            KubeUsages.Mapped mapped = KubeUsages.map(usages);
-            if (mapped.keyUsageBits() != 0) {
-                builder.addExtension(Extension.keyUsage, true, new KeyUsage(mapped.keyUsageBits()));
+                    Date.from(validity.notAfter()), new X500Principal(template.subject().getEncoded()),
+                    template.publicKey());
+            if (template.keyUsageBits() != 0) {
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(template.keyUsageBits()));
             }
-            if (!mapped.extendedKeyUsages().isEmpty()) {
+            if (!template.extendedKeyUsages().isEmpty()) {
                 builder.addExtension(Extension.extendedKeyUsage, false,
-                        new ExtendedKeyUsage(mapped.extendedKeyUsages().toArray(KeyPurposeId[]::new)));
+                        new ExtendedKeyUsage(template.extendedKeyUsages().toArray(KeyPurposeId[]::new)));
             }
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(csr.publicKey()));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    utils.createSubjectKeyIdentifier(template.publicKey()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
-                    utils.createAuthorityKeyIdentifier(ca.certificate()));
-            Extension san = requestedSan(csr);
-            if (san != null) {
+                    new AuthorityKeyIdentifier(keyIdentifier(ca.certificate(), utils)));
+            if (template.sans() != null) {
                 // RFC 5280: with an empty subject the SANs carry the identity and must be critical.
-                builder.addExtension(Extension.subjectAlternativeName, csr.subject().getRDNs().length == 0,
-                        san.getParsedValue());
+                builder.addExtension(Extension.subjectAlternativeName, template.subject().getRDNs().length == 0,
+                        template.sans());
             }
-            // Only the signature needs the chosen provider; reading the result back is the JDK's job
-            // (native providers such as ACCP have no CertificateFactory).
+            // Only the signature needs the chosen provider (the token's, for a key in a PKCS#11 token);
+            // reading the result back is the JDK's job (native providers such as ACCP have no CertificateFactory).
             return new JcaX509CertificateConverter().getCertificate(builder.build(
-                    new JcaContentSignerBuilder(ca.signatureAlgorithm()).setProvider(provider).build(ca.key())));
-        } catch (java.io.IOException | OperatorCreationException | GeneralSecurityException e) {
-            throw new IllegalStateException("signing failed: " + e.getMessage(), e);
+                    new JcaContentSignerBuilder(ca.signatureAlgorithm()).setProvider(ca.signingProvider().orElse(provider))
+                            .build(ca.key())));
+        } catch (java.io.IOException | OperatorCreationException | GeneralSecurityException | RuntimeException e) {
+            throw new SigningFailedException("signing failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The CA certificate's own Subject Key Identifier, or one computed from its key as RFC 5280 describes. */
+    static byte[] keyIdentifier(X509Certificate ca, JcaX509ExtensionUtils utils) {
+        byte[] extension = ca.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (extension != null) {
+            return SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(extension).getOctets())
+                    .getKeyIdentifier();
+        }
+        PublicKey key = ca.getPublicKey();
+        return utils.createSubjectKeyIdentifier(key).getKeyIdentifier();
     }
 
     private BigInteger serial() {
@@ -84,18 +101,8 @@ public final class CertificateIssuer {
         return serial;
     }
 
-    private static Extension requestedSan(ParsedCsr csr) {
-        var attributes = csr.request().getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest);
-        if (attributes.length == 0) {
-            return null;
-        }
-        return Extensions.getInstance(attributes[0].getAttrValues().getObjectAt(0))
-                .getExtension(Extension.subjectAlternativeName);
-    }
-
     /** Lower-case hex, as events carry serials. */
     public static String serialHex(X509Certificate certificate) {
         return certificate.getSerialNumber().toString(16);
     }
-
 }

@@ -2,7 +2,6 @@ package io.csrflow.pki;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +10,6 @@ import java.security.KeyFactory;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,24 +54,38 @@ public final class CsrParser {
             X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
             X9ObjectIdentifiers.ecdsa_with_SHA512, "SHA512withECDSA",
             EdECObjectIdentifiers.id_Ed25519, "Ed25519");
-    private static final Map<ASN1ObjectIdentifier, String> CURVES = Map.of(
-            SECObjectIdentifiers.secp256r1, "P-256",
-            SECObjectIdentifiers.secp384r1, "P-384",
-            SECObjectIdentifiers.secp521r1, "P-521",
-            SECObjectIdentifiers.secp256k1, "secp256k1",
-            SECObjectIdentifiers.secp224r1, "P-224");
+
+    private static final int MAX_DNS_NAME = 253;
+    private static final Map<Integer, String> OTHER_SAN_TYPES = Map.of(
+            GeneralName.otherName, "otherName",
+            GeneralName.x400Address, "x400Address",
+            GeneralName.directoryName, "directoryName",
+            GeneralName.ediPartyName, "ediPartyName",
+            GeneralName.registeredID, "registeredID");
 
     private final CsrLimits limits;
+    private final KeyPolicy keys;
     private final Provider provider;
 
-    public CsrParser(CsrLimits limits, Provider provider) {
+    /**
+     * @param keys checked on the SubjectPublicKeyInfo before any key object is built, so that a
+     *        16,384-bit RSA modulus costs a size comparison, not a primality test in a KeyFactory
+     */
+    public CsrParser(CsrLimits limits, KeyPolicy keys, Provider provider) {
         this.limits = limits;
+        this.keys = keys;
         this.provider = provider;
     }
 
-    /** Default limits, Bouncy Castle. */
+    /** The limits and key policy, as a policy fingerprint includes them. */
+    @Override
+    public String toString() {
+        return "CsrParser[limits=" + limits + ", keys=" + keys + "]";
+    }
+
+    /** Default limits and key policy, Bouncy Castle. */
     public static CsrParser defaults() {
-        return new CsrParser(CsrLimits.defaults(), new BouncyCastleProvider());
+        return new CsrParser(CsrLimits.defaults(), KeyPolicy.defaults(), new BouncyCastleProvider());
     }
 
     /**
@@ -110,14 +122,19 @@ public final class CsrParser {
             throw new CsrRejectedException(CsrRejection.MALFORMED, "the CSR does not parse as PKCS#10: "
                     + e.getMessage());
         }
+        // Cheapest first: the algorithm names and the key's size come from the encoding alone; the
+        // subject and SANs are bounded by the size limit; only then is a key object built.
+        SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
+        KeyDescription key = PublicKeyInfo.describe(spki);
+        keys.check(key);
+        String signatureAlgorithm = signatureAlgorithm(request.getSignatureAlgorithm());
         X500Name subject = request.getSubject();
         List<String> commonNames = values(subject, BCStyle.CN);
         if (commonNames.size() > 1) {
             throw new CsrRejectedException(CsrRejection.MALFORMED, "the subject has " + commonNames.size()
                     + " common names; at most one is accepted");
         }
-        SubjectPublicKeyInfo spki = request.getSubjectPublicKeyInfo();
-        PublicKey publicKey = publicKey(spki);
+        List<String> organizations = values(subject, BCStyle.O);
         Extensions extensions = requestedExtensions(request);
         refuseCaRequest(extensions);
         List<String> extensionOids = new ArrayList<>();
@@ -126,9 +143,22 @@ public final class CsrParser {
                 extensionOids.add(oid.getId());
             }
         }
-        return new ParsedCsr(request, subject, commonNames.isEmpty() ? null : commonNames.get(0),
-                values(subject, BCStyle.O), publicKey, describe(spki, publicKey), sans(extensions), extensionOids,
-                signatureAlgorithm(request.getSignatureAlgorithm()));
+        SubjectAltNames sans = sans(extensions);
+        PublicKey publicKey = publicKey(spki, key);
+        return new ParsedCsr(request, subject, commonNames.isEmpty() ? null : commonNames.get(0), organizations,
+                attributeTypes(subject), publicKey, key, sans, extensionOids, signatureAlgorithm);
+    }
+
+    /** Every attribute type of the subject, by its short name where it has one ({@code CN}, {@code OU}), else its OID. */
+    private static List<String> attributeTypes(X500Name subject) {
+        List<String> types = new ArrayList<>();
+        for (RDN rdn : subject.getRDNs()) {
+            for (var atv : rdn.getTypesAndValues()) {
+                String name = BCStyle.INSTANCE.oidToDisplayName(atv.getType());
+                types.add(name != null ? name : atv.getType().getId());
+            }
+        }
+        return types;
     }
 
     /**
@@ -211,7 +241,7 @@ public final class CsrParser {
         return values;
     }
 
-    private PublicKey publicKey(SubjectPublicKeyInfo spki) throws CsrRejectedException {
+    private PublicKey publicKey(SubjectPublicKeyInfo spki, KeyDescription key) throws CsrRejectedException {
         ASN1ObjectIdentifier algorithm = spki.getAlgorithm().getAlgorithm();
         String name;
         if (algorithm.equals(PKCSObjectIdentifiers.rsaEncryption)) {
@@ -228,38 +258,10 @@ public final class CsrParser {
             return KeyFactory.getInstance(name, provider).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
             // Name the curve: a native provider's own message (an OpenSSL error code) says little.
-            String what = name.equals("EC") ? "EC public key on curve " + curveOf(spki) : name + " public key";
+            String what = name.equals("EC") ? "EC public key on curve " + key.curve() : name + " public key";
             throw new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY, "the " + what + " cannot be read: "
                     + e.getMessage());
         }
-    }
-
-    private static String curveOf(SubjectPublicKeyInfo spki) {
-        var parameters = spki.getAlgorithm().getParameters();
-        if (!(parameters instanceof ASN1ObjectIdentifier oid)) {
-            return "with explicit parameters";
-        }
-        String known = CURVES.get(oid);
-        if (known != null) {
-            return known;
-        }
-        String named = org.bouncycastle.asn1.x9.ECNamedCurveTable.getName(oid);
-        return named != null ? named + " (" + oid.getId() + ")" : oid.getId();
-    }
-
-    private static KeyDescription describe(SubjectPublicKeyInfo spki, PublicKey key) {
-        if (key instanceof RSAPublicKey rsa) {
-            return new KeyDescription("RSA", rsa.getModulus().bitLength(), null, rsa.getPublicExponent());
-        }
-        ASN1ObjectIdentifier algorithm = spki.getAlgorithm().getAlgorithm();
-        if (algorithm.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
-            var parameters = spki.getAlgorithm().getParameters();
-            String curve = parameters instanceof ASN1ObjectIdentifier oid
-                    ? CURVES.getOrDefault(oid, oid.getId()) : "explicit parameters";
-            return new KeyDescription("EC", key instanceof java.security.interfaces.ECPublicKey ec
-                    ? ec.getParams().getCurve().getField().getFieldSize() : 0, curve, null);
-        }
-        return new KeyDescription(key.getAlgorithm(), 0, null, BigInteger.ZERO);
     }
 
     private static Extensions requestedExtensions(PKCS10CertificationRequest request) throws CsrRejectedException {
@@ -307,14 +309,24 @@ public final class CsrParser {
         List<String> others = new ArrayList<>();
         for (GeneralName name : all) {
             switch (name.getTagNo()) {
-                case GeneralName.dNSName -> dns.add(printable(name, "DNS name"));
+                case GeneralName.dNSName -> dns.add(dnsName(name));
                 case GeneralName.iPAddress -> ips.add(ipAddress(name));
                 case GeneralName.rfc822Name -> emails.add(printable(name, "email address"));
                 case GeneralName.uniformResourceIdentifier -> uris.add(printable(name, "URI"));
-                default -> others.add("tag " + name.getTagNo());
+                default -> others.add(OTHER_SAN_TYPES.getOrDefault(name.getTagNo(), "tag " + name.getTagNo()));
             }
         }
         return new SubjectAltNames(dns, ips, emails, uris, others);
+    }
+
+    /** At most 253 characters, as a DNS name can be: checked here so that no pattern ever runs on more. */
+    private static String dnsName(GeneralName name) throws CsrRejectedException {
+        String value = printable(name, "DNS name");
+        if (value.length() > MAX_DNS_NAME) {
+            throw new CsrRejectedException(CsrRejection.INVALID_SAN, "DNS name SAN of " + value.length()
+                    + " characters; a DNS name has at most " + MAX_DNS_NAME);
+        }
+        return value;
     }
 
     private static String printable(GeneralName name, String kind) throws CsrRejectedException {

@@ -15,7 +15,12 @@ public enum CsrRejection {
     TOO_MANY_SANS("TooManySANs"),
     INVALID_SAN("InvalidSAN"),
     DUPLICATE_EXTENSION("DuplicateExtension"),
-    CA_REQUESTED("CARequested");
+    CA_REQUESTED("CARequested"),
+    SUBJECT_ATTRIBUTE_NOT_ALLOWED("SubjectAttributeNotAllowed"),
+    SAN_TYPE_NOT_ALLOWED("SANTypeNotAllowed"),
+    SYSTEM_MASTERS_FORBIDDEN("SystemMastersForbidden"),
+    INVALID_NODE_NAME("InvalidNodeName"),
+    INVALID_EXPIRATION("InvalidExpirationSeconds");
 
     private final String reason;
 

@@ -1,80 +1,98 @@
 package io.csrflow.pki;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 
-import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.Extension;
 
 /**
- * The post-issuance check (Boulder's): the certificate just signed is read back and must verify
- * with the CA's key, carry the CSR's public key, subject and SANs, the computed validity, and not be
- * a CA. A mismatch is a bug in the signer and is never published.
+ * The post-issuance check (Boulder's): the certificate just signed is read back and must verify with
+ * the CA's key and say exactly what its {@link CertificateTemplate} says: the same public key, the
+ * same encoded subject and SAN extension byte for byte, the same validity, no extension beyond
+ * KeyUsage, ExtendedKeyUsage, BasicConstraints CA:false, the key identifiers and the SANs, and an
+ * Authority Key Identifier that names the key only. A mismatch is a bug in the signer; the
+ * certificate is discarded, never written or published.
  */
 public final class IssuanceCheck {
     private IssuanceCheck() {
     }
 
-    /** @throws IllegalStateException naming the first thing that differs */
-    public static void verify(X509Certificate certificate, ParsedCsr csr, Validity validity, CertificateAuthority ca,
+    /** @throws SigningFailedException naming the first thing that differs */
+    public static void verify(X509Certificate certificate, CertificateTemplate template, CertificateAuthority ca,
             Provider provider) {
         try {
             // With the signer's provider: the platform default for EC on Java 17 is SunEC, ~15x slower.
             certificate.verify(ca.certificate().getPublicKey(), provider);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("issued certificate does not verify with the CA key: " + e.getMessage(), e);
+            throw new SigningFailedException("issued certificate does not verify with the CA key: " + e.getMessage(), e);
         }
-        require(Arrays.equals(certificate.getPublicKey().getEncoded(), csr.publicKey().getEncoded()),
+        require(Arrays.equals(certificate.getPublicKey().getEncoded(), template.publicKey().getEncoded()),
                 "issued certificate does not carry the CSR's public key");
-        require(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).equals(csr.subject()),
-                "issued certificate's subject differs from the CSR's");
-        require(certificate.getNotBefore().toInstant().equals(validity.notBefore())
-                && certificate.getNotAfter().toInstant().equals(validity.notAfter()),
+        require(Arrays.equals(certificate.getSubjectX500Principal().getEncoded(), der(template.subject())),
+                "issued certificate's subject differs from the intended one");
+        require(certificate.getNotBefore().toInstant().equals(template.validity().notBefore())
+                && certificate.getNotAfter().toInstant().equals(template.validity().notAfter()),
                 "issued certificate's validity differs from the computed one");
         require(certificate.getBasicConstraints() == -1, "issued certificate is a CA certificate");
-        SubjectAltNames sans = csr.sans();
-        require(names(certificate, 2).equals(sans.dnsNames()), "issued certificate's DNS names differ from the CSR's");
-        require(names(certificate, 7).stream().map(IssuanceCheck::canonicalIp).toList()
-                .equals(sans.ipAddresses().stream().map(IssuanceCheck::canonicalIp).toList()),
-                "issued certificate's IP addresses differ from the CSR's");
-        require(names(certificate, 1).equals(sans.emails()) && names(certificate, 6).equals(sans.uris()),
-                "issued certificate's email or URI SANs differ from the CSR's");
+        byte[] san = extension(certificate, Extension.subjectAlternativeName.getId());
+        require(template.sans() == null ? san == null : san != null && Arrays.equals(san, der(template.sans())),
+                "issued certificate's SAN extension differs from the intended one");
+        require(extensionsAre(certificate, template), "issued certificate carries extensions it should not: "
+                + certificate.getNonCriticalExtensionOIDs() + " " + certificate.getCriticalExtensionOIDs());
+        byte[] aki = extension(certificate, Extension.authorityKeyIdentifier.getId());
+        AuthorityKeyIdentifier authority = aki == null ? null : AuthorityKeyIdentifier.getInstance(aki);
+        require(authority != null && authority.getKeyIdentifier() != null && authority.getAuthorityCertIssuer() == null
+                && authority.getAuthorityCertSerialNumber() == null,
+                "issued certificate's Authority Key Identifier must hold the key identifier only");
     }
 
-    private static List<String> names(X509Certificate certificate, int type) {
-        try {
-            Collection<List<?>> all = certificate.getSubjectAlternativeNames();
-            List<String> names = new ArrayList<>();
-            if (all != null) {
-                for (List<?> entry : all) {
-                    if (((Integer) entry.get(0)) == type) {
-                        names.add(String.valueOf(entry.get(1)));
-                    }
-                }
-            }
-            return names;
-        } catch (CertificateParsingException e) {
-            throw new IllegalStateException("issued certificate's SANs do not parse", e);
+    private static boolean extensionsAre(X509Certificate certificate, CertificateTemplate template) {
+        Set<String> expected = new HashSet<>(Set.of(Extension.basicConstraints.getId(),
+                Extension.subjectKeyIdentifier.getId(), Extension.authorityKeyIdentifier.getId()));
+        if (template.keyUsageBits() != 0) {
+            expected.add(Extension.keyUsage.getId());
         }
+        if (!template.extendedKeyUsages().isEmpty()) {
+            expected.add(Extension.extendedKeyUsage.getId());
+        }
+        if (template.sans() != null) {
+            expected.add(Extension.subjectAlternativeName.getId());
+        }
+        Set<String> actual = new HashSet<>();
+        if (certificate.getCriticalExtensionOIDs() != null) {
+            actual.addAll(certificate.getCriticalExtensionOIDs());
+        }
+        if (certificate.getNonCriticalExtensionOIDs() != null) {
+            actual.addAll(certificate.getNonCriticalExtensionOIDs());
+        }
+        return actual.equals(expected);
     }
 
-    private static String canonicalIp(String literal) {
+    /** The extension's value (the DER inside its OCTET STRING), or null. */
+    private static byte[] extension(X509Certificate certificate, String oid) {
+        byte[] wrapped = certificate.getExtensionValue(oid);
+        return wrapped == null ? null : ASN1OctetString.getInstance(wrapped).getOctets();
+    }
+
+    private static byte[] der(org.bouncycastle.asn1.ASN1Encodable value) {
         try {
-            return java.net.InetAddress.getByAddress(java.net.InetAddress.getByName(literal).getAddress())
-                    .getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            return literal;
+            return value.toASN1Primitive().getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new SigningFailedException("cannot encode the intended certificate: " + e.getMessage(), e);
         }
     }
 
     private static void require(boolean condition, String message) {
         if (!condition) {
-            throw new IllegalStateException(message);
+            throw new SigningFailedException(message);
         }
     }
 }

@@ -45,13 +45,14 @@ class CryptoProvidersTest {
         TestCa testCa = TestCa.create(dir.resolve("ca"), "auto-ca", Instant.now().minusSeconds(3600),
                 Instant.now().plusSeconds(86_400));
         CertificateAuthority ca = new CaLoader(provider).load(testCa.certFile(), testCa.keyFile());
-        ParsedCsr csr = new CsrParser(CsrLimits.defaults(), provider).parseAndVerify(Cli.opensslCsr(dir, "rsa:2048",
+        ParsedCsr csr = new CsrParser(CsrLimits.defaults(), KeyPolicy.defaults(), provider).parseAndVerify(Cli.opensslCsr(dir, "rsa:2048",
                 "/O=system:nodes/CN=system:node:auto-1", "DNS:auto-1", "IP:10.1.2.3"));
         Validity validity = Validity.compute(Instant.now(), 3600, Validity.DEFAULT_MAXIMUM,
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
-        X509Certificate certificate = new CertificateIssuer(provider, new SecureRandom())
-                .issue(csr, List.of("digital signature", "key encipherment", "server auth"), validity, ca);
-        IssuanceCheck.verify(certificate, csr, validity, ca, provider);
+        CertificateTemplate template = SigningPolicy.template(csr,
+                List.of("digital signature", "key encipherment", "server auth"), validity);
+        X509Certificate certificate = new CertificateIssuer(provider, new SecureRandom()).issue(template, ca);
+        IssuanceCheck.verify(certificate, template, ca, provider);
 
         Path file = dir.resolve("auto.crt");
         Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"

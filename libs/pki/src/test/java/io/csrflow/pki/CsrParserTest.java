@@ -86,18 +86,17 @@ class CsrParserTest {
                         .anotherCommonName("system:node:y").pem(), CsrRejection.MALFORMED),
                 Arguments.of("control character in a DNS SAN", (Supplier<String>) () -> TestCsrs.kubelet("x")
                         .dnsNames("evil\u0007.example").pem(), CsrRejection.INVALID_SAN),
-                Arguments.of("secp256k1 key signed with it", (Supplier<String>) () -> TestCsrs.kubelet("x")
-                        .ec("secp256k1").pem(), null));
+                Arguments.of("secp256k1 key: the key policy speaks before any key object is built",
+                        (Supplier<String>) () -> TestCsrs.kubelet("x").ec("secp256k1").pem(), CsrRejection.WEAK_KEY),
+                Arguments.of("brainpoolP256r1: a curve it does not know", (Supplier<String>) () -> TestCsrs.kubelet("x")
+                        .ec("brainpoolP256r1").pem(), CsrRejection.UNSUPPORTED_KEY),
+                Arguments.of("a DNS SAN of 254 characters", (Supplier<String>) () -> TestCsrs.kubelet("x")
+                        .dnsNames(("a".repeat(62) + ".").repeat(4) + "ab").pem(), CsrRejection.INVALID_SAN));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rejected")
     void rejectsWithTheSpecificReason(String name, Supplier<String> pem, CsrRejection expected) throws Exception {
-        if (expected == null) {
-            // parses: refusing the curve is the key policy's job, not the parser's
-            assertEquals("secp256k1", parser.parseAndVerify(pem.get()).key().curve());
-            return;
-        }
         CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> parser.parseAndVerify(pem.get()));
         assertEquals(expected, e.rejection(), e.getMessage());
         assertTrue(!e.getMessage().isBlank());
@@ -119,6 +118,26 @@ class CsrParserTest {
     @Test
     void escapesControlCharactersForMessages() {
         assertEquals("a\\x0ab\\x1b", CsrParser.escape("a\nb\u001b"));
+    }
+
+    @Test
+    void aHugeRsaKeyIsRefusedFromItsEncodingBeforeAnyKeyObjectIsBuilt() throws Exception {
+        // Bouncy Castle's KeyFactory validates an RSA modulus (primality tests): costly for 16,384 bits.
+        String pem = io.csrflow.testsupport.HostileCsrs.rsa16384Pem();
+        long started = System.nanoTime();
+        CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> parser.parseAndVerify(pem));
+        long refused = System.nanoTime() - started;
+        assertEquals(CsrRejection.WEAK_KEY, e.rejection());
+        assertEquals("RSA key of 16384 bits; 2048 to 8192 are accepted", e.getMessage());
+        // For comparison, printed and not asserted: what building the key object alone costs.
+        var spki = new org.bouncycastle.pkcs.PKCS10CertificationRequest(java.util.Base64.getMimeDecoder().decode(
+                pem.replaceAll("-----[A-Z ]+-----", ""))).getSubjectPublicKeyInfo();
+        started = System.nanoTime();
+        java.security.KeyFactory.getInstance("RSA", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                .generatePublic(new java.security.spec.X509EncodedKeySpec(spki.getEncoded()));
+        long keyFactory = System.nanoTime() - started;
+        System.out.printf("RSA-16384 CSR refused by the Bouncy Castle parser in %.2f ms; a Bouncy Castle KeyFactory "
+                + "alone takes %.2f ms for that key%n", refused / 1e6, keyFactory / 1e6);
     }
 
     private static String pem(byte[] der) {

@@ -41,17 +41,16 @@ class KeyPolicyAndUsagesTest {
     void realWeakKeysAreRefusedWithTheirDescription() throws Exception {
         CsrParser parser = CsrParser.defaults();
         CsrRejectedException small = assertThrows(CsrRejectedException.class,
-                () -> policy.check(parser.parseAndVerify(TestCsrs.kubelet("w").rsa(1024).pem()).key()));
+                () -> parser.parseAndVerify(TestCsrs.kubelet("w").rsa(1024).pem()));
         assertEquals(CsrRejection.WEAK_KEY, small.rejection());
         assertEquals("RSA key of 1024 bits; 2048 to 8192 are accepted", small.getMessage());
 
         CsrRejectedException exponent = assertThrows(CsrRejectedException.class,
-                () -> policy.check(parser.parseAndVerify(TestCsrs.kubelet("w").rsa(2048, BigInteger.valueOf(3)).pem())
-                        .key()));
+                () -> parser.parseAndVerify(TestCsrs.kubelet("w").rsa(2048, BigInteger.valueOf(3)).pem()));
         assertEquals("RSA public exponent 3 is not accepted (allowed: [65537])", exponent.getMessage());
 
         CsrRejectedException curve = assertThrows(CsrRejectedException.class,
-                () -> policy.check(parser.parseAndVerify(TestCsrs.kubelet("w").ec("secp521r1").pem()).key()));
+                () -> parser.parseAndVerify(TestCsrs.kubelet("w").ec("secp521r1").pem()));
         assertEquals("EC curve P-521 is not accepted (allowed: [P-256, P-384])", curve.getMessage());
     }
 

@@ -80,10 +80,11 @@ class SigningTest {
         Instant now = Instant.now();
         Validity validity = Validity.compute(now, 86400, Validity.DEFAULT_MAXIMUM,
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
-        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(csr,
-                List.of("digital signature", "key encipherment", "server auth"), validity, ca);
+        CertificateTemplate template = SigningPolicy.template(csr,
+                List.of("digital signature", "key encipherment", "server auth"), validity);
+        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(template, ca);
 
-        IssuanceCheck.verify(certificate, csr, validity, ca, BC);
+        IssuanceCheck.verify(certificate, template, ca, BC);
         assertEquals(-1, certificate.getBasicConstraints());
         assertTrue(certificate.getSerialNumber().signum() > 0 && certificate.getSerialNumber().bitLength() <= 128);
         assertEquals(List.of("1.3.6.1.5.5.7.3.1"), certificate.getExtendedKeyUsage());
@@ -105,9 +106,10 @@ class SigningTest {
         ParsedCsr csr = CsrParser.defaults().parseAndVerify(TestCsrs.kubelet("n2").rsa(2048).pem());
         Validity validity = Validity.compute(Instant.now(), null, Validity.DEFAULT_MAXIMUM,
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
-        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(csr,
-                List.of("digital signature", "client auth"), validity, ca);
-        IssuanceCheck.verify(certificate, csr, validity, ca, BC);
+        CertificateTemplate template = SigningPolicy.template(csr, List.of("digital signature", "client auth"),
+                validity);
+        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(template, ca);
+        IssuanceCheck.verify(certificate, template, ca, BC);
         assertEquals(List.of("1.3.6.1.5.5.7.3.2"), certificate.getExtendedKeyUsage());
         assertTrue(certificate.getKeyUsage()[0] && !certificate.getKeyUsage()[2], "digital signature only");
         assertEquals(null, certificate.getSubjectAlternativeNames());
@@ -119,10 +121,11 @@ class SigningTest {
         ParsedCsr other = CsrParser.defaults().parseAndVerify(TestCsrs.kubelet("n3").dnsNames("n3").pem());
         Validity validity = Validity.compute(Instant.now(), null, Validity.DEFAULT_MAXIMUM,
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
-        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(other,
-                List.of("digital signature", "server auth"), validity, ca);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> IssuanceCheck.verify(certificate, mine, validity, ca, BC));
+        List<String> usages = List.of("digital signature", "server auth");
+        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(
+                SigningPolicy.template(other, usages, validity), ca);
+        SigningFailedException e = assertThrows(SigningFailedException.class,
+                () -> IssuanceCheck.verify(certificate, SigningPolicy.template(mine, usages, validity), ca, BC));
         assertEquals("issued certificate does not carry the CSR's public key", e.getMessage());
     }
 
@@ -166,5 +169,88 @@ class SigningTest {
 
         Files.setPosixFilePermissions(one.keyFile(), PosixFilePermissions.fromString("rw-r--r--"));
         assertTrue(loader.load(one.certFile(), one.keyFile()).warnings().get(0).contains("readable or writable"));
+    }
+
+    @Test
+    void theSubjectIsRebuiltFromCommonNameAndOrganizationsOnly() throws Exception {
+        // Parsed without the verifier's rules, as if a future code path forgot them: the certificate
+        // still carries only O and CN, never the UID attribute kube-apiserver 1.34+ reads as the user's uid.
+        ParsedCsr csr = CsrParser.defaults().parse(TestCsrs.kubelet("n4")
+                .rawSubjectAttribute(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.57683.2"),
+                        new org.bouncycastle.asn1.DERUTF8String("uid-of-the-admin"))
+                .rawSubjectAttribute(org.bouncycastle.asn1.x500.style.BCStyle.OU,
+                        new org.bouncycastle.asn1.DERUTF8String("ops")).pem());
+        X509Certificate certificate = issue(csr, List.of("digital signature", "client auth"));
+
+        org.bouncycastle.asn1.x500.X500Name subject = org.bouncycastle.asn1.x500.X500Name.getInstance(
+                certificate.getSubjectX500Principal().getEncoded());
+        assertEquals("O=system:nodes,CN=system:node:n4", subject.toString());
+        assertEquals(2, subject.getRDNs().length);
+    }
+
+    @Test
+    void sansAreRebuiltFromTheFourStandardTypesOnly() throws Exception {
+        ParsedCsr csr = CsrParser.defaults().parse(TestCsrs.kubelet("n5").dnsNames("n5").ipAddresses("10.0.0.5")
+                .san(new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.directoryName,
+                        new org.bouncycastle.asn1.x500.X500Name("CN=admin,O=system:masters"))).pem());
+        assertEquals(List.of("directoryName"), csr.sans().others());
+        X509Certificate certificate = issue(csr, List.of("digital signature", "server auth"));
+
+        var names = certificate.getSubjectAlternativeNames();
+        assertEquals(2, names.size(), names.toString());
+        assertTrue(names.stream().allMatch(n -> (Integer) n.get(0) == 2 || (Integer) n.get(0) == 7), names.toString());
+    }
+
+    @Test
+    void theAuthorityKeyIdentifierNamesTheKeyOnlySoAReissuedCaStillVerifiesOldLeaves() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("reissued"));
+        Cli.run(d, null, "openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key");
+        Cli.run(d, null, "openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=reissued-ca", "-days",
+                "30", "-set_serial", "1", "-out", "ca-1.crt");
+        CertificateAuthority first = new CaLoader(BC).load(d.resolve("ca-1.crt"), d.resolve("ca.key"));
+        X509Certificate leaf = issue(CsrParser.defaults().parse(TestCsrs.kubelet("n6").pem()),
+                List.of("digital signature", "client auth"), first);
+        Files.writeString(d.resolve("leaf.crt"), Pem.of(leaf));
+        // The same key and name, a new certificate (new serial and dates), as an operator renews a CA.
+        Cli.run(d, null, "openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=reissued-ca", "-days",
+                "60", "-set_serial", "2", "-out", "ca-2.crt");
+
+        assertEquals(d.resolve("leaf.crt") + ": OK\n", Cli.run(d, null, "openssl", "verify", "-CAfile",
+                d.resolve("ca-2.crt").toString(), d.resolve("leaf.crt").toString()));
+        String text = Cli.run(d, null, "openssl", "x509", "-in", "leaf.crt", "-noout", "-ext", "authorityKeyIdentifier");
+        assertTrue(!text.contains("DirName") && !text.contains("serial"), text);
+    }
+
+    @Test
+    void issuanceCheckRefusesASubjectOtherThanTheIntendedOne() throws Exception {
+        ParsedCsr csr = CsrParser.defaults().parse(TestCsrs.kubelet("n7").pem());
+        Validity validity = validity();
+        List<String> usages = List.of("digital signature", "client auth");
+        CertificateTemplate intended = SigningPolicy.template(csr, usages, validity);
+        CertificateTemplate other = new CertificateTemplate(new org.bouncycastle.asn1.x500.X500Name(
+                "CN=system:node:n7,O=system:nodes,OU=extra"), intended.publicKey(), null, intended.keyUsageBits(),
+                intended.extendedKeyUsages(), validity);
+        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(other, ca);
+        SigningFailedException e = assertThrows(SigningFailedException.class,
+                () -> IssuanceCheck.verify(certificate, intended, ca, BC));
+        assertEquals("issued certificate's subject differs from the intended one", e.getMessage());
+    }
+
+    private static Validity validity() {
+        return Validity.compute(Instant.now(), null, Validity.DEFAULT_MAXIMUM,
+                ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
+    }
+
+    private static X509Certificate issue(ParsedCsr csr, List<String> usages) {
+        return issue(csr, usages, ca);
+    }
+
+    private static X509Certificate issue(ParsedCsr csr, List<String> usages, CertificateAuthority authority) {
+        Validity validity = Validity.compute(Instant.now(), null, Validity.DEFAULT_MAXIMUM,
+                authority.certificate().getNotBefore().toInstant(), authority.certificate().getNotAfter().toInstant());
+        CertificateTemplate template = SigningPolicy.template(csr, usages, validity);
+        X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(template, authority);
+        IssuanceCheck.verify(certificate, template, authority, BC);
+        return certificate;
     }
 }

@@ -24,7 +24,9 @@ import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.CertificateIssuer;
 import io.csrflow.pki.CsrLimits;
 import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.CertificateTemplate;
 import io.csrflow.pki.IssuanceCheck;
+import io.csrflow.pki.SigningPolicy;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Validity;
 
@@ -63,7 +65,7 @@ public class CsrCryptoBenchmark {
         Provider parsing = BenchmarkMaterial.provider(provider, node);
         Provider signing = BenchmarkMaterial.provider(provider, caType);
         csrPem = BenchmarkMaterial.servingCsr(node);
-        parser = new CsrParser(CsrLimits.defaults(), parsing);
+        parser = new CsrParser(CsrLimits.defaults(), io.csrflow.pki.KeyPolicy.defaults(), parsing);
         parsed = parser.parseAndVerify(csrPem);
         Path dir = Files.createTempDirectory("crypto-bench");
         Path[] files = BenchmarkMaterial.caFiles(caType, dir);
@@ -72,7 +74,8 @@ public class CsrCryptoBenchmark {
         validity = Validity.compute(Instant.now(), 86_400, Validity.DEFAULT_MAXIMUM,
                 ca.certificate().getNotBefore().toInstant(), ca.certificate().getNotAfter().toInstant());
         // Fail the trial, not a measurement, if this provider cannot do the whole path correctly.
-        IssuanceCheck.verify(issuer.issue(parsed, USAGES, validity, ca), parsed, validity, ca, signing);
+        CertificateTemplate template = SigningPolicy.template(parsed, USAGES, validity);
+        IssuanceCheck.verify(issuer.issue(template, ca), template, ca, signing);
     }
 
     @Benchmark
@@ -82,14 +85,15 @@ public class CsrCryptoBenchmark {
 
     @Benchmark
     public X509Certificate buildAndSign() {
-        return issuer.issue(parsed, USAGES, validity, ca);
+        return issuer.issue(SigningPolicy.template(parsed, USAGES, validity), ca);
     }
 
     @Benchmark
     public X509Certificate perCsr() throws Exception {
         ParsedCsr csr = parser.parseAndVerify(csrPem);
-        X509Certificate certificate = issuer.issue(csr, USAGES, validity, ca);
-        IssuanceCheck.verify(certificate, csr, validity, ca, issuer.provider());
+        CertificateTemplate template = SigningPolicy.template(csr, USAGES, validity);
+        X509Certificate certificate = issuer.issue(template, ca);
+        IssuanceCheck.verify(certificate, template, ca, issuer.provider());
         return certificate;
     }
 }

@@ -26,14 +26,24 @@ import org.bouncycastle.asn1.x509.GeneralNames;
  * At least fifty malformed or hostile CSRs, each with what must happen to it: the API server's
  * refusal (the request never reaches csrflow), or the outcome and reason of the approver's
  * decision. Requests come from {@link #NODE} (a registered Node, addresses {@link #NODE_IP} and its
- * name) or from a bootstrap token; {@link #OTHER_NODE} is another registered Node, at
- * {@link #OTHER_NODE_IP}.
+ * name, and the {@link #NODE_CLAIMS} a compromised node might list) or from a bootstrap token;
+ * {@link #OTHER_NODE} is another registered Node, at {@link #OTHER_NODE_IP} and {@link #SHARED_IP}.
  */
 public final class HostileCsrs {
     public static final String NODE = "corpus-node";
     public static final String NODE_IP = "10.20.0.1";
     public static final String OTHER_NODE = "other-node";
     public static final String OTHER_NODE_IP = "10.20.0.2";
+    /** Another address of {@link #OTHER_NODE}, which {@link #NODE} also lists, as a compromised node could. */
+    public static final String SHARED_IP = "10.20.0.3";
+    /**
+     * What {@link #NODE} lists in its status besides its IP and name, as a node may (it writes its own
+     * status): {@code TYPE=address}. Register the Node with them.
+     */
+    public static final List<String> NODE_CLAIMS = List.of("InternalDNS=kubernetes.default.svc",
+            "InternalIP=127.0.0.1", "InternalIP=10.96.0.1", "InternalDNS=*.corpus-node", "InternalIP=" + SHARED_IP);
+    /** An address {@link #NODE} adds to its status after it registered (add it past the settle time). */
+    public static final String JUST_ADDED_IP = "10.20.0.99";
     public static final String CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
     public static final String SERVING_SIGNER = "kubernetes.io/kubelet-serving";
     public static final List<String> CLIENT = List.of("digital signature", "client auth");
@@ -67,6 +77,10 @@ public final class HostileCsrs {
 
     public static List<Case> all() {
         List<Case> cases = new ArrayList<>();
+        // First, so that it is judged within the settle time of the address it names (the API tests
+        // add JUST_ADDED_IP to the Node just before they submit the corpus).
+        cases.add(new Case("san-just-added", Caller.NODE, SERVING_SIGNER, SERVING, ascii(TestCsrs.kubelet(NODE)
+                .ipAddresses(JUST_ADDED_IP).pem()), Outcome.NO_OPINION, "SANAddressTooNew"));
         String valid = TestCsrs.kubelet(NODE).pem();
         byte[] der = der(valid);
 
@@ -89,6 +103,9 @@ public final class HostileCsrs {
         // Keys and signatures no signer should accept.
         cases.add(client("rsa-1024", TestCsrs.kubelet(NODE).rsa(1024), "WeakKey"));
         cases.add(client("rsa-512", TestCsrs.kubelet(NODE).rsa(512), "WeakKey"));
+        // Made once by openssl (a 16,384-bit key takes minutes to generate); refused from its encoding.
+        cases.add(new Case("rsa-16384", Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, resource("rsa-16384-corpus-node.csr"),
+                Outcome.DENIED, "WeakKey"));
         cases.add(client("rsa-exponent-3", TestCsrs.kubelet(NODE).rsa(2048, BigInteger.valueOf(3)), "WeakKey"));
         cases.add(client("ec-p521", TestCsrs.kubelet(NODE).ec("secp521r1"), "WeakKey"));
         cases.add(client("ec-secp256k1", TestCsrs.kubelet(NODE).ec("secp256k1"), "WeakKey"));
@@ -155,10 +172,25 @@ public final class HostileCsrs {
                 "InvalidServingRequest"));
         cases.add(serving("san-of-another-node", TestCsrs.kubelet(NODE).ipAddresses(OTHER_NODE_IP),
                 "SANNotANodeAddress"));
-        cases.add(serving("san-localhost", TestCsrs.kubelet(NODE).ipAddresses("127.0.0.1"), "SANNotANodeAddress"));
+        cases.add(serving("san-localhost", TestCsrs.kubelet(NODE).ipAddresses("127.0.0.1"), "SANReserved"));
         cases.add(serving("san-api-server-name", TestCsrs.kubelet(NODE).dnsNames("kubernetes.default.svc"),
-                "SANNotANodeAddress"));
-        cases.add(serving("san-wildcard", TestCsrs.kubelet(NODE).dnsNames("*." + NODE), "SANNotANodeAddress"));
+                "SANReserved"));
+        cases.add(serving("san-wildcard", TestCsrs.kubelet(NODE).dnsNames("*." + NODE), "SANReserved"));
+        cases.add(serving("san-service-ip", TestCsrs.kubelet(NODE).ipAddresses("10.96.0.1"), "SANReserved"));
+        cases.add(serving("san-ip-as-dns-name", TestCsrs.kubelet(NODE).dnsNames(NODE_IP), "SANReserved"));
+        cases.add(serving("san-listed-by-another-node", TestCsrs.kubelet(NODE).ipAddresses(SHARED_IP),
+                "SANOwnedByAnotherNode"));
+        cases.add(serving("san-other-name", TestCsrs.kubelet(NODE).dnsNames(NODE).san(new GeneralName(
+                GeneralName.otherName, new org.bouncycastle.asn1.x509.OtherName(new ASN1ObjectIdentifier(
+                        "1.3.6.1.4.1.311.20.2.3"), new org.bouncycastle.asn1.DERUTF8String("admin@corp")))),
+                "SANTypeNotAllowed"));
+        cases.add(serving("san-directory-name", TestCsrs.kubelet(NODE).dnsNames(NODE).san(new GeneralName(
+                new org.bouncycastle.asn1.x500.X500Name("CN=admin,O=system:masters"))), "SANTypeNotAllowed"));
+        cases.add(client("subject-uid-attribute", TestCsrs.kubelet(NODE).rawSubjectAttribute(
+                new ASN1ObjectIdentifier("1.3.6.1.4.1.57683.2"), new org.bouncycastle.asn1.DERUTF8String("0")),
+                "SubjectAttributeNotAllowed"));
+        cases.add(client("subject-organizational-unit", TestCsrs.kubelet(NODE).rawSubjectAttribute(BCStyle.OU,
+                new org.bouncycastle.asn1.DERUTF8String("system:masters")), "SubjectAttributeNotAllowed"));
         cases.add(serving("san-email", TestCsrs.kubelet(NODE).dnsNames(NODE).emails("root@" + NODE),
                 "InvalidServingRequest"));
         cases.add(serving("san-uri", TestCsrs.kubelet(NODE).dnsNames(NODE).uris("spiffe://cluster/" + NODE),
@@ -183,6 +215,19 @@ public final class HostileCsrs {
     }
 
     private static final String ENCODING = "DER";
+
+    /** A real CSR with a 16,384-bit RSA key, subject O=system:nodes, CN=system:node:corpus-node, made by openssl. */
+    public static String rsa16384Pem() {
+        return new String(resource("rsa-16384-corpus-node.csr"), StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] resource(String name) {
+        try (var in = HostileCsrs.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("test resource " + name + " is missing", e);
+        }
+    }
 
     private static Case refused(String id, byte[] request, String apiSays) {
         return new Case(id, Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, request, Outcome.API_REFUSES, apiSays);

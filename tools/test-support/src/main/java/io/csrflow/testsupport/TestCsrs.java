@@ -41,6 +41,7 @@ public final class TestCsrs {
     private final List<String> emails = new ArrayList<>();
     private final List<String> uris = new ArrayList<>();
     private final List<Extension> extraExtensions = new ArrayList<>();
+    private final List<GeneralName> extraSans = new ArrayList<>();
     private final List<String> extraCommonNames = new ArrayList<>();
     private String keyAlgorithm = "EC";
     private String curve = "secp256r1";
@@ -118,6 +119,12 @@ public final class TestCsrs {
         return this;
     }
 
+    /** A SAN of any type, e.g. an otherName or a directoryName, after the standard ones. */
+    public TestCsrs san(GeneralName name) {
+        extraSans.add(name);
+        return this;
+    }
+
     /** Requests one more extension, e.g. BasicConstraints CA:true. */
     public TestCsrs requestExtension(Extension extension) {
         extraExtensions.add(extension);
@@ -147,6 +154,25 @@ public final class TestCsrs {
     public TestCsrs signatureAlgorithm(String algorithm) {
         signatureAlgorithm = algorithm;
         return this;
+    }
+
+    /**
+     * An RSA public key of {@code bits} bits with a random odd modulus (not a product of two primes:
+     * generating a real 16,384-bit key takes minutes), signed with another key. Only a check that
+     * runs before the signature can refuse it quickly, which is what it is for.
+     */
+    public TestCsrs rsaModulusOfBits(int bits) {
+        try {
+            BigInteger modulus = new BigInteger(bits, new java.security.SecureRandom()).setBit(bits - 1).setBit(0);
+            java.security.PublicKey key = java.security.KeyFactory.getInstance("RSA")
+                    .generatePublic(new java.security.spec.RSAPublicKeySpec(modulus, RSAKeyGenParameterSpec.F4));
+            KeyPair signer = new TestCsrs().keyPair();
+            keyPair = new KeyPair(key, signer.getPrivate());
+            signingKey = signer;
+            return this;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Signs with another key than the one in the request: no proof of possession. */
@@ -193,6 +219,7 @@ public final class TestCsrs {
             }
             emails.forEach(e -> sans.add(new GeneralName(GeneralName.rfc822Name, e)));
             uris.forEach(u -> sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
+            sans.addAll(extraSans);
             if (!sans.isEmpty() || !extraExtensions.isEmpty()) {
                 ExtensionsGenerator extensions = new ExtensionsGenerator();
                 if (!sans.isEmpty()) {
