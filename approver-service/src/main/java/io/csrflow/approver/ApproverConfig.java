@@ -43,9 +43,7 @@ public interface ApproverConfig {
         @WithDefault("default")
         String eventNamespace();
 
-        Limits limits();
-
-        Keys keys();
+        Cluster cluster();
 
         KubeletClient kubeletClient();
 
@@ -56,32 +54,18 @@ public interface ApproverConfig {
         Retry retry();
     }
 
-    interface Limits {
-        @WithDefault("65536")
-        int maxRequestBytes();
+    /** Facts about the cluster that no node may claim as its own address. */
+    interface Cluster {
+        /** The cluster's DNS domain (kubelet --cluster-domain): the API server's and Services' names live under it. */
+        @WithDefault("cluster.local")
+        String domain();
 
-        @WithDefault("100")
-        int maxSans();
-
-        @WithDefault("24")
-        int maxAsn1Depth();
-    }
-
-    interface Keys {
-        @WithDefault("RSA,EC")
-        Set<String> algorithms();
-
-        @WithDefault("2048")
-        int rsaMinBits();
-
-        @WithDefault("8192")
-        int rsaMaxBits();
-
-        @WithDefault("65537")
-        Set<Long> rsaExponents();
-
-        @WithDefault("P-256,P-384")
-        Set<String> ecCurves();
+        /**
+         * The Service CIDRs (kube-apiserver --service-cluster-ip-range); the default is kubeadm's. A
+         * cluster IP is never a node's address.
+         */
+        @WithDefault("10.96.0.0/12")
+        List<String> serviceCidrs();
     }
 
     interface KubeletClient {
@@ -111,6 +95,21 @@ public interface ApproverConfig {
 
         /** spec.expirationSeconds must be set and at most this long. */
         Optional<Duration> maxExpiration();
+
+        /**
+         * Approve SANs of a type that neither dns-name-pattern nor ip-ranges bounds, on the Node's own
+         * word (its status.addresses, which the node writes itself). Off: such CSRs are left to an
+         * administrator. Every other check applies either way.
+         */
+        @WithDefault("false")
+        boolean trustNodeReportedAddresses();
+
+        /**
+         * How long an address a Node adds after it registered must be listed before it is certified:
+         * time for an operator or a controller to notice a node claiming what is not its own.
+         */
+        @WithDefault("5m")
+        Duration addressSettleTime();
     }
 
     interface ApiserverClient {

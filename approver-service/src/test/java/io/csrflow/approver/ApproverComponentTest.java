@@ -78,7 +78,7 @@ class ApproverComponentTest {
     @BeforeEach
     void connect() {
         admin = emulator.client("admin-token");
-        for (String node : List.of("n1", "n2", "n3")) {
+        for (String node : List.of("n1", "n2", "n3", "n4")) {
             emulator.addUser(new EmulatorConfig.User("node-" + node + "-token", "system:node:" + node, null,
                     List.of("system:nodes"), null));
         }
@@ -148,7 +148,8 @@ class ApproverComponentTest {
         assertEquals(DecisionOutcome.APPROVED, decision.outcome());
         assertEquals("kubelet-client", decision.rule());
         assertTrue(decision.checks().stream().anyMatch(c -> c.name().equals("sar-nodeclient") && c.passed()));
-        assertTrue(decision.checks().stream().anyMatch(c -> c.name().equals("proof-of-possession") && c.passed()));
+        assertTrue(decision.checks().stream().anyMatch(c -> c.name().equals("verified") && c.passed()
+                && c.detail().contains("SHA256withECDSA")));
         assertEquals(12, decision.policyVersion().length());
 
         await().atMost(WAIT).until(() -> !eventsFor("boot-1").isEmpty());
@@ -226,7 +227,8 @@ class ApproverComponentTest {
         await().atMost(WAIT).until(() -> condition("serve-evil") != null);
         assertEquals("Denied", condition("serve-evil").getType());
         assertEquals("SANNotANodeAddress", condition("serve-evil").getReason());
-        assertEquals("SAN DNS:evil.example is not an address of Node n1", condition("serve-evil").getMessage());
+        assertEquals("SAN DNS:evil.example (not a Hostname, InternalDNS or ExternalDNS of Node n1)",
+                condition("serve-evil").getMessage());
         await().atMost(WAIT).until(() -> !eventsFor("serve-evil").isEmpty());
         assertEquals("Warning", eventsFor("serve-evil").get(0).getType());
 
@@ -321,7 +323,8 @@ class ApproverComponentTest {
                   username: system:bootstrap:abcdef
                   groups: [system:bootstrappers]
                 """.formatted(TestCsrs.kubelet("n5").base64Pem());
-        given().config(YAML_AS_TEXT).contentType("application/yaml").body(yaml).post("/v1/evaluate").then().statusCode(200)
+        given().config(YAML_AS_TEXT).contentType("application/yaml").auth().oauth2("admin-token").body(yaml)
+                .post("/v1/evaluate").then().statusCode(200)
                 .body("outcome", equalTo("APPROVED"))
                 .body("rule", equalTo("kubelet-client"))
                 .body("dryRun", equalTo(true))
@@ -331,12 +334,66 @@ class ApproverComponentTest {
         String json = "{\"kind\":\"CertificateSigningRequest\",\"spec\":{\"signerName\":\"kubernetes.io/kubelet-serving\","
                 + "\"usages\":[\"digital signature\",\"server auth\"],\"username\":\"system:node:n1\","
                 + "\"request\":\"" + TestCsrs.kubelet("n1").rsa(1024).base64Pem() + "\"}}";
-        given().contentType("application/json").body(json).post("/v1/evaluate").then().statusCode(200)
+        given().contentType("application/json").auth().oauth2("admin-token").body(json).post("/v1/evaluate").then()
+                .statusCode(200)
                 .body("outcome", equalTo("DENIED")).body("reason", equalTo("WeakKey"));
 
-        given().contentType("application/json").body("{\"kind\":\"Pod\"}").post("/v1/evaluate").then()
+        given().contentType("application/json").auth().oauth2("admin-token").body("{\"kind\":\"Pod\"}")
+                .post("/v1/evaluate").then()
                 .statusCode(400).body("error", containsString("kind must be CertificateSigningRequest"));
-        given().config(YAML_AS_TEXT).contentType("application/yaml").body("spec: [unclosed").post("/v1/evaluate").then().statusCode(400);
+        given().config(YAML_AS_TEXT).contentType("application/yaml").auth().oauth2("admin-token").body("spec: [unclosed")
+                .post("/v1/evaluate").then().statusCode(400);
+    }
+
+    @Test
+    void theDryRunAnswersOnlyCallersTheApiServerAllowsIt() {
+        String json = "{\"kind\":\"CertificateSigningRequest\",\"spec\":{\"signerName\":"
+                + "\"kubernetes.io/kube-apiserver-client-kubelet\",\"usages\":[\"digital signature\",\"client auth\"],"
+                + "\"username\":\"system:bootstrap:abcdef\",\"groups\":[\"system:bootstrappers\"],"
+                + "\"request\":\"" + TestCsrs.kubelet("n6").base64Pem() + "\"}}";
+        given().contentType("application/json").body(json).post("/v1/evaluate").then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer").body("error", containsString("Authorization: Bearer"));
+        given().contentType("application/json").auth().oauth2("no-such-token").body(json).post("/v1/evaluate").then()
+                .statusCode(401).body("error", equalTo("the API server does not accept this token"));
+        // A kubelet's bootstrap token authenticates, but nothing lets it ask csrflow for SubjectAccessReviews.
+        given().contentType("application/json").auth().oauth2("bootstrap-token").body(json).post("/v1/evaluate").then()
+                .statusCode(403).body("error", equalTo("system:bootstrap:abcdef may not create evaluations.csrflow.io "
+                        + "(the ClusterRole csrflow-dry-run grants it)"));
+    }
+
+    @Test
+    void anAddressAddedToARegisteredNodeWaitsForTheSettleTime() throws Exception {
+        node("n4", "10.0.0.4", "n4");
+        // Time passes on purpose: past the settle time after registration, what the Node lists next is a
+        // change, not an address it registered with.
+        Thread.sleep(Duration.ofSeconds(5).toMillis());
+        io.fabric8.kubernetes.api.model.Node registered = admin.nodes().withName("n4").get();
+        registered.getStatus().getAddresses().add(new io.fabric8.kubernetes.api.model.NodeAddress("10.0.0.44",
+                "InternalIP"));
+        admin.nodes().resource(registered).updateStatus();
+        await().atMost(WAIT).until(() -> admin.nodes().withName("n4").get().getStatus().getAddresses().size() == 3);
+
+        observe(create("node-n4-token", "serve-new-address", "kubernetes.io/kubelet-serving", SERVING,
+                TestCsrs.kubelet("n4").dnsNames("n4").ipAddresses("10.0.0.44").pem()));
+        await().atMost(WAIT).until(() -> decisionFor("serve-new-address") != null);
+        assertEquals(DecisionOutcome.NO_OPINION, decisionFor("serve-new-address").outcome());
+        assertEquals("SANAddressTooNew", decisionFor("serve-new-address").reason());
+        assertTrue(decisionFor("serve-new-address").message().startsWith("SAN IP:10.0.0.44 (added to Node n4 after it "
+                + "registered"), decisionFor("serve-new-address").message());
+        assertEquals(null, condition("serve-new-address"));
+
+        await().atMost(WAIT).until(() -> condition("serve-new-address") != null);
+        assertEquals("Approved", condition("serve-new-address").getType());
+    }
+
+    @Test
+    void anEventIsRecordedForACsrWhoseNameIsNoValidEventName() throws Exception {
+        String name = "Node_Serving:" + "x".repeat(240);
+        observe(create("bootstrap-token", name, "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet("n9").pem()));
+        await().atMost(WAIT).until(() -> condition(name) != null);
+        await().atMost(WAIT).until(() -> !eventsFor(name).isEmpty());
+        assertTrue(eventsFor(name).get(0).getMetadata().getName().startsWith("csr-"));
     }
 
     @Test

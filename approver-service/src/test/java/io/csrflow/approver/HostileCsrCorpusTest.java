@@ -64,8 +64,9 @@ class HostileCsrCorpusTest {
         try (KubernetesClient admin = emulator.client("admin-token");
                 EventProbe<CsrDecision> decisions = EventProbe.onDefaultTopic(KafkaBrokers.shared(), EventType.CSR_DECISION);
                 EventSender watcher = new EventSender(KafkaBrokers.shared(), "/test/watcher")) {
-            node(admin, HostileCsrs.NODE, HostileCsrs.NODE_IP);
-            node(admin, HostileCsrs.OTHER_NODE, HostileCsrs.OTHER_NODE_IP);
+            node(admin, HostileCsrs.NODE, HostileCsrs.NODE_IP, HostileCsrs.NODE_CLAIMS);
+            node(admin, HostileCsrs.OTHER_NODE, HostileCsrs.OTHER_NODE_IP, List.of("InternalIP=" + HostileCsrs.SHARED_IP));
+            addAfterTheSettleTime(admin, HostileCsrs.NODE, HostileCsrs.JUST_ADDED_IP);
             for (HostileCsrs.Case c : corpus) {
                 String token = c.caller() == HostileCsrs.Caller.NODE ? NODE_TOKEN : "bootstrap-token";
                 CertificateSigningRequest created;
@@ -97,7 +98,8 @@ class HostileCsrCorpusTest {
                     wrong.add(c.id() + ": no decision");
                     continue;
                 }
-                CsrDecision decision = made.get(made.size() - 1);
+                // The first decision: one that is asked again (an address too new) may pass later.
+                CsrDecision decision = made.get(0);
                 if (!decision.outcome().name().equals(c.outcome().name()) || !decision.reason().equals(c.expected())) {
                     wrong.add(c.id() + ": expected " + c.outcome() + " " + c.expected() + ", decided "
                             + decision.outcome() + " " + decision.reason() + " (" + decision.message() + ")");
@@ -118,7 +120,7 @@ class HostileCsrCorpusTest {
         List<CertificateSigningRequestCondition> conditions = csr.getStatus() == null
                 || csr.getStatus().getConditions() == null ? List.of() : csr.getStatus().getConditions();
         if (c.outcome() == HostileCsrs.Outcome.NO_OPINION) {
-            if (!conditions.isEmpty()) {
+            if (!conditions.isEmpty() && !c.expected().equals("SANAddressTooNew")) {
                 wrong.add(c.id() + ": left to others, yet has conditions " + conditions);
             }
             return;
@@ -148,10 +150,26 @@ class HostileCsrCorpusTest {
         });
     }
 
-    private static void node(KubernetesClient admin, String name, String ip) {
-        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().withNewStatus()
+    private static void node(KubernetesClient admin, String name, String ip, List<String> claims) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress(ip).endAddress()
-                .addNewAddress().withType("Hostname").withAddress(name).endAddress()
-                .endStatus().build()).create();
+                .addNewAddress().withType("Hostname").withAddress(name).endAddress().endStatus();
+        for (String claim : claims) {
+            node.editStatus().addNewAddress().withType(claim.substring(0, claim.indexOf('=')))
+                    .withAddress(claim.substring(claim.indexOf('=') + 1)).endAddress().endStatus();
+        }
+        admin.nodes().resource(node.build()).create();
+    }
+
+    /** The Node lists one more address once it is older than the settle time (4 s in tests): a change. */
+    private static void addAfterTheSettleTime(KubernetesClient admin, String name, String ip) {
+        try {
+            Thread.sleep(Duration.ofSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        io.fabric8.kubernetes.api.model.Node registered = admin.nodes().withName(name).get();
+        registered.getStatus().getAddresses().add(new io.fabric8.kubernetes.api.model.NodeAddress(ip, "InternalIP"));
+        admin.nodes().resource(registered).updateStatus();
     }
 }

@@ -46,19 +46,19 @@ class YamlPolicyTest {
 
     @Test
     void rulesOfTheFileDecide() {
-        given().contentType("application/json").body(csr("kubernetes.io/kube-apiserver-client",
+        given().contentType("application/json").auth().oauth2("admin-token").body(csr("kubernetes.io/kube-apiserver-client",
                 "\"digital signature\",\"client auth\"", "jane", "\"developers\"",
                 TestCsrs.subject("jane", "developers").base64Pem()))
                 .post("/v1/evaluate").then().statusCode(200)
                 .body("outcome", equalTo("APPROVED"))
                 .body("message", containsString("developers-self"));
 
-        given().contentType("application/json").body(csr("kubernetes.io/kube-apiserver-client-kubelet",
+        given().contentType("application/json").auth().oauth2("admin-token").body(csr("kubernetes.io/kube-apiserver-client-kubelet",
                 "\"digital signature\",\"client auth\"", "jane", "\"developers\"", TestCsrs.kubelet("x").base64Pem()))
                 .post("/v1/evaluate").then().statusCode(200)
                 .body("outcome", equalTo("DENIED")).body("reason", equalTo("NotAuthorized"));
 
-        given().contentType("application/json").body(csr("kubernetes.io/kubelet-serving",
+        given().contentType("application/json").auth().oauth2("admin-token").body(csr("kubernetes.io/kubelet-serving",
                 "\"digital signature\",\"server auth\"", "system:node:x", "\"system:nodes\"",
                 TestCsrs.kubelet("x").dnsNames("x", "x.lan", "x.cluster").base64Pem()))
                 .post("/v1/evaluate").then().statusCode(200)

@@ -11,7 +11,7 @@ import io.csrflow.pki.SignerNames;
 /**
  * kube-apiserver-client certificates authenticate to the API server as their subject, so they are
  * approved only when a configured rule allows this requester that subject ({@code system:masters}
- * never gets this far: {@link SubjectSafetyRule}).
+ * never gets this far: {@link RequestIntegrityRule}).
  */
 final class ApiserverClientRule implements ApprovalRule {
     static final String NAME = "kube-apiserver-client";

@@ -3,41 +3,37 @@ package io.csrflow.approver.domain;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 import io.csrflow.events.CsrObserved;
-import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.CsrVerifier;
 
 /**
  * The approval policy: an ordered table of rules, the first that decides wins. Pure: it reads the
- * CSR snapshot it is given and asks its two ports (SubjectAccessReview, Node addresses); it
- * writes nothing.
+ * CSR snapshot it is given and asks its two ports (SubjectAccessReview, the Node directory) and its
+ * clock; it writes nothing.
  */
 public final class ApprovalPolicy {
     private final List<ApprovalRule> rules;
     private final String version;
 
-    public ApprovalPolicy(PolicySettings settings, CsrParser parser, AccessReview accessReview, NodeAddresses nodes) {
+    public ApprovalPolicy(PolicySettings settings, CsrVerifier verifier, AccessReview accessReview,
+            NodeDirectory nodes, Clock clock) {
         this.rules = List.of(
                 new NotOursRule(settings.signerNames()),
-                new RequestIntegrityRule(parser, settings.keys()),
-                new SubjectSafetyRule(),
+                new RequestIntegrityRule(verifier),
                 new KubeletClientRule(settings.kubeletClient(), accessReview),
-                new KubeletServingRule(settings.kubeletServing(), nodes),
+                new KubeletServingRule(settings.kubeletServing(), settings.cluster(), nodes, clock),
                 new ApiserverClientRule(settings.apiserverClient()));
-        this.version = fingerprint(settings.toString());
+        this.version = fingerprint(settings + " " + verifier);
     }
 
     /** Identifies the settings this policy was built from: equal settings, equal version. */
     public String version() {
         return version;
-    }
-
-    /** The rule names, in the order they are tried. */
-    public List<String> ruleNames() {
-        return rules.stream().map(ApprovalRule::name).toList();
     }
 
     /** @throws TransientFailure if a port could not answer; nothing was decided. */

@@ -25,9 +25,4 @@ final class IpLiteral {
             return Optional.empty();
         }
     }
-
-    static boolean same(String a, String b) {
-        Optional<InetAddress> left = parse(a);
-        return left.isPresent() && left.equals(parse(b));
-    }
 }

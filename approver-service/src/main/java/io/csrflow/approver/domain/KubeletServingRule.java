@@ -1,11 +1,15 @@
 package io.csrflow.approver.domain;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.csrflow.pki.Recognition;
 import io.csrflow.pki.Recognizers;
@@ -13,21 +17,48 @@ import io.csrflow.pki.SignerNames;
 import io.csrflow.pki.SubjectAltNames;
 
 /**
- * Kubelet serving certificates, which kube-controller-manager never approves because their SANs
- * are self-reported. Approved only when the Node named by the CN exists and every DNS and IP SAN is
- * one of that Node's addresses, within the optional bounds. A Node not registered yet is asked again
- * later: kubelets request serving certificates right after registering.
+ * Kubelet serving certificates, which kube-controller-manager never approves because a node writes
+ * its own {@code status.addresses}. csrflow approves one only when it does not rest on the node's
+ * word alone; in this order, the first failing check decides:
+ * <ol>
+ * <li>the shape (recognizer), lifetime and SAN count bounds;</li>
+ * <li>no SAN is reserved ({@link ReservedAddresses}): DENIED {@code SANReserved};</li>
+ * <li>every SAN is within the operator's bounds (DNS pattern, IP ranges): DENIED {@code OutsideServingPolicy};</li>
+ * <li>the Node exists: otherwise NO_OPINION {@code NodeNotFound}, asked again (kubelets ask right after registering);</li>
+ * <li>an IP SAN is an InternalIP/ExternalIP and a DNS SAN a Hostname/InternalDNS/ExternalDNS of that
+ * Node: DENIED {@code SANNotANodeAddress};</li>
+ * <li>no other Node lists it: DENIED {@code SANOwnedByAnotherNode};</li>
+ * <li>a SAN of a type no bound covers, unless the operator trusts node-reported addresses: NO_OPINION
+ * {@code ServingAddressesUnbounded}, left to an administrator;</li>
+ * <li>an address the Node added after registering has been there for the settle time: otherwise
+ * NO_OPINION {@code SANAddressTooNew}, asked again. Addresses a Node lists in its first settle time
+ * after creation are the ones it registered with and wait for nothing.</li>
+ * </ol>
  */
 final class KubeletServingRule implements ApprovalRule {
     static final String NAME = "kubelet-serving";
     static final String APPROVED_MESSAGE = "Auto approving kubelet serving certificate after checking node addresses.";
+    static final Set<String> IP_TYPES = Set.of("InternalIP", "ExternalIP");
+    static final Set<String> DNS_TYPES = Set.of("Hostname", "InternalDNS", "ExternalDNS");
+
+    /** One DNS or IP SAN. */
+    private record San(boolean ip, String value) {
+        String label() {
+            return (ip ? "IP:" : "DNS:") + value;
+        }
+    }
 
     private final PolicySettings.KubeletServing settings;
-    private final NodeAddresses nodes;
+    private final ReservedAddresses reserved;
+    private final NodeDirectory nodes;
+    private final Clock clock;
 
-    KubeletServingRule(PolicySettings.KubeletServing settings, NodeAddresses nodes) {
+    KubeletServingRule(PolicySettings.KubeletServing settings, PolicySettings.Cluster cluster, NodeDirectory nodes,
+            Clock clock) {
         this.settings = settings;
+        this.reserved = new ReservedAddresses(cluster);
         this.nodes = nodes;
+        this.clock = clock;
     }
 
     @Override
@@ -49,65 +80,137 @@ final class KubeletServingRule implements ApprovalRule {
                     ? Decision.denied(NAME, "InvalidServingRequest", message, review.checks())
                     : Decision.noOpinion(NAME, "NotRecognized", message, review.checks(), false));
         }
-        SubjectAltNames sans = review.parsed().sans();
-        Optional<String> bound = boundViolation(review, sans);
-        if (bound.isPresent()) {
-            return Optional.of(Decision.denied(NAME, "OutsideServingPolicy", bound.get(), review.checks()));
+        SubjectAltNames parsed = review.parsed().sans();
+        Optional<String> limit = limitViolation(review, parsed);
+        if (limit.isPresent()) {
+            return Optional.of(Decision.denied(NAME, "OutsideServingPolicy", limit.get(), review.checks()));
         }
-        String node = Recognizers.nodeName(review.parsed().commonName());
-        Optional<List<String>> addresses = nodes.of(node);
-        review.check("node-exists", addresses.isPresent(), "Node " + node);
-        if (addresses.isEmpty()) {
-            return Optional.of(Decision.noOpinion(NAME, "NodeNotFound", "Node " + node
+        List<San> sans = new ArrayList<>();
+        parsed.dnsNames().forEach(d -> sans.add(new San(false, d)));
+        parsed.ipAddresses().forEach(i -> sans.add(new San(true, i)));
+
+        List<String> reservedSans = failing(sans, san -> san.ip() ? reserved.ipAddress(ip(san)) : reserved.dnsName(san.value()));
+        review.check("sans-not-reserved", reservedSans.isEmpty(), reservedSans.isEmpty()
+                ? "no wildcard, loopback, API server, Service or Pod name or address" : String.join(", ", reservedSans));
+        if (!reservedSans.isEmpty()) {
+            return deny(review, "SANReserved", "SAN " + String.join(", ", reservedSans) + " may never be certified for a node");
+        }
+        List<String> outOfBounds = failing(sans, this::boundViolation);
+        review.check("sans-within-bounds", outOfBounds.isEmpty(), outOfBounds.isEmpty()
+                ? "within " + bounds() : String.join(", ", outOfBounds));
+        if (!outOfBounds.isEmpty()) {
+            return deny(review, "OutsideServingPolicy", "SAN " + String.join(", ", outOfBounds));
+        }
+
+        String nodeName = Recognizers.nodeName(review.parsed().commonName());
+        Optional<NodeDirectory.KnownNode> found = nodes.node(nodeName);
+        review.check("node-exists", found.isPresent(), "Node " + nodeName);
+        if (found.isEmpty()) {
+            return Optional.of(Decision.noOpinion(NAME, "NodeNotFound", "Node " + nodeName
                     + " is not registered yet; will ask again", review.checks(), true));
         }
-        List<String> foreign = new ArrayList<>();
-        for (String dns : sans.dnsNames()) {
-            if (addresses.get().stream().noneMatch(a -> a.toLowerCase(Locale.ROOT).equals(dns.toLowerCase(Locale.ROOT)))) {
-                foreign.add("DNS:" + dns);
-            }
+        NodeDirectory.KnownNode node = found.get();
+        List<String> notListed = failing(sans, san -> match(node, san).isPresent() ? Optional.empty()
+                : Optional.of("not " + (san.ip() ? "an InternalIP or ExternalIP" : "a Hostname, InternalDNS or ExternalDNS")
+                        + " of Node " + nodeName));
+        review.check("sans-are-node-addresses", notListed.isEmpty(), notListed.isEmpty()
+                ? "all SANs are addresses of Node " + nodeName + " of the matching type" : String.join(", ", notListed));
+        if (!notListed.isEmpty()) {
+            return deny(review, "SANNotANodeAddress", "SAN " + String.join(", ", notListed));
         }
-        for (String ip : sans.ipAddresses()) {
-            if (addresses.get().stream().noneMatch(a -> sameIp(a, ip))) {
-                foreign.add("IP:" + ip);
-            }
+        List<String> shared = failing(sans, san -> otherOwners(nodeName, san));
+        review.check("sans-owned-by-this-node-only", shared.isEmpty(), shared.isEmpty()
+                ? "no other Node lists them" : String.join(", ", shared));
+        if (!shared.isEmpty()) {
+            return deny(review, "SANOwnedByAnotherNode", "SAN " + String.join(", ", shared));
         }
-        review.check("sans-are-node-addresses", foreign.isEmpty(), foreign.isEmpty()
-                ? "all SANs are addresses of Node " + node
-                : String.join(", ", foreign) + " not among Node " + node + "'s addresses " + addresses.get());
-        if (!foreign.isEmpty()) {
-            return Optional.of(Decision.denied(NAME, "SANNotANodeAddress", "SAN " + String.join(", ", foreign)
-                    + " is not an address of Node " + node, review.checks()));
+        List<String> unbounded = settings.trustNodeReportedAddresses() ? List.of() : failing(sans, this::unbounded);
+        review.check("sans-bounded", unbounded.isEmpty(), settings.trustNodeReportedAddresses()
+                ? "the operator trusts node-reported addresses" : unbounded.isEmpty() ? "every SAN type is bounded"
+                : String.join(", ", unbounded));
+        if (!unbounded.isEmpty()) {
+            return Optional.of(Decision.noOpinion(NAME, "ServingAddressesUnbounded", "SAN " + String.join(", ", unbounded)
+                    + "; an administrator may approve it", review.checks(), false));
+        }
+        Instant now = clock.instant();
+        List<String> tooNew = failing(sans, san -> tooNew(node, match(node, san).get(), now));
+        review.check("addresses-settled", tooNew.isEmpty(), tooNew.isEmpty()
+                ? "registered with the Node or present for " + settings.addressSettleTime() : String.join(", ", tooNew));
+        if (!tooNew.isEmpty()) {
+            return Optional.of(Decision.noOpinion(NAME, "SANAddressTooNew", "SAN " + String.join(", ", tooNew)
+                    + "; will ask again", review.checks(), true));
         }
         return Optional.of(Decision.approved(NAME, APPROVED_MESSAGE, review.checks()));
     }
 
-    private Optional<String> boundViolation(Review review, SubjectAltNames sans) {
+    /** "LABEL (why)" for each SAN the check finds fault with. */
+    private static List<String> failing(List<San> sans, Function<San, Optional<String>> check) {
+        List<String> found = new ArrayList<>();
+        for (San san : sans) {
+            check.apply(san).ifPresent(why -> found.add(san.label() + " (" + why + ")"));
+        }
+        return found;
+    }
+
+    private Optional<NodeDirectory.KnownAddress> match(NodeDirectory.KnownNode node, San san) {
+        String wanted = NodeAddressForms.canonical(san.value());
+        Set<String> types = san.ip() ? IP_TYPES : DNS_TYPES;
+        return node.addresses().stream()
+                .filter(a -> types.contains(a.type()) && NodeAddressForms.canonical(a.address()).equals(wanted))
+                .findFirst();
+    }
+
+    private Optional<String> otherOwners(String nodeName, San san) {
+        Set<String> others = new TreeSet<>(nodes.nodesListing(san.value()));
+        others.remove(nodeName);
+        return others.isEmpty() ? Optional.empty() : Optional.of("also listed by Node " + String.join(", Node ", others));
+    }
+
+    private Optional<String> tooNew(NodeDirectory.KnownNode node, NodeDirectory.KnownAddress address, Instant now) {
+        Duration settle = settings.addressSettleTime();
+        boolean registeredWith = Duration.between(node.created(), address.firstSeen()).compareTo(settle) < 0;
+        Instant settled = address.firstSeen().plus(settle);
+        if (registeredWith || !now.isBefore(settled)) {
+            return Optional.empty();
+        }
+        return Optional.of("added to Node " + node.name() + " after it registered, first seen " + address.firstSeen()
+                + "; certified from " + settled);
+    }
+
+    private Optional<String> boundViolation(San san) {
+        if (san.ip()) {
+            if (!settings.ipRanges().isEmpty() && settings.ipRanges().stream().noneMatch(c -> c.contains(ip(san)))) {
+                return Optional.of("outside the allowed IP ranges " + settings.ipRanges());
+            }
+        } else if (settings.dnsNamePattern().isPresent() && !settings.dnsNamePattern().get().matcher(san.value()).matches()) {
+            return Optional.of("does not match the DNS name pattern " + settings.dnsNamePattern().get());
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> unbounded(San san) {
+        boolean bounded = san.ip() ? !settings.ipRanges().isEmpty() : settings.dnsNamePattern().isPresent();
+        return bounded ? Optional.empty() : Optional.of(san.ip()
+                ? "no csrflow.approver.kubelet-serving.ip-ranges bound IP SANs, and node-reported addresses are not trusted"
+                : "no csrflow.approver.kubelet-serving.dns-name-pattern bounds DNS SANs, and node-reported addresses are not trusted");
+    }
+
+    private String bounds() {
+        List<String> parts = new ArrayList<>();
+        settings.dnsNamePattern().ifPresent(p -> parts.add("DNS pattern " + p));
+        if (!settings.ipRanges().isEmpty()) {
+            parts.add("IP ranges " + settings.ipRanges());
+        }
+        return parts.isEmpty() ? "no bounds configured" : String.join(", ", parts);
+    }
+
+    private Optional<String> limitViolation(Review review, SubjectAltNames sans) {
         if (settings.maxSans().isPresent()) {
             int max = settings.maxSans().get();
             int count = sans.dnsNames().size() + sans.ipAddresses().size();
             review.check("max-sans", count <= max, count + " SANs, at most " + max);
             if (count > max) {
                 return Optional.of(count + " SANs requested; at most " + max + " are allowed");
-            }
-        }
-        if (settings.dnsNamePattern().isPresent()) {
-            for (String dns : sans.dnsNames()) {
-                boolean ok = settings.dnsNamePattern().get().matcher(dns).matches();
-                review.check("dns-name-pattern", ok, dns + (ok ? " matches " : " does not match ")
-                        + settings.dnsNamePattern().get());
-                if (!ok) {
-                    return Optional.of("DNS SAN " + dns + " does not match " + settings.dnsNamePattern().get());
-                }
-            }
-        }
-        if (!settings.ipRanges().isEmpty()) {
-            for (String ip : sans.ipAddresses()) {
-                boolean ok = settings.ipRanges().stream().anyMatch(c -> c.contains(address(ip)));
-                review.check("ip-ranges", ok, ip + (ok ? " is in " : " is outside ") + settings.ipRanges());
-                if (!ok) {
-                    return Optional.of("IP SAN " + ip + " is outside the allowed ranges " + settings.ipRanges());
-                }
             }
         }
         if (settings.maxExpiration().isPresent()) {
@@ -123,11 +226,12 @@ final class KubeletServingRule implements ApprovalRule {
         return Optional.empty();
     }
 
-    private static boolean sameIp(String nodeAddress, String san) {
-        return IpLiteral.same(nodeAddress, san);
+    private static Optional<Decision> deny(Review review, String reason, String message) {
+        return Optional.of(Decision.denied(NAME, reason, message, review.checks()));
     }
 
-    private static InetAddress address(String literal) {
-        return IpLiteral.parse(literal).orElseThrow(() -> new IllegalArgumentException("not an IP literal: " + literal));
+    private static InetAddress ip(San san) {
+        return IpLiteral.parse(san.value()).orElseThrow(() -> new IllegalArgumentException("not an IP literal: "
+                + san.value()));
     }
 }

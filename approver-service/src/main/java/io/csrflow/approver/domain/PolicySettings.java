@@ -6,28 +6,36 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import io.csrflow.pki.CsrLimits;
-import io.csrflow.pki.KeyPolicy;
-
 /** Every knob of the approval policy, as plain values. */
 public record PolicySettings(
         Set<String> signerNames,
-        CsrLimits limits,
-        KeyPolicy keys,
+        Cluster cluster,
         KubeletClient kubeletClient,
         KubeletServing kubeletServing,
         ApiserverClient apiserverClient) {
+
+    /**
+     * Facts about the cluster that no node may claim: its DNS domain (the API server's names and the
+     * Service and Pod names live under it) and the Service CIDRs (a Service's cluster IP is not a node's).
+     */
+    public record Cluster(String domain, List<Cidr> serviceCidrs) {
+    }
 
     /** Kubelet client certificates: approve on SubjectAccessReview; deny instead of waiting when configured. */
     public record KubeletClient(boolean enabled, boolean denyUnauthorized) {
     }
 
     /**
-     * Kubelet serving certificates: every SAN must be an address of the Node; optional extra bounds.
+     * Kubelet serving certificates: every SAN must be an address of the requesting Node of the
+     * matching type, owned by no other Node, not reserved, settled, and within the bounds.
      * {@code denyUnrecognized}: a kubelet-serving CSR of the wrong shape is denied, not left pending.
+     * {@code trustNodeReportedAddresses}: the operator accepts SANs of a type that no bound
+     * ({@code dnsNamePattern}, {@code ipRanges}) covers; without it such a CSR is left to an administrator.
+     * {@code addressSettleTime}: how long an address added to a registered Node waits before it is certified.
      */
     public record KubeletServing(boolean enabled, boolean denyUnrecognized, Optional<Pattern> dnsNamePattern,
-                                 List<Cidr> ipRanges, Optional<Integer> maxSans, Optional<Duration> maxExpiration) {
+                                 List<Cidr> ipRanges, Optional<Integer> maxSans, Optional<Duration> maxExpiration,
+                                 boolean trustNodeReportedAddresses, Duration addressSettleTime) {
     }
 
     /** kube-apiserver-client: approved only when one of the rules allows the requester the subject. */

@@ -2,21 +2,24 @@ package io.csrflow.approver.domain;
 
 import java.util.Optional;
 
-import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.CsrRejectedException;
-import io.csrflow.pki.KeyPolicy;
+import io.csrflow.pki.CsrSpec;
+import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.ParsedCsr;
 
-/** A request that does not parse, lacks proof of possession, or carries a weak key is denied, naming why. */
+/**
+ * The verification the signer repeats before it signs ({@link CsrVerifier}, one configuration for
+ * both): a request that does not parse, lacks proof of possession, carries a weak key, a subject
+ * attribute or SAN type that is never certified, {@code system:masters}, an invalid node name or a
+ * lifetime the API refuses is denied, naming the rule.
+ */
 final class RequestIntegrityRule implements ApprovalRule {
     static final String NAME = "request-integrity";
 
-    private final CsrParser parser;
-    private final KeyPolicy keys;
+    private final CsrVerifier verifier;
 
-    RequestIntegrityRule(CsrParser parser, KeyPolicy keys) {
-        this.parser = parser;
-        this.keys = keys;
+    RequestIntegrityRule(CsrVerifier verifier) {
+        this.verifier = verifier;
     }
 
     @Override
@@ -26,31 +29,17 @@ final class RequestIntegrityRule implements ApprovalRule {
 
     @Override
     public Optional<Decision> evaluate(Review review) {
-        ParsedCsr parsed;
         try {
-            parsed = parser.parse(review.csr().request());
-            review.check("parse", true, "PKCS#10, " + parsed.requestedExtensions().size() + " requested extensions");
+            ParsedCsr parsed = verifier.verify(new CsrSpec(review.csr().signerName(), review.csr().request(),
+                    review.csr().expirationSeconds()));
+            review.check("verified", true, "PKCS#10, " + parsed.key() + ", signed " + parsed.signatureAlgorithm()
+                    + ", subject " + String.join(",", parsed.subjectAttributeTypes()) + ", "
+                    + parsed.requestedExtensions().size() + " requested extensions");
+            review.parsed(parsed);
+            return Optional.empty();
         } catch (CsrRejectedException e) {
-            return deny(review, "parse", e);
+            review.check("verified", false, e.rejection().reason() + ": " + e.getMessage());
+            return Optional.of(Decision.denied(NAME, e.rejection().reason(), e.getMessage(), review.checks()));
         }
-        try {
-            parser.verifySignature(parsed);
-            review.check("proof-of-possession", true, parsed.signatureAlgorithm());
-        } catch (CsrRejectedException e) {
-            return deny(review, "proof-of-possession", e);
-        }
-        try {
-            keys.check(parsed.key());
-            review.check("key-strength", true, parsed.key().toString());
-        } catch (CsrRejectedException e) {
-            return deny(review, "key-strength", e);
-        }
-        review.parsed(parsed);
-        return Optional.empty();
-    }
-
-    private static Optional<Decision> deny(Review review, String check, CsrRejectedException e) {
-        review.check(check, false, e.getMessage());
-        return Optional.of(Decision.denied(NAME, e.rejection().reason(), e.getMessage(), review.checks()));
     }
 }

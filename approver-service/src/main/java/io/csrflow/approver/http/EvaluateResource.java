@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import io.csrflow.approver.domain.ApprovalPolicy;
 import io.csrflow.approver.domain.Decision;
 import io.csrflow.approver.domain.TransientFailure;
+import io.csrflow.approver.kube.DryRunAccess;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.service.CsrSnapshots;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -21,22 +23,41 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * Dry run: {@code POST /v1/evaluate} with a CertificateSigningRequest in JSON or YAML answers what
- * the policy would decide and every check, as if the CSR were pending; nothing is written.
+ * the policy would decide and every check, as if the CSR were pending; nothing is written. Only for
+ * callers with a bearer token allowed {@code create} on {@code evaluations.csrflow.io}
+ * ({@link DryRunAccess}): the answer would otherwise be an oracle for SubjectAccessReviews of any
+ * identity and for Node addresses.
  */
 @Path("/v1/evaluate")
 public class EvaluateResource {
     private final ApprovalPolicy policy;
+    private final DryRunAccess access;
     private final Clock clock;
 
-    EvaluateResource(ApprovalPolicy policy, Clock clock) {
+    EvaluateResource(ApprovalPolicy policy, DryRunAccess access, Clock clock) {
         this.policy = policy;
+        this.access = access;
         this.clock = clock;
     }
 
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
     @Produces(MediaType.APPLICATION_JSON)
-    public Response evaluate(String body) {
+    public Response evaluate(@HeaderParam("Authorization") String authorization, String body) {
+        DryRunAccess.Verdict verdict;
+        try {
+            verdict = access.check(authorization);
+        } catch (TransientFailure e) {
+            return Response.status(503).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
+        }
+        if (verdict.outcome() == DryRunAccess.Outcome.UNAUTHENTICATED) {
+            return Response.status(401).type(MediaType.APPLICATION_JSON).header("WWW-Authenticate", "Bearer")
+                    .entity(Map.of("error", verdict.message())).build();
+        }
+        if (verdict.outcome() == DryRunAccess.Outcome.FORBIDDEN) {
+            return Response.status(403).type(MediaType.APPLICATION_JSON).entity(Map.of("error", verdict.message()))
+                    .build();
+        }
         CertificateSigningRequest csr;
         try {
             csr = Serialization.unmarshal(body, CertificateSigningRequest.class);

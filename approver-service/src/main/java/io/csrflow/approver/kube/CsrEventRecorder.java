@@ -23,6 +23,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 @ApplicationScoped
 public class CsrEventRecorder {
     static final String COMPONENT = "csrflow-approver";
+    private static final int MAX_NAME = 253;
+    private static final java.util.regex.Pattern DNS_SUBDOMAIN = java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Logger LOG = Logger.getLogger(CsrEventRecorder.class);
 
     private final KubernetesClient client;
@@ -37,12 +40,32 @@ public class CsrEventRecorder {
         this.registry = registry;
     }
 
+    /**
+     * {@code <csr name>.<random>} as kube's event recorder names them, when that is a valid Event name (a
+     * DNS subdomain of at most 253 characters); a CSR's own name need not be one (the API server
+     * accepts any path segment), so otherwise {@code csr-<hash of the name>.<random>}. The CSR's real
+     * name is in {@code involvedObject.name}, where {@code kubectl describe} looks.
+     */
+    static String eventName(String csrName) {
+        String suffix = "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String candidate = csrName + suffix;
+        if (candidate.length() <= MAX_NAME && DNS_SUBDOMAIN.matcher(candidate).matches()) {
+            return candidate;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(csrName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "csr-" + java.util.HexFormat.of().formatHex(digest, 0, 8) + suffix;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Records the event; an API failure is logged, never allowed to undo a written decision. */
     public void record(CertificateSigningRequest csr, Decision decision) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         Event event = new EventBuilder()
-                .withNewMetadata().withName(csr.getMetadata().getName() + "." + UUID.randomUUID().toString()
-                        .substring(0, 8)).withNamespace(namespace).endMetadata()
+                .withNewMetadata().withName(eventName(csr.getMetadata().getName())).withNamespace(namespace).endMetadata()
                 .withNewInvolvedObject().withApiVersion("certificates.k8s.io/v1").withKind("CertificateSigningRequest")
                 .withName(csr.getMetadata().getName()).withUid(csr.getMetadata().getUid())
                 .withResourceVersion(csr.getMetadata().getResourceVersion()).endInvolvedObject()

@@ -14,7 +14,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.Requester;
-import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.SignerNames;
 
 /**
@@ -33,7 +33,8 @@ class ApprovalPolicyFuzzTest {
             List.of("digital signature", "cert sign", "server auth", "client auth"));
 
     private final ApprovalPolicy policy = new ApprovalPolicy(ApprovalPolicyTest.settings(ApprovalPolicyTest.serving(),
-            true), CsrParser.defaults(), new ApprovalPolicyTest.Rbac(), new ApprovalPolicyTest.Nodes());
+            true), CsrVerifier.defaults(), new ApprovalPolicyTest.Rbac(), new ApprovalPolicyTest.Nodes(),
+            ApprovalPolicyTest.CLOCK);
 
     @FuzzTest(maxDuration = "60s")
     void everyRequestGetsAReasonedDecision(FuzzedDataProvider data) {

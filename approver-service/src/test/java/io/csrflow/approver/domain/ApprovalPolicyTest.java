@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,9 +31,7 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.Requester;
-import io.csrflow.pki.CsrLimits;
-import io.csrflow.pki.CsrParser;
-import io.csrflow.pki.KeyPolicy;
+import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.SignerNames;
 import io.csrflow.testsupport.Cli;
 import io.csrflow.testsupport.TestCsrs;
@@ -65,34 +65,76 @@ class ApprovalPolicyTest {
         }
     }
 
-    static final class Nodes implements NodeAddresses {
-        final Map<String, List<String>> addresses = new HashMap<>(Map.of(
-                "n1", List.of("10.0.0.1", "n1", "n1.cluster.local", "fd00:0:0::1")));
+    static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+    static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    /** Nodes as the informer cache would show them, every address first seen when its Node registered. */
+    static final class Nodes implements NodeDirectory {
+        final Map<String, NodeDirectory.KnownNode> nodes = new HashMap<>();
+
+        Nodes() {
+            add("n1", NOW.minus(Duration.ofHours(1)), "InternalIP=10.0.0.1", "Hostname=n1",
+                    "InternalDNS=n1.cluster.local", "InternalIP=fd00:0:0::1");
+        }
+
+        /** A Node created at {@code created} listing {@code TYPE=address} entries, each first seen then. */
+        void add(String name, Instant created, String... addresses) {
+            List<NodeDirectory.KnownAddress> known = new java.util.ArrayList<>();
+            for (String entry : addresses) {
+                known.add(new NodeDirectory.KnownAddress(entry.substring(0, entry.indexOf('=')),
+                        entry.substring(entry.indexOf('=') + 1), created));
+            }
+            nodes.put(name, new NodeDirectory.KnownNode(name, created, known));
+        }
+
+        /** The Node lists one more address, first seen at {@code seen}. */
+        void added(String name, String entry, Instant seen) {
+            NodeDirectory.KnownNode node = nodes.get(name);
+            List<NodeDirectory.KnownAddress> known = new java.util.ArrayList<>(node.addresses());
+            known.add(new NodeDirectory.KnownAddress(entry.substring(0, entry.indexOf('=')),
+                    entry.substring(entry.indexOf('=') + 1), seen));
+            nodes.put(name, new NodeDirectory.KnownNode(name, node.created(), known));
+        }
 
         @Override
-        public Optional<List<String>> of(String nodeName) {
-            return Optional.ofNullable(addresses.get(nodeName));
+        public Optional<NodeDirectory.KnownNode> node(String name) {
+            return Optional.ofNullable(nodes.get(name));
+        }
+
+        @Override
+        public Set<String> nodesListing(String address) {
+            String wanted = NodeAddressForms.canonical(address);
+            Set<String> names = new java.util.TreeSet<>();
+            nodes.values().forEach(n -> n.addresses().stream()
+                    .filter(a -> NodeAddressForms.canonical(a.address()).equals(wanted)).findAny()
+                    .ifPresent(a -> names.add(n.name())));
+            return names;
         }
     }
 
+    static final PolicySettings.Cluster CLUSTER = new PolicySettings.Cluster("cluster.local",
+            List.of(Cidr.parse("10.96.0.0/12"), Cidr.parse("fd00:96::/108")));
+
     static PolicySettings settings(PolicySettings.KubeletServing serving, boolean denyUnauthorizedClients) {
         return new PolicySettings(Set.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
-                SignerNames.APISERVER_CLIENT, "example.com/custom"), CsrLimits.defaults(), KeyPolicy.defaults(),
+                SignerNames.APISERVER_CLIENT, "example.com/custom"), CLUSTER,
                 new PolicySettings.KubeletClient(true, denyUnauthorizedClients), serving,
                 new PolicySettings.ApiserverClient(true, List.of(new PolicySettings.SubjectRule("developers-self",
                         Set.of(), Set.of("developers"), Pattern.compile("jane|joe"), Set.of("developers")))));
     }
 
+    /** Bounded as `./csrflow up` bounds its fleet: names of the fleet's domain, IPs of its ranges. */
     static PolicySettings.KubeletServing serving() {
-        return new PolicySettings.KubeletServing(true, true, Optional.empty(), List.of(), Optional.empty(),
-                Optional.empty());
+        return new PolicySettings.KubeletServing(true, true, Optional.of(Pattern.compile("(?i)[a-z0-9-]+(\\.cluster\\.local)?")),
+                List.of(Cidr.parse("10.0.0.0/16"), Cidr.parse("fd00::/16")), Optional.empty(), Optional.empty(), false,
+                Duration.ofMinutes(5));
     }
 
     final Rbac rbac = new Rbac();
     final Nodes nodes = new Nodes();
 
     ApprovalPolicy policy(PolicySettings settings) {
-        return new ApprovalPolicy(settings, CsrParser.defaults(), rbac, nodes);
+        return new ApprovalPolicy(settings, CsrVerifier.defaults(), rbac, nodes, CLOCK);
     }
 
     static CsrObserved csr(String signer, List<String> usages, Requester requester, String pem) {
@@ -147,7 +189,7 @@ class ApprovalPolicyTest {
                 new Case("serving: every SAN is a node address", csr(ks, SERVING, NODE_1, servingN1.pem()),
                         DecisionOutcome.APPROVED, "kubelet-serving", "AutoApproved", false),
                 new Case("serving: SAN of another host", csr(ks, SERVING, NODE_1,
-                        TestCsrs.kubelet("n1").dnsNames("n1", "evil.example").pem()), DecisionOutcome.DENIED,
+                        TestCsrs.kubelet("n1").dnsNames("n1", "evil.cluster.local").pem()), DecisionOutcome.DENIED,
                         "kubelet-serving", "SANNotANodeAddress", false),
                 new Case("serving: IP that is not the node's", csr(ks, SERVING, NODE_1,
                         TestCsrs.kubelet("n1").ipAddresses("10.0.0.2").pem()), DecisionOutcome.DENIED,
@@ -160,7 +202,32 @@ class ApprovalPolicyTest {
                 new Case("serving: no SAN", csr(ks, SERVING, NODE_1, TestCsrs.kubelet("n1").pem()),
                         DecisionOutcome.DENIED, "kubelet-serving", "InvalidServingRequest", false),
                 new Case("apiserver client: system:masters", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "system:masters").pem()),
-                        DecisionOutcome.DENIED, "subject-safety", "SystemMastersForbidden", false),
+                        DecisionOutcome.DENIED, "request-integrity", "SystemMastersForbidden", false),
+                new Case("apiserver client: the UID attribute in the subject", csr(ac, CLIENT, JANE,
+                        TestCsrs.subject("jane", "developers").rawSubjectAttribute(new org.bouncycastle.asn1
+                                .ASN1ObjectIdentifier("1.3.6.1.4.1.57683.2"), new org.bouncycastle.asn1
+                                .DERUTF8String("admin-uid")).pem()), DecisionOutcome.DENIED, "request-integrity",
+                        "SubjectAttributeNotAllowed", false),
+                new Case("kubelet client: an organizational unit in the subject", csr(kc, CLIENT, BOOTSTRAP,
+                        TestCsrs.kubelet("n1").rawSubjectAttribute(org.bouncycastle.asn1.x500.style.BCStyle.OU,
+                                new org.bouncycastle.asn1.DERUTF8String("ops")).pem()), DecisionOutcome.DENIED,
+                        "request-integrity", "SubjectAttributeNotAllowed", false),
+                new Case("apiserver client: an otherName SAN", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "developers")
+                        .san(new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.otherName,
+                                new org.bouncycastle.asn1.x509.OtherName(new org.bouncycastle.asn1.ASN1ObjectIdentifier(
+                                        "1.3.6.1.4.1.311.20.2.3"), new org.bouncycastle.asn1.DERUTF8String("a@corp"))))
+                        .pem()), DecisionOutcome.DENIED, "request-integrity", "SANTypeNotAllowed", false),
+                new Case("apiserver client: a directoryName SAN", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "developers")
+                        .san(new org.bouncycastle.asn1.x509.GeneralName(new org.bouncycastle.asn1.x500.X500Name(
+                                "CN=admin,O=system:masters"))).pem()), DecisionOutcome.DENIED, "request-integrity",
+                        "SANTypeNotAllowed", false),
+                new Case("expirationSeconds 0, which the API refuses", csr(kc, CLIENT, BOOTSTRAP,
+                        TestCsrs.kubelet("n1").pem(), 0, List.of()), DecisionOutcome.DENIED, "request-integrity",
+                        "InvalidExpirationSeconds", false),
+                new Case("expirationSeconds 599", csr(kc, CLIENT, BOOTSTRAP, TestCsrs.kubelet("n1").pem(), 599, List.of()),
+                        DecisionOutcome.DENIED, "request-integrity", "InvalidExpirationSeconds", false),
+                new Case("expirationSeconds 600", csr(kc, CLIENT, BOOTSTRAP, TestCsrs.kubelet("n1").pem(), 600, List.of()),
+                        DecisionOutcome.APPROVED, "kubelet-client", "AutoApproved", false),
                 new Case("apiserver client: rule allows", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "developers").pem()),
                         DecisionOutcome.APPROVED, "kube-apiserver-client", "AutoApproved", false),
                 new Case("apiserver client: subject no rule allows", csr(ac, CLIENT, JANE, TestCsrs.subject("admin", "developers").pem()),
@@ -212,15 +279,16 @@ class ApprovalPolicyTest {
     @Test
     void deniedSanIsNamedInTheMessage() {
         Decision decision = policy(settings(serving(), false)).evaluate(csr(SignerNames.KUBELET_SERVING, SERVING, NODE_1,
-                TestCsrs.kubelet("n1").dnsNames("n1").ipAddresses("10.9.9.9").pem()));
-        assertEquals("SAN IP:10.9.9.9 is not an address of Node n1", decision.message());
+                TestCsrs.kubelet("n1").dnsNames("n1").ipAddresses("10.0.9.9").pem()));
+        assertEquals("SANNotANodeAddress", decision.reason());
+        assertEquals("SAN IP:10.0.9.9 (not an InternalIP or ExternalIP of Node n1)", decision.message());
     }
 
     @Test
     void servingBoundsApplyWhenConfigured() {
         PolicySettings.KubeletServing strict = new PolicySettings.KubeletServing(true, true,
-                Optional.of(Pattern.compile("[a-z0-9-]+(\\.cluster\\.local)?")), List.of(Cidr.parse("10.0.0.0/24")),
-                Optional.of(3), Optional.of(Duration.ofDays(30)));
+                Optional.of(Pattern.compile("[a-z0-9-]+(\\.cluster\\.local)?")), List.of(Cidr.parse("10.0.0.0/24"),
+                        Cidr.parse("fd00::/16")), Optional.of(3), Optional.of(Duration.ofDays(30)), false, Duration.ofMinutes(5));
         ApprovalPolicy policy = policy(settings(strict, false));
         String ok = TestCsrs.kubelet("n1").dnsNames("n1").ipAddresses("10.0.0.1").pem();
         assertEquals(DecisionOutcome.APPROVED, policy.evaluate(csr(SignerNames.KUBELET_SERVING, SERVING, NODE_1, ok,
@@ -230,10 +298,10 @@ class ApprovalPolicyTest {
         Decision tooMany = policy.evaluate(csr(SignerNames.KUBELET_SERVING, SERVING, NODE_1, TestCsrs.kubelet("n1")
                 .dnsNames("n1", "n1.cluster.local").ipAddresses("10.0.0.1", "fd00::1").pem(), 86400, List.of()));
         assertEquals("4 SANs requested; at most 3 are allowed", tooMany.message());
-        nodes.addresses.put("n1", List.of("10.0.0.1", "10.1.0.1", "n1"));
+        nodes.add("n1", NOW.minus(Duration.ofHours(1)), "InternalIP=10.0.0.1", "InternalIP=10.1.0.1", "Hostname=n1");
         Decision outside = policy.evaluate(csr(SignerNames.KUBELET_SERVING, SERVING, NODE_1, TestCsrs.kubelet("n1")
                 .ipAddresses("10.1.0.1").pem(), 86400, List.of()));
-        assertTrue(outside.message().startsWith("IP SAN 10.1.0.1 is outside"), outside.message());
+        assertEquals("SAN IP:10.1.0.1 (outside the allowed IP ranges [10.0.0.0/24, fd00::/16])", outside.message());
     }
 
     @Test
@@ -245,7 +313,7 @@ class ApprovalPolicyTest {
         String cfssl = Cli.cfsslCsr(dir, "system:node:n1", "system:nodes", "ecdsa", 256, "n1", "10.0.0.1");
         assertEquals(DecisionOutcome.APPROVED, policy.evaluate(csr(SignerNames.KUBELET_SERVING, SERVING, NODE_1,
                 cfssl)).outcome());
-        String cfsslForeign = Cli.cfsslCsr(dir, "system:node:n1", "system:nodes", "rsa", 2048, "n1", "8.8.8.8");
+        String cfsslForeign = Cli.cfsslCsr(dir, "system:node:n1", "system:nodes", "rsa", 2048, "n1", "10.0.5.5");
         assertEquals("SANNotANodeAddress", policy.evaluate(csr(SignerNames.KUBELET_SERVING, SERVING, NODE_1,
                 cfsslForeign)).reason());
     }

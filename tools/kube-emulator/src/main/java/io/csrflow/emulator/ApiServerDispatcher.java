@@ -123,6 +123,9 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path.is("authorization.k8s.io", "subjectaccessreviews") && "POST".equals(method)) {
             return json(201, accessReviewer.review(jsonBody(request)));
         }
+        if (path.is("authentication.k8s.io", "tokenreviews") && "POST".equals(method)) {
+            return json(201, tokenReview(jsonBody(request)));
+        }
         if (path.is("authentication.k8s.io", "selfsubjectreviews") && "POST".equals(method)) {
             return json(201, selfSubjectReview(caller));
         }
@@ -132,6 +135,9 @@ final class ApiServerDispatcher extends Dispatcher {
         if ("PUT".equals(method) && path.name() != null) {
             ObjectNode body = jsonBody(request);
             checkResourceVersion(body, stored(path), path);
+        }
+        if ("POST".equals(method) && path.name() == null) {
+            ObjectNames.checkCreate(path, jsonBody(request));
         }
         return withContentType(store.dispatch(request));
     }
@@ -176,6 +182,32 @@ final class ApiServerDispatcher extends Dispatcher {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
         return withContentType(store.handleUpdate(internal(HttpMethod.PUT, path.objectPath(), updated)));
+    }
+
+    /** A TokenReview: the user a bearer token authenticates as, as the API server's token authenticators answer. */
+    private ObjectNode tokenReview(ObjectNode request) {
+        String token = Json.text(request.path("spec"), "token");
+        if (token == null || token.isEmpty()) {
+            throw new ApiException(422, "Invalid", "TokenReview.authentication.k8s.io \"\" is invalid: spec.token: "
+                    + "Required value");
+        }
+        ObjectNode review = request.deepCopy();
+        review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenReview");
+        ObjectNode status = review.putObject("status");
+        var found = authenticator.byToken(token);
+        if (found.isEmpty()) {
+            status.put("authenticated", false);
+            status.put("error", "invalid bearer token");
+            return review;
+        }
+        status.put("authenticated", true);
+        ObjectNode user = status.putObject("user");
+        user.put("username", found.get().username());
+        if (!found.get().uid().isEmpty()) {
+            user.put("uid", found.get().uid());
+        }
+        found.get().groups().forEach(user.withArray("groups")::add);
+        return review;
     }
 
     /** What {@code kubectl auth whoami} shows: the caller as the authenticator saw it. */

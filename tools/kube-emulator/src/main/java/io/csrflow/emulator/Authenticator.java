@@ -27,6 +27,11 @@ final class Authenticator {
                 user.extra()));
     }
 
+    /** The user of a bearer token, as a TokenReview answers it. */
+    java.util.Optional<EmulatorConfig.User> byToken(String token) {
+        return java.util.Optional.ofNullable(byToken.get(token));
+    }
+
     EmulatorConfig.User authenticate(Headers headers) {
         String certUser = headers.header(ClientCertIdentity.USER_HEADER);
         if (certUser != null) {

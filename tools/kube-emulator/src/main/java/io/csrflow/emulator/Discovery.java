@@ -41,6 +41,7 @@ final class Discovery {
             "authorization.k8s.io/v1", List.of(
                     new Resource("subjectaccessreviews", "SubjectAccessReview", false, List.of("create"), List.of())),
             "authentication.k8s.io/v1", List.of(
+                    new Resource("tokenreviews", "TokenReview", false, List.of("create"), List.of()),
                     new Resource("selfsubjectreviews", "SelfSubjectReview", false, List.of("create"), List.of())));
 
     private Discovery() {

@@ -1,0 +1,79 @@
+package io.csrflow.approver.domain;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Names and IPs no node may have certified whatever it lists in its status: wildcards, IP literals
+ * written as DNS names, the API server's names and the Service and Pod names of the cluster domain,
+ * loopback, unspecified, link-local, multicast and broadcast IPs, and the Service CIDRs. A node that
+ * lists one of these is lying or misconfigured, and a certificate for it would let the node
+ * impersonate the API server, a Service or the host itself.
+ */
+final class ReservedAddresses {
+    private final String domain;
+    private final Set<String> apiServerNames;
+    private final PolicySettings.Cluster cluster;
+
+    ReservedAddresses(PolicySettings.Cluster cluster) {
+        this.cluster = cluster;
+        this.domain = NodeAddressForms.canonical(cluster.domain());
+        this.apiServerNames = Set.of("kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                "kubernetes.default.svc." + domain);
+    }
+
+    /** Why this DNS SAN is reserved, or empty. */
+    Optional<String> dnsName(String name) {
+        if (name.contains("*")) {
+            return Optional.of("a wildcard");
+        }
+        if (IpLiteral.parse(name).isPresent()) {
+            return Optional.of("an IP address written as a DNS name");
+        }
+        String canonical = NodeAddressForms.canonical(name);
+        if (apiServerNames.contains(canonical)) {
+            return Optional.of("a name of the API server");
+        }
+        if (canonical.endsWith(".svc") || canonical.endsWith(".svc." + domain) || canonical.endsWith(".pod." + domain)
+                || canonical.equals(domain) || canonical.equals("svc." + domain) || canonical.equals("pod." + domain)) {
+            return Optional.of("a Service or Pod name of the cluster domain " + domain);
+        }
+        if (canonical.equals("localhost") || canonical.endsWith(".localhost")) {
+            return Optional.of("a loopback name");
+        }
+        return Optional.empty();
+    }
+
+    /** Why this IP SAN is reserved, or empty. */
+    Optional<String> ipAddress(InetAddress ip) {
+        if (ip.isLoopbackAddress()) {
+            return Optional.of("a loopback address");
+        }
+        if (ip.isAnyLocalAddress()) {
+            return Optional.of("the unspecified address");
+        }
+        if (ip.isLinkLocalAddress()) {
+            return Optional.of("a link-local address");
+        }
+        if (ip.isMulticastAddress()) {
+            return Optional.of("a multicast address");
+        }
+        if (ip instanceof Inet4Address && ip.getHostAddress().equals("255.255.255.255")) {
+            return Optional.of("the broadcast address");
+        }
+        for (Cidr cidr : cluster.serviceCidrs()) {
+            if (cidr.contains(ip)) {
+                return Optional.of("inside the Service CIDR " + cidr);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "ReservedAddresses[domain=" + domain.toLowerCase(Locale.ROOT) + ", serviceCidrs=" + cluster.serviceCidrs() + "]";
+    }
+}
