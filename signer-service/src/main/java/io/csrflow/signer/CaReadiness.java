@@ -21,8 +21,7 @@ public class CaReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var builder = HealthCheckResponse.named("ca").status(!cas.all().isEmpty());
-        cas.all().forEach((signer, ca) -> builder.withData(signer, "valid until "
-                + ca.certificate().getNotAfter().toInstant()));
+        cas.describe().forEach(builder::withData);
         return builder.build();
     }
 }

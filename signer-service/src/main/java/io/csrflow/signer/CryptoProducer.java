@@ -8,10 +8,11 @@ import jakarta.inject.Singleton;
 
 import io.csrflow.pki.CertificateIssuer;
 import io.csrflow.pki.CryptoProviders;
-import io.csrflow.pki.CsrParser;
-import io.csrflow.pki.CsrLimits;
+import io.csrflow.pki.CsrVerifier;
+import io.csrflow.service.CsrVerification;
+import io.csrflow.service.CsrVerificationConfig;
 
-/** The JCA provider, parser and issuer, built once from configuration. */
+/** The JCA provider, CSR verifier and issuer, built once from configuration. */
 public class CryptoProducer {
     @Produces
     @Singleton
@@ -19,10 +20,11 @@ public class CryptoProducer {
         return CryptoProviders.named(config.signer().cryptoProvider(), "csrflow.signer.crypto-provider");
     }
 
+    /** The same verification the approver runs before it decides ({@code csrflow.csr.*}). */
     @Produces
     @Singleton
-    CsrParser parser(Provider provider) {
-        return new CsrParser(CsrLimits.defaults(), provider);
+    CsrVerifier verifier(CsrVerificationConfig config, Provider provider) {
+        return CsrVerification.verifier(config, provider);
     }
 
     @Produces

@@ -5,7 +5,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,9 +14,8 @@ import org.jboss.logging.Logger;
 
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
-import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.CertificateIssuer;
-import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.CsrRejectedException;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Pem;
@@ -62,18 +61,18 @@ public class LostAnnouncements {
 
     private final CaRegistry cas;
     private final CsrStatusWriter csrs;
-    private final CsrParser parser;
+    private final CsrVerifier verifier;
     private final IssuedPublisher publisher;
     private final Duration grace;
     private final Duration window;
     private final MeterRegistry registry;
     private final Clock clock;
 
-    LostAnnouncements(CaRegistry cas, CsrStatusWriter csrs, CsrParser parser, IssuedPublisher publisher,
+    LostAnnouncements(CaRegistry cas, CsrStatusWriter csrs, CsrVerifier verifier, IssuedPublisher publisher,
             SignerConfig config, MeterRegistry registry, Clock clock) {
         this.cas = cas;
         this.csrs = csrs;
-        this.parser = parser;
+        this.verifier = verifier;
         this.publisher = publisher;
         this.grace = config.signer().announcements().grace();
         this.window = config.signer().announcements().window();
@@ -83,16 +82,16 @@ public class LostAnnouncements {
 
     /** Checks an Issued CSR seen on {@code csr.observed}, for a signer served here. */
     public void check(CsrObserved csr) {
-        Optional<CertificateAuthority> ca = cas.forSigner(csr.signerName());
-        if (csr.phase() != CsrPhase.ISSUED || ca.isEmpty()) {
+        List<X509Certificate> trusted = cas.trusted(csr.signerName());
+        if (csr.phase() != CsrPhase.ISSUED || trusted.isEmpty()) {
             return;
         }
-        Outcome outcome = outcome(csr, ca.get());
+        Outcome outcome = outcome(csr, trusted);
         registry.counter("csrflow.signer.announcement.checks", "signer", csr.signerName(), "outcome", outcome.label)
                 .increment();
     }
 
-    private Outcome outcome(CsrObserved csr, CertificateAuthority ca) {
+    private Outcome outcome(CsrObserved csr, List<X509Certificate> trusted) {
         X509Certificate certificate;
         try {
             certificate = Pem.firstCertificate(csr.certificate());
@@ -105,7 +104,7 @@ public class LostAnnouncements {
         if (publisher.remembered(fingerprint)) {
             return Outcome.ALREADY_ANNOUNCED;
         }
-        if (!issuedBy(certificate, ca)) {
+        if (trusted.stream().noneMatch(ca -> issuedBy(certificate, ca))) {
             return Outcome.OTHER_ISSUER;
         }
         // This signer back-dates NotBefore by a fixed amount: the certificate tells when it was made.
@@ -150,7 +149,8 @@ public class LostAnnouncements {
         }
         ParsedCsr parsed;
         try {
-            parsed = parser.parse(current.request());
+            // Only read: it was verified before it was signed, maybe under settings since changed.
+            parsed = verifier.parser().parse(current.request());
         } catch (CsrRejectedException e) {
             return Outcome.UNREADABLE;
         }
@@ -160,12 +160,13 @@ public class LostAnnouncements {
         return Outcome.ANNOUNCED_NOW;
     }
 
-    private static boolean issuedBy(X509Certificate certificate, CertificateAuthority ca) {
-        if (!certificate.getIssuerX500Principal().equals(ca.certificate().getSubjectX500Principal())) {
+    /** Signed by this CA: the current one, or one that signed before a rotation (still this signer's). */
+    private static boolean issuedBy(X509Certificate certificate, X509Certificate ca) {
+        if (!certificate.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
             return false;
         }
         try {
-            certificate.verify(ca.certificate().getPublicKey());
+            certificate.verify(ca.getPublicKey());
             return true;
         } catch (GeneralSecurityException e) {
             return false;

@@ -1,30 +1,30 @@
 package io.csrflow.signer;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.PolicyCheck;
-import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.CsrRejectedException;
-import io.csrflow.pki.KeyPolicy;
+import io.csrflow.pki.CsrSpec;
+import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Recognition;
 import io.csrflow.pki.Recognizers;
 import io.csrflow.pki.SignerNames;
 
 /**
- * What the signer re-checks whatever the approver said, as Boulder's CA re-checks its RA: proof of
- * possession, key strength, no system:masters, and the rules of the signer name. The answer is the reason the CSR
- * fails validation, or empty.
+ * What the signer re-checks whatever the approver or an administrator said, as Boulder's CA
+ * re-checks its RA: the same {@link CsrVerifier} with the same configuration as the approver
+ * (proof of possession, key policy, subject and SAN types, system:masters, node names, lifetime),
+ * then the rules of the signer name (the recognizers, or legacy-unknown's allowed usages). The
+ * answer is the reason the CSR fails validation, or empty.
  */
 final class SignerChecks {
-    private static final String SYSTEM_MASTERS = "system:masters";
-    private final CsrParser parser;
-    private final KeyPolicy keys;
+    private final CsrVerifier verifier;
 
-    SignerChecks(CsrParser parser, KeyPolicy keys) {
-        this.parser = parser;
-        this.keys = keys;
+    SignerChecks(CsrVerifier verifier) {
+        this.verifier = verifier;
     }
 
     /**
@@ -45,19 +45,19 @@ final class SignerChecks {
         }
     }
 
-    Outcome check(CsrObserved csr) {
+    /** @param allowedUsages the profile of a signer without Kubernetes rules (legacy-unknown); empty otherwise */
+    Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages) {
         ParsedCsr parsed;
         try {
-            parsed = parser.parseAndVerify(csr.request());
-            keys.check(parsed.key());
+            parsed = verifier.verify(new CsrSpec(csr.signerName(), csr.request(), csr.expirationSeconds()));
         } catch (CsrRejectedException e) {
             String reason = e.rejection().reason();
             return Outcome.failed(reason, reason + ": " + e.getMessage());
         }
-        // Whoever approved it, a cluster-admin certificate is never signed from a CSR.
-        if (parsed.organizations().contains(SYSTEM_MASTERS)) {
-            return Outcome.failed("SystemMastersForbidden", "SystemMastersForbidden: certificates for the "
-                    + "system:masters group are never issued through CSRs");
+        if (allowedUsages.isPresent() && !allowedUsages.get().containsAll(csr.usages())) {
+            return Outcome.failed(signerName(csr) + "/usages", "invalid " + signerName(csr) + " request: usages "
+                    + csr.usages() + " are not all among the usages this signer is configured to certify "
+                    + allowedUsages.get().stream().sorted().toList());
         }
         Optional<Recognition> rules = rulesOf(csr, parsed);
         if (rules.isPresent() && !rules.get().recognized()) {
@@ -66,6 +66,10 @@ final class SignerChecks {
                     + rules.get().recognizer() + " request: " + failed.name() + ": " + failed.detail());
         }
         return Outcome.signable(parsed);
+    }
+
+    private static String signerName(CsrObserved csr) {
+        return csr.signerName().substring(csr.signerName().indexOf('/') + 1);
     }
 
     private static Optional<Recognition> rulesOf(CsrObserved csr, ParsedCsr parsed) {

@@ -2,8 +2,10 @@ package io.csrflow.signer;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -21,7 +23,11 @@ public interface SignerConfig {
     }
 
     interface Signer {
-        /** One CA for every signer name (as kube-controller-manager's --cluster-signing-cert-file/key-file). */
+        /**
+         * One CA for the kubelet client, kubelet serving and kube-apiserver-client signers (as
+         * kube-controller-manager's --cluster-signing-cert-file/key-file). Never legacy-unknown: that
+         * signer is served only when configured by name, with its allowed usages.
+         */
         Optional<CaFiles> ca();
 
         /**
@@ -75,13 +81,49 @@ public interface SignerConfig {
     interface CaFiles {
         Path certFile();
 
-        Path keyFile();
+        /** The CA's private key as a PEM file; or {@code pkcs11}, not both. */
+        Optional<Path> keyFile();
+
+        /** The CA's private key in a PKCS#11 token (an HSM); it never leaves the token. */
+        Optional<Pkcs11> pkcs11();
 
         /**
          * The CA certificate that will replace this one: published in the trust bundle beside the
          * current one so that clients trust it before the signer switches to it.
          */
         Optional<Path> nextCertFile();
+
+        /**
+         * CA certificates this signer used before (files of one or more PEM certificates): kept in
+         * the trust bundle, and recognised as this signer's, while anything they signed may still be
+         * valid. A CA replaced while the signer runs is kept as well until its certificates have
+         * expired, but only in memory: list it here before the next restart.
+         */
+        Optional<List<Path>> previousCertFiles();
+
+        /**
+         * For {@code legacy-unknown} only, and required there: the usages it may certify (that signer
+         * has no rules of its own in Kubernetes, so it gets none from csrflow without an explicit profile).
+         */
+        Optional<Set<String>> allowedUsages();
+    }
+
+    /** A CA key in a PKCS#11 token, loaded through Java's SunPKCS11 provider. */
+    interface Pkcs11 {
+        /** The token's PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
+        Path library();
+
+        /** The token's slot ID, as the module reports it (pkcs11-tool -L); or slot-list-index. */
+        Optional<Long> slot();
+
+        /** The token's position in the module's slot list; or slot. */
+        Optional<Integer> slotListIndex();
+
+        /** The label of the key and of its certificate stored with it on the token. */
+        String keyLabel();
+
+        /** A file holding the user PIN (mounted from a Secret). */
+        Path pinFile();
     }
 
     interface TrustBundle {

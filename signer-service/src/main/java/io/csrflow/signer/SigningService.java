@@ -14,11 +14,13 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.CertificateIssuer;
-import io.csrflow.pki.CsrParser;
+import io.csrflow.pki.CertificateTemplate;
+import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.IssuanceCheck;
-import io.csrflow.pki.KeyPolicy;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Pem;
+import io.csrflow.pki.SigningFailedException;
+import io.csrflow.pki.SigningPolicy;
 import io.csrflow.pki.Validity;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.signer.ca.CaRegistry;
@@ -51,11 +53,11 @@ public class SigningService {
     private final Clock clock;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
-    SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrParser parser, CertificateIssuer issuer,
+    SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrVerifier verifier, CertificateIssuer issuer,
             IssuedPublisher publisher, SignerConfig config, MeterRegistry registry, Clock clock) {
         this.cas = cas;
         this.csrs = csrs;
-        this.checks = new SignerChecks(parser, KeyPolicy.defaults());
+        this.checks = new SignerChecks(verifier);
         this.issuer = issuer;
         this.publisher = publisher;
         this.config = config;
@@ -124,7 +126,7 @@ public class SigningService {
             return CsrStatusWriter.Written.GONE;
         }
         Timer.Sample sample = Timer.start(registry);
-        SignerChecks.Outcome checked = checks.check(csr);
+        SignerChecks.Outcome checked = checks.check(csr, cas.allowedUsages(csr.signerName()));
         if (!checked.signable()) {
             registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", VALIDATION_FAILURE)
                     .increment();
@@ -144,14 +146,16 @@ public class SigningService {
             LOG.errorf("not signing CSR %s: %s", name, e.getMessage());
             return CsrStatusWriter.Written.GONE;
         }
-        X509Certificate certificate = issuer.issue(parsed, csr.usages(), validity, ca.get());
+        CertificateTemplate template = SigningPolicy.template(parsed, csr.usages(), validity);
+        X509Certificate certificate;
         try {
-            IssuanceCheck.verify(certificate, parsed, validity, ca.get(), issuer.provider());
-        } catch (IllegalStateException e) {
-            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "PostIssuanceCheck")
+            certificate = issuer.issue(template, ca.get());
+            IssuanceCheck.verify(certificate, template, ca.get(), issuer.provider());
+        } catch (SigningFailedException e) {
+            // The signer or its CA is at fault, not the request: the CSR stays Approved for a fixed signer.
+            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "SigningFailed")
                     .increment();
-            LOG.errorf("certificate for CSR %s failed the post-issuance check and was discarded: %s", name,
-                    e.getMessage());
+            LOG.errorf("no certificate for CSR %s: %s", name, e.getMessage());
             return CsrStatusWriter.Written.GONE;
         }
         String pem = Pem.of(certificate);

@@ -140,7 +140,7 @@ class LostAnnouncementsTest {
         Instant at = Instant.now().minus(ago);
         Validity validity = new Validity(at.minus(Validity.BACKDATE), at.plus(Duration.ofDays(1)));
         X509Certificate certificate = new CertificateIssuer(new org.bouncycastle.jce.provider.BouncyCastleProvider(),
-                new SecureRandom()).issue(parse(approved), CLIENT, validity, ca);
+                new SecureRandom()).issue(io.csrflow.pki.SigningPolicy.template(parse(approved), CLIENT, validity), ca);
         return admin.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder(approved)
                 .editOrNewStatus().withCertificate(Base64.getEncoder().encodeToString(
                         Pem.of(certificate).getBytes(StandardCharsets.US_ASCII))).endStatus().build()).updateStatus();

@@ -186,25 +186,53 @@ class SignerComponentTest {
     }
 
     @Test
-    void replacedCaFilesSignTheNextCertificateAndUpdateTheBundle() throws Exception {
-        Path next = Files.createTempDirectory("next-ca");
-        TestCa ca2 = TestCa.create(next, "csrflow-test-ca-2", Instant.now().minus(Duration.ofDays(1)),
-                Instant.now().plus(Duration.ofDays(365)));
-        Files.writeString(CaFilesResource.folder.resolve("ca.key"), Files.readString(ca2.keyFile()));
-        Files.writeString(CaFilesResource.folder.resolve("ca.crt"), Files.readString(ca2.certFile()));
-        await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then()
-                .body(containsString("csrflow_signer_ca_reloads_total")));
+    void aCaRotatedTwiceKeepsEveryEarlierCaInTheBundleSoEarlierCertificatesStayTrusted() throws Exception {
+        String firstCa = Files.readString(CaFilesResource.folder.resolve("ca.crt")).trim();
+        String first = signed("sign-before-rotation", "s5");
 
-        create("bootstrap-token", "sign-after-rotation", "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
-                TestCsrs.kubelet("s5").pem());
-        decide(approve("sign-after-rotation"), DecisionOutcome.APPROVED);
-        await().atMost(WAIT).until(() -> !issuedFor("sign-after-rotation").isEmpty());
+        TestCa ca2 = rotate("csrflow-test-ca-2");
+        String second = signed("sign-after-rotation", "s6");
         assertEquals("CN=csrflow-test-ca-2", issuedFor("sign-after-rotation").get(0).issuer());
 
+        TestCa ca3 = rotate("csrflow-test-ca-3");
+        String third = signed("sign-after-second-rotation", "s7");
+        assertEquals("CN=csrflow-test-ca-3", issuedFor("sign-after-second-rotation").get(0).issuer());
+
+        String bundle = bundle("kube-apiserver-client-kubelet");
+        assertTrue(bundle.startsWith(Files.readString(ca3.certFile()).trim()), "the signing CA comes first");
+        for (String ca : List.of(Files.readString(ca2.certFile()).trim(), firstCa,
+                Files.readString(CaFilesResource.folder.resolve("next/ca.crt")).trim())) {
+            assertTrue(bundle.contains(ca), "earlier and next CAs stay published:\n" + bundle);
+        }
+        // What a client holding the published bundle sees: every certificate still verifies.
+        Path dir = Files.createTempDirectory("rotated");
+        Files.writeString(dir.resolve("bundle.crt"), bundle + "\n");
+        for (String certificate : List.of(first, second, third)) {
+            Files.writeString(dir.resolve("leaf.crt"), certificate);
+            assertEquals(dir.resolve("leaf.crt") + ": OK\n", Cli.run(dir, null, "openssl", "verify", "-CAfile",
+                    dir.resolve("bundle.crt").toString(), dir.resolve("leaf.crt").toString()));
+        }
+        given().get("/q/health/ready").then().body(containsString("earlier CA(s) trusted"));
+    }
+
+    /** A kubelet client CSR for {@code node}, approved, and its certificate once the signer wrote it. */
+    private String signed(String name, String node) {
+        create("bootstrap-token", name, "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,
+                TestCsrs.kubelet(node).pem());
+        decide(approve(name), DecisionOutcome.APPROVED);
+        await().atMost(WAIT).until(() -> !issuedFor(name).isEmpty());
+        return certificate(name);
+    }
+
+    /** Replaces the CA files in place, as a Secret update does, and waits until the bundle shows the new CA. */
+    private TestCa rotate(String name) throws Exception {
+        TestCa next = TestCa.create(Files.createTempDirectory(name), name, Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(365)));
+        Files.writeString(CaFilesResource.folder.resolve("ca.key"), Files.readString(next.keyFile()));
+        Files.writeString(CaFilesResource.folder.resolve("ca.crt"), Files.readString(next.certFile()));
         await().atMost(WAIT).until(() -> bundle("kube-apiserver-client-kubelet").startsWith(
-                Files.readString(ca2.certFile()).trim()));
-        assertTrue(bundle("kube-apiserver-client-kubelet").endsWith(
-                Files.readString(CaFilesResource.folder.resolve("next/ca.crt")).trim()), "the next CA stays published");
+                Files.readString(next.certFile()).trim()));
+        return next;
     }
 
     private String bundle(String signer) {
@@ -215,8 +243,15 @@ class SignerComponentTest {
     @Test
     void theTrustBundleCarriesTheCurrentAndTheNextCa() throws Exception {
         String bundle = bundle("kubelet-serving");
-        assertEquals(2, bundle.split("-----BEGIN CERTIFICATE-----").length - 1, bundle);
-        assertTrue(bundle.endsWith(Files.readString(CaFilesResource.folder.resolve("next/ca.crt")).trim()));
+        assertTrue(bundle.startsWith(Files.readString(CaFilesResource.folder.resolve("ca.crt")).trim()), bundle);
+        assertTrue(bundle.contains(Files.readString(CaFilesResource.folder.resolve("next/ca.crt")).trim()));
+    }
+
+    @Test
+    void legacyUnknownIsNotServedByTheDefaultCa() {
+        assertTrue(admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getData()
+                .keySet().stream().noneMatch(k -> k.startsWith("legacy-unknown")));
+        given().get("/q/health/ready").then().body(org.hamcrest.Matchers.not(containsString("legacy-unknown")));
     }
 
     @Test

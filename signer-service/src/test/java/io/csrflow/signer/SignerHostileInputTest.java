@@ -60,9 +60,10 @@ class SignerHostileInputTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String NODE_TOKEN = "signer-corpus-node-token";
     /** Decided by what only the approver knows (Node addresses, who asked): a signer signs them once approved. */
-    private static final Set<String> APPROVAL_ONLY = Set.of("SANNotANodeAddress", "NotAuthorized");
+    private static final Set<String> APPROVAL_ONLY = Set.of("SANNotANodeAddress", "SANReserved",
+            "SANOwnedByAnotherNode", "SANAddressTooNew", "NotAuthorized");
     /** Reasons of the kubelet and apiserver-client rules: the signer names the rule that failed. */
-    private static final Set<String> SIGNER_RULES = Set.of("InvalidServingRequest", "NotRecognized", "InvalidNodeName");
+    private static final Set<String> SIGNER_RULES = Set.of("InvalidServingRequest", "NotRecognized");
 
     @InjectKubeEmulator
     KubeEmulator emulator;

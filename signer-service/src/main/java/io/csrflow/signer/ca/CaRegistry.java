@@ -1,14 +1,15 @@
 package io.csrflow.signer.ca;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,52 +17,52 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.csrflow.pki.CaLoadException;
 import io.csrflow.pki.CaLoader;
 import io.csrflow.pki.CertificateAuthority;
+import io.csrflow.pki.Pkcs11CaLoader;
 import io.csrflow.pki.SignerNames;
 import io.csrflow.signer.SignerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The CA of each served signer name, loaded at start (a bad file stops the start, naming it) and
- * reloaded when its files change; a reload that fails keeps the CA in use and is reported.
+ * The CAs of each served signer name: the one that signs (loaded at start, where a bad file stops
+ * the start naming it, and reloaded when its files change, where a reload that fails keeps the CA in
+ * use), the next one published ahead of a rotation, and the ones that signed before, which stay
+ * trusted while anything they signed may still be valid, so that a rotation never breaks trust.
  */
 @ApplicationScoped
 public class CaRegistry {
     private static final Logger LOG = Logger.getLogger(CaRegistry.class);
-    private static final List<String> SIGNERS = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
+    /** What the default CA serves: never legacy-unknown, which has no rules unless an operator gives it some. */
+    private static final List<String> DEFAULT_SIGNERS = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
+            SignerNames.APISERVER_CLIENT);
+    private static final List<String> KNOWN = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
             SignerNames.APISERVER_CLIENT, SignerNames.LEGACY_UNKNOWN);
 
-    private record Source(Path certFile, Path keyFile, Optional<Path> nextCertFile) {
-        String stamp() {
-            StringBuilder stamp = new StringBuilder();
-            for (Path file : nextCertFile.map(next -> List.of(certFile, keyFile, next)).orElse(List.of(certFile, keyFile))) {
-                try {
-                    stamp.append(Files.getLastModifiedTime(file)).append('/').append(Files.readString(file).hashCode())
-                            .append('|');
-                } catch (IOException e) {
-                    stamp.append("unreadable|");
-                }
-            }
-            return stamp.toString();
-        }
+    /** A CA replaced while running, trusted until nothing it signed can still be valid. */
+    private record Retired(X509Certificate certificate, Instant keepUntil) {
     }
 
-    private final Map<String, Source> sources = new LinkedHashMap<>();
+    private final Map<String, CaSource> sources = new LinkedHashMap<>();
     private final Map<String, CertificateAuthority> authorities = new ConcurrentHashMap<>();
     private final Map<String, X509Certificate> nextCertificates = new ConcurrentHashMap<>();
+    private final Map<String, List<X509Certificate>> previousCertificates = new ConcurrentHashMap<>();
+    private final Map<String, List<Retired>> retired = new ConcurrentHashMap<>();
     private final Map<String, String> stamps = new ConcurrentHashMap<>();
     private final CaLoader loader;
+    private final Pkcs11CaLoader tokenLoader = new Pkcs11CaLoader();
     private final SignerConfig.Signer config;
     private final MeterRegistry registry;
     private final Event<CaChanged> changed;
+    private final Clock clock;
     private final ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ca-reloader");
         t.setDaemon(true);
@@ -72,37 +73,36 @@ public class CaRegistry {
     public record CaChanged(Map<String, List<X509Certificate>> bundles) {
     }
 
-    CaRegistry(SignerConfig config, Provider provider, MeterRegistry registry, Event<CaChanged> changed) {
+    CaRegistry(SignerConfig config, Provider provider, MeterRegistry registry, Event<CaChanged> changed, Clock clock) {
         this.config = config.signer();
         this.loader = new CaLoader(provider);
         this.registry = registry;
         this.changed = changed;
+        this.clock = clock;
         if (this.config.ca().isPresent() && !this.config.signers().isEmpty()) {
             throw new IllegalArgumentException("configure either csrflow.signer.ca (one CA for every signer) or "
                     + "csrflow.signer.signers.<signer> (one per signer), not both");
         }
         for (Map.Entry<String, SignerConfig.CaFiles> entry : this.config.signers().entrySet()) {
             String signer = "kubernetes.io/" + entry.getKey();
-            if (!SIGNERS.contains(signer)) {
+            if (!KNOWN.contains(signer)) {
                 throw new IllegalArgumentException("csrflow.signer.signers." + entry.getKey()
                         + ": unknown signer; use one of kube-apiserver-client-kubelet, kubelet-serving, "
                         + "kube-apiserver-client, legacy-unknown");
             }
-            sources.put(signer, new Source(entry.getValue().certFile(), entry.getValue().keyFile(),
-                    entry.getValue().nextCertFile()));
+            sources.put(signer, CaSource.of(signer, "csrflow.signer.signers." + entry.getKey(), entry.getValue()));
         }
-        this.config.ca().ifPresent(ca -> SIGNERS.forEach(s -> sources.put(s,
-                new Source(ca.certFile(), ca.keyFile(), ca.nextCertFile()))));
+        this.config.ca().ifPresent(ca -> DEFAULT_SIGNERS.forEach(s -> sources.put(s,
+                CaSource.of(s, "csrflow.signer.ca", ca))));
     }
 
     void start(@Observes StartupEvent event) throws CaLoadException {
-        for (Map.Entry<String, Source> entry : sources.entrySet()) {
+        for (Map.Entry<String, CaSource> entry : sources.entrySet()) {
             load(entry.getKey(), entry.getValue());
         }
-        for (Map.Entry<String, CertificateAuthority> entry : authorities.entrySet()) {
-            registry.gauge("csrflow.signer.ca.not.after", io.micrometer.core.instrument.Tags.of("signer", entry.getKey()),
-                    authorities, a -> a.containsKey(entry.getKey())
-                            ? a.get(entry.getKey()).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
+        for (String signer : authorities.keySet()) {
+            registry.gauge("csrflow.signer.ca.not.after", Tags.of("signer", signer), authorities,
+                    a -> a.containsKey(signer) ? a.get(signer).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
         }
         LOG.infof("serving signers %s", authorities.keySet());
         changed.fire(new CaChanged(bundles()));
@@ -110,6 +110,7 @@ public class CaRegistry {
         reloader.scheduleWithFixedDelay(this::reloadChanged, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** The CA that signs for this signer name, if it is served here. */
     public Optional<CertificateAuthority> forSigner(String signerName) {
         return Optional.ofNullable(authorities.get(signerName));
     }
@@ -118,35 +119,93 @@ public class CaRegistry {
         return Map.copyOf(authorities);
     }
 
-    /** Current CA certificate, then the next one if configured. */
+    /** For legacy-unknown, the usages its profile allows; empty for the signers with Kubernetes' own rules. */
+    public Optional<Set<String>> allowedUsages(String signerName) {
+        CaSource source = sources.get(signerName);
+        return source == null ? Optional.empty() : source.allowedUsages();
+    }
+
+    /**
+     * Every CA certificate whose certificates count as this signer's: the current one, those listed as
+     * previous and those replaced while running, as long as they can still vouch for a valid certificate.
+     */
+    public List<X509Certificate> trusted(String signerName) {
+        CertificateAuthority current = authorities.get(signerName);
+        if (current == null) {
+            return List.of();
+        }
+        List<X509Certificate> all = new ArrayList<>(List.of(current.certificate()));
+        all.addAll(earlier(signerName));
+        return List.copyOf(all);
+    }
+
+    /** Current CA certificate, then the next one if configured, then the earlier ones still vouching for something. */
     private Map<String, List<X509Certificate>> bundles() {
         Map<String, List<X509Certificate>> bundles = new LinkedHashMap<>();
         authorities.forEach((signer, ca) -> {
-            List<X509Certificate> certificates = new java.util.ArrayList<>(List.of(ca.certificate()));
+            List<X509Certificate> certificates = new ArrayList<>(List.of(ca.certificate()));
             X509Certificate next = nextCertificates.get(signer);
             if (next != null && !next.equals(ca.certificate())) {
                 certificates.add(next);
             }
+            earlier(signer).stream().filter(c -> !certificates.contains(c)).forEach(certificates::add);
             bundles.put(signer, List.copyOf(certificates));
         });
         return bundles;
     }
 
-    private void load(String signer, Source source) throws CaLoadException {
-        if (source.nextCertFile().isPresent()) {
-            nextCertificates.put(signer, loader.readCertificate(source.nextCertFile().get()));
+    private List<X509Certificate> earlier(String signer) {
+        Instant now = clock.instant();
+        X509Certificate current = authorities.get(signer) == null ? null : authorities.get(signer).certificate();
+        List<X509Certificate> earlier = new ArrayList<>();
+        previousCertificates.getOrDefault(signer, List.of()).stream()
+                .filter(c -> c.getNotAfter().toInstant().isAfter(now)).forEach(earlier::add);
+        retired.getOrDefault(signer, List.of()).stream().filter(r -> r.keepUntil().isAfter(now))
+                .map(Retired::certificate).filter(c -> !earlier.contains(c)).forEach(earlier::add);
+        earlier.remove(current);
+        return earlier;
+    }
+
+    private void load(String signer, CaSource source) throws CaLoadException {
+        X509Certificate next = source.nextCertFile().isPresent() ? loader.readCertificate(source.nextCertFile().get())
+                : null;
+        List<X509Certificate> previous = new ArrayList<>();
+        for (var file : source.previousCertFiles()) {
+            previous.addAll(loader.readCertificates(file));
+        }
+        CertificateAuthority ca = source.pkcs11().isPresent()
+                ? tokenLoader.load(source.certFile(), source.pkcs11().get())
+                : loader.load(source.certFile(), source.keyFile().orElseThrow());
+        ca.warnings().forEach(w -> LOG.warnf("CA of %s: %s", signer, w));
+        CertificateAuthority replaced = authorities.put(signer, ca);
+        if (replaced != null && !replaced.certificate().equals(ca.certificate())) {
+            retire(signer, replaced.certificate(), previous);
+        }
+        if (next != null) {
+            nextCertificates.put(signer, next);
         } else {
             nextCertificates.remove(signer);
         }
-        CertificateAuthority ca = loader.load(source.certFile(), source.keyFile());
-        ca.warnings().forEach(w -> LOG.warnf("CA of %s: %s", signer, w));
-        authorities.put(signer, ca);
+        previousCertificates.put(signer, List.copyOf(previous));
         stamps.put(signer, source.stamp());
+    }
+
+    private void retire(String signer, X509Certificate old, List<X509Certificate> previous) {
+        Instant lastValid = old.getNotAfter().toInstant();
+        Instant maxIssued = clock.instant().plus(config.maxDuration());
+        Instant keepUntil = lastValid.isBefore(maxIssued) ? lastValid : maxIssued;
+        retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new Retired(old, keepUntil));
+        if (!previous.contains(old)) {
+            LOG.warnf("CA of %s replaced: the old CA (%s, serial %s) stays in the trust bundle until %s, but only while "
+                    + "this process runs; add its certificate to previous-cert-files before the next restart",
+                    signer, old.getSubjectX500Principal().getName(), old.getSerialNumber().toString(16), keepUntil);
+        }
     }
 
     private void reloadChanged() {
         boolean any = false;
-        for (Map.Entry<String, Source> entry : sources.entrySet()) {
+        for (Map.Entry<String, CaSource> entry : sources.entrySet()) {
             String stamp = entry.getValue().stamp();
             if (stamp.equals(stamps.get(entry.getKey()))) {
                 continue;
@@ -156,7 +215,7 @@ public class CaRegistry {
                 any = true;
                 LOG.infof("reloaded the CA of %s from %s", entry.getKey(), entry.getValue().certFile());
                 registry.counter("csrflow.signer.ca.reloads", "signer", entry.getKey()).increment();
-            } catch (CaLoadException e) {
+            } catch (CaLoadException | RuntimeException e) {
                 // Keep signing with the CA in use; the files may be half written.
                 registry.counter("csrflow.signer.ca.reload.failures", "signer", entry.getKey()).increment();
                 LOG.errorf("CA files of %s changed but cannot be loaded; still using the previous CA: %s",
@@ -166,6 +225,16 @@ public class CaRegistry {
         if (any) {
             changed.fire(new CaChanged(bundles()));
         }
+    }
+
+    /** For readiness: what each signer trusts besides its current CA. */
+    public Map<String, String> describe() {
+        Map<String, String> described = new LinkedHashMap<>();
+        authorities.forEach((signer, ca) -> described.put(signer, "valid until " + ca.certificate().getNotAfter()
+                .toInstant() + (ca.keyFile().isEmpty() ? ", key in a PKCS#11 token" : "")
+                + (nextCertificates.containsKey(signer) ? ", next CA published" : "")
+                + ", " + earlier(signer).size() + " earlier CA(s) trusted"));
+        return described;
     }
 
     @PreDestroy

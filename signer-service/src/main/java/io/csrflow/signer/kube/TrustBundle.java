@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 /**
  * Trust distribution: a ConfigMap with each served signer's CA bundle ({@code <signer>.crt},
@@ -46,11 +45,20 @@ public class TrustBundle {
         ConfigMap bundle = new ConfigMapBuilder().withNewMetadata().withName(config.name())
                 .withNamespace(config.namespace()).addToLabels("app.kubernetes.io/part-of", "csrflow")
                 .endMetadata().withData(data).build();
+        // Updated in place when it exists, so that RBAC may limit the signer to this one ConfigMap by
+        // name (k8s/ ships it empty); created only where the signer may create ConfigMaps (./csrflow up).
+        var existing = client.configMaps().inNamespace(config.namespace()).withName(config.name());
         try {
-            client.configMaps().inNamespace(config.namespace()).resource(bundle).createOr(NonDeletingOperation::update);
+            ConfigMap current = existing.get();
+            if (current == null) {
+                client.configMaps().inNamespace(config.namespace()).resource(bundle).create();
+            } else {
+                client.configMaps().inNamespace(config.namespace())
+                        .resource(new ConfigMapBuilder(current).withData(data).build()).update();
+            }
         } catch (KubernetesClientException e) {
-            LOG.errorf("could not publish the CA bundle ConfigMap %s/%s: %s", config.namespace(), config.name(),
-                    e.getMessage());
+            LOG.errorf("could not publish the CA bundle ConfigMap %s/%s (HTTP %d): %s", config.namespace(),
+                    config.name(), e.getCode(), e.getMessage());
         }
     }
 }

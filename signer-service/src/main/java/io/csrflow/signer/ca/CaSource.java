@@ -1,0 +1,76 @@
+package io.csrflow.signer.ca;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.csrflow.pki.KubeUsages;
+import io.csrflow.pki.Pkcs11Settings;
+import io.csrflow.pki.SignerNames;
+import io.csrflow.signer.SignerConfig;
+
+/**
+ * Where one signer's CA comes from, checked when the service starts so that a wrong combination
+ * stops it with the key to fix: a key file or a PKCS#11 token (exactly one), the next and previous
+ * CA certificates, and for legacy-unknown the usages it may certify (required, and only there).
+ */
+record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> pkcs11, Optional<Path> nextCertFile,
+                List<Path> previousCertFiles, Optional<Set<String>> allowedUsages) {
+
+    static CaSource of(String signer, String key, SignerConfig.CaFiles files) {
+        if (files.keyFile().isPresent() == files.pkcs11().isPresent()) {
+            throw new IllegalArgumentException(key + ": set exactly one of key-file (a PEM key) and pkcs11.* (a key "
+                    + "in a PKCS#11 token)");
+        }
+        boolean legacy = SignerNames.LEGACY_UNKNOWN.equals(signer);
+        if (legacy && files.allowedUsages().isEmpty()) {
+            throw new IllegalArgumentException(key + ".allowed-usages is required: kubernetes.io/legacy-unknown has no "
+                    + "rules of its own, so it signs only the usages an operator lists");
+        }
+        if (!legacy && files.allowedUsages().isPresent()) {
+            throw new IllegalArgumentException(key + ".allowed-usages applies to legacy-unknown only; " + signer
+                    + " has Kubernetes' own rules");
+        }
+        files.allowedUsages().ifPresent(usages -> {
+            try {
+                KubeUsages.map(List.copyOf(usages));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ".allowed-usages: " + e.getMessage(), e);
+            }
+        });
+        return new CaSource(files.certFile(), files.keyFile(), files.pkcs11().map(p -> pkcs11(key, p)),
+                files.nextCertFile(), files.previousCertFiles().orElse(List.of()), files.allowedUsages().map(Set::copyOf));
+    }
+
+    private static Pkcs11Settings pkcs11(String key, SignerConfig.Pkcs11 p) {
+        if (p.slot().isPresent() == p.slotListIndex().isPresent()) {
+            throw new IllegalArgumentException(key + ".pkcs11: set exactly one of slot and slot-list-index");
+        }
+        Pkcs11Settings.TokenSlot slot = p.slot().isPresent() ? new Pkcs11Settings.SlotId(p.slot().get())
+                : new Pkcs11Settings.SlotListIndex(p.slotListIndex().get());
+        return new Pkcs11Settings(p.library(), slot, p.keyLabel(), p.pinFile());
+    }
+
+    /** Changes when any of the files changes: modification time and content of each. */
+    String stamp() {
+        List<Path> files = new ArrayList<>(List.of(certFile));
+        keyFile.ifPresent(files::add);
+        pkcs11.ifPresent(p -> files.add(p.pinFile()));
+        nextCertFile.ifPresent(files::add);
+        files.addAll(previousCertFiles);
+        StringBuilder stamp = new StringBuilder();
+        for (Path file : files) {
+            try {
+                stamp.append(Files.getLastModifiedTime(file)).append('/').append(Files.readString(file).hashCode())
+                        .append('|');
+            } catch (IOException e) {
+                stamp.append("unreadable|");
+            }
+        }
+        return stamp.toString();
+    }
+}
