@@ -33,6 +33,7 @@ public final class FleetArguments {
         OPTIONS.put("poll-interval", "longest pause between a waiting node's looks at its CSR; the first comes after 250ms and the pause doubles (default 1s)");
         OPTIONS.put("request-timeout", "how long a node waits for a certificate (default 5m)");
         OPTIONS.put("status-port", "port of /status, /metrics, /healthz (default 8085; 0 picks one)");
+        OPTIONS.put("status-host", "address /status listens on (default 127.0.0.1; 0.0.0.0 in a container)");
         OPTIONS.put("threads", "worker threads (default 4)");
         OPTIONS.put("progress", "progress line interval, 0 for none (default 5s)");
     }
@@ -65,7 +66,8 @@ public final class FleetArguments {
                 values.get("kafka"), kafkaClientSettings(), values.getOrDefault("renewal-topic", "csrflow.cert.renewal-due"),
                 integer("nodes", 20), values.getOrDefault("name-prefix", "sim-node-"), duration("lifetime", null),
                 misbehaviour(), decimal("starts-per-second", 5), duration("poll-interval", Duration.ofSeconds(1)),
-                duration("request-timeout", Duration.ofMinutes(5)), integer("status-port", 8085), integer("threads", 4));
+                duration("request-timeout", Duration.ofMinutes(5)), integer("status-port", 8085),
+                values.getOrDefault("status-host", "127.0.0.1"), integer("threads", 4));
     }
 
     Duration progressInterval() {

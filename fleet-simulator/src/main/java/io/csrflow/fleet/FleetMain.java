@@ -37,7 +37,7 @@ public final class FleetMain {
         RenewalListener listener = settings.kafka() == null ? null
                 : new RenewalListener(settings.kafka(), settings.kafkaClient(), settings.renewalDueTopic(),
                         fleet::onRenewalDue);
-        StatusServer status = new StatusServer(settings.statusPort(), fleet::report);
+        StatusServer status = new StatusServer(settings.statusHost(), settings.statusPort(), fleet::report);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             status.close();

@@ -25,6 +25,7 @@ record FleetSettings(
         Duration pollInterval,
         Duration requestTimeout,
         int statusPort,
+        String statusHost,
         int threads) {
 
     FleetSettings {

@@ -83,7 +83,9 @@ final class SimulatedKubelet {
         setPhase(Phase.REQUESTING_SERVING);
         KeyMaterial key = misbehaviour == Misbehaviour.WEAK_KEY ? KeyMaterial.weakRsa() : KeyMaterial.ecP256();
         String commonName = misbehaviour == Misbehaviour.IMPERSONATE ? "system:node:" + impersonated : node.userName();
-        List<String> dns = misbehaviour == Misbehaviour.FOREIGN_SAN ? List.of(node.name(), "api.example.com")
+        // A foreign SAN of the fleet's own kind (another node's name), so that only the Node's
+        // addresses, not the operator's name pattern, tell it apart.
+        List<String> dns = misbehaviour == Misbehaviour.FOREIGN_SAN ? List.of(node.name(), impersonated)
                 : List.of(node.name());
         String csr = key.csrPem(commonName, dns, List.of(node.internalIp()));
         return fleet.requester().request(currentClient(), csrName(CertKind.SERVING), CertKind.SERVING, key, csr,

@@ -22,8 +22,9 @@ final class StatusServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    StatusServer(int port, Supplier<FleetReport> report) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+    /** @param host the address to listen on: loopback unless the page must be reached from elsewhere */
+    StatusServer(String host, int port, Supplier<FleetReport> report) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/status", exchange -> reply(exchange, 200, "application/json", json(report.get())));
         server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4",
                 metrics(report.get())));

@@ -24,7 +24,7 @@ class StatusServerTest {
     @Test
     void answersStatusMetricsAndHealth() throws Exception {
         FleetReport report = FleetReport.of(List.of(READY, REFUSED), 3, 1);
-        try (StatusServer server = new StatusServer(0, () -> report)) {
+        try (StatusServer server = new StatusServer("127.0.0.1", 0, () -> report)) {
             server.start();
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()

@@ -92,7 +92,12 @@ final class LocalSystem implements AutoCloseable {
         ports.put("rotation-scheduler", schedulerPort);
         Map<String, JavaProcess> started = new HashMap<>();
         started.put("csr-watcher", service("csr-watcher", ports, "csr-watcher-token", Map.of()));
-        started.put("approver-service", service("approver-service", ports, "approver-token", Map.of()));
+        // Bounded to the fleet's names and addresses, as ./csrflow up does; an address a Node adds
+        // after registering waits 20 s (a restarted approver sees every address as new once).
+        started.put("approver-service", service("approver-service", ports, "approver-token", Map.of(
+                "CSRFLOW_APPROVER_KUBELET_SERVING_DNS_NAME_PATTERN", "sim-node-[0-9]+",
+                "CSRFLOW_APPROVER_KUBELET_SERVING_IP_RANGES", "10.244.0.0/16",
+                "CSRFLOW_APPROVER_KUBELET_SERVING_ADDRESS_SETTLE_TIME", "20s")));
         started.put("signer-service", service("signer-service", ports, "signer-token", Map.of(
                 "CSRFLOW_SIGNER_CA_CERT_FILE", ca.certFile().toString(),
                 "CSRFLOW_SIGNER_CA_KEY_FILE", ca.keyFile().toString())));
