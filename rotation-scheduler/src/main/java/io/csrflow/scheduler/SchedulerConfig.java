@@ -51,7 +51,9 @@ public interface SchedulerConfig {
 
         /**
          * Where the signer's trust bundle ({@code csrflow-ca-bundles}, one {@code <signer>.crt} per
-         * signer) is mounted: certificates of those signers are tracked only if their CA signed them.
+         * signer) is mounted: certificates of csrflow's signer names are tracked only if their CA
+         * signed them, and while the bundle is unusable the service is not ready and consumes
+         * nothing (see DESIGN.md). Unset: every certificate is believed.
          */
         Optional<java.nio.file.Path> trustBundleDir();
 

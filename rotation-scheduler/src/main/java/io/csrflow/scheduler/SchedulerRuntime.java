@@ -87,6 +87,11 @@ public class SchedulerRuntime {
         s.instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         LOG.infof("deadlines: %s; reminders after %s doubling to %s", settings.deadlines().describe(),
                 s.reminders().first(), s.reminders().max());
+        if (!settings.trust().enabled()) {
+            LOG.warn("csrflow.scheduler.trust-bundle-dir is not set: every certificate on cert.issued and "
+                    + "csr.observed is believed, so whoever may write to those topics can cancel a real "
+                    + "certificate's renewal notices with a forged newer one");
+        }
         streams = new SchedulerStreams(props, settings, nodes, clock, registry, tracer).start();
         registry.gauge("csrflow.scheduler.restored.records", streams, st -> st.status().restoredRecords());
     }

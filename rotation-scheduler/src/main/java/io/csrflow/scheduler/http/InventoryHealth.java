@@ -12,9 +12,10 @@ import io.csrflow.scheduler.SchedulerRuntime;
 import io.csrflow.scheduler.streams.SchedulerStreams;
 
 /**
- * Ready when Kafka Streams runs with its state restored; not live only when every stream thread
- * has died, which a restart is the remedy for. Waiting for topics or restoring is not-ready, never
- * not-live: a restart would only start the restore again.
+ * Ready when Kafka Streams runs with its state restored and, if a trust bundle is configured, the
+ * bundle is usable; not live only when every stream thread has died, which a restart is the remedy
+ * for. Waiting for topics, restoring or an unusable trust bundle is not-ready, never not-live: a
+ * restart would only start the restore again, and would not mount the bundle.
  */
 public final class InventoryHealth {
     private InventoryHealth() {
@@ -22,7 +23,8 @@ public final class InventoryHealth {
 
     static HealthCheckResponseBuilder describe(SchedulerRuntime runtime) {
         SchedulerStreams streams = runtime.streams();
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("inventory");
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("inventory")
+                .withData("trustBundle", runtime.settings().trust().describe());
         if (streams == null) {
             return b.withData("phase", "STARTING");
         }

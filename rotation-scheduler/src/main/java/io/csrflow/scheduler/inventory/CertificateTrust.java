@@ -1,44 +1,51 @@
 package io.csrflow.scheduler.inventory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
-import org.jboss.logging.Logger;
+import io.csrflow.pki.SignerNames;
 
 /**
  * Which certificates the scheduler believes were issued. Kafka topics can be written by anyone
- * with producer rights; a certificate in an event is tracked only if it is signed by a CA of its
- * signer's trust bundle: the directory the signer's {@code csrflow-ca-bundles} ConfigMap is
- * mounted at, one {@code <signer>.crt} per signer csrflow serves (e.g. {@code kubelet-serving.crt}).
- * A forged event cannot carry such a certificate without the CA's key. Signers without a file
- * (kube-controller-manager's, say) are tracked as the watcher read them from the API. Files are
- * re-read when they change, so a CA rotation needs no restart.
+ * with producer rights; with a trust bundle configured (the directory the signer's
+ * {@code csrflow-ca-bundles} ConfigMap is mounted at, one {@code <signer>.crt} per signer it serves,
+ * e.g. {@code kubelet-serving.crt}) a certificate of csrflow's signers is believed only if a CA of
+ * its signer's file signed it; a forged event cannot carry such a certificate without the CA's key.
+ *
+ * <p>Fail closed, three cases:
+ * <ul>
+ * <li>Bundle unusable (missing, unreadable, no CA at all): certificates of csrflow's signer names,
+ * and of any signer that has a file, cannot be checked; {@link TrustUnavailableException}, which is
+ * transient, so they wait in their topic instead of being believed or thrown away.</li>
+ * <li>Bundle usable, but no file for one of csrflow's signer names: not believed (terminal), since
+ * the signer publishes a file for every signer it serves.</li>
+ * <li>A signer csrflow does not sign for and that has no file (kube-controller-manager's
+ * {@code example.com/...}, an external signer's): tracked as the watcher read it from the API.</li>
+ * </ul>
+ * Files are re-read when they change, so a CA rotation, or a bundle arriving late, needs no restart.
  */
 public final class CertificateTrust {
-    private static final Logger LOG = Logger.getLogger(CertificateTrust.class);
+    /** The signer names csrflow's signer can serve (libs/pki); each served one has a file in the bundle. */
+    static final Set<String> CSRFLOW_SIGNERS = Set.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
+            SignerNames.APISERVER_CLIENT, SignerNames.LEGACY_UNKNOWN);
+    /** How long a reading of the directory answers for it; a "no" is always checked against a fresh one. */
+    private static final long READING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** No trust bundle configured: every certificate is tracked. */
     public static final CertificateTrust NONE = new CertificateTrust(null, null);
 
-    private record Bundle(FileTime modified, List<X509Certificate> cas) {
-    }
-
-    private final Path directory;
+    private final TrustBundleReader reader;
     private final Provider provider;
-    private final Map<Path, Bundle> bundles = new ConcurrentHashMap<>();
+    private volatile TrustBundle reading;
+    private volatile long readAtNanos;
 
     private CertificateTrust(Path directory, Provider provider) {
-        this.directory = directory;
+        this.reader = directory == null ? null : new TrustBundleReader(directory);
         this.provider = provider;
     }
 
@@ -49,19 +56,57 @@ public final class CertificateTrust {
 
     /** False when no trust bundle is configured and every certificate is believed. */
     public boolean enabled() {
-        return directory != null;
+        return reader != null;
     }
 
-    /** @throws IllegalArgumentException naming why {@code certificate} is not believed */
+    /** Why certificates of csrflow's signers cannot be checked now; null when they can, or no bundle is configured. */
+    public String problem() {
+        return reader == null ? null : current().problem();
+    }
+
+    /** For readiness: what the bundle holds, or what is wrong with it. */
+    public String describe() {
+        return reader == null ? "not configured: every certificate is believed, a forged one included"
+                : current().describe();
+    }
+
+    /**
+     * @throws IllegalArgumentException   naming why {@code certificate} is not believed (dead-letter it)
+     * @throws TrustUnavailableException  when it cannot be checked now (retry it later)
+     */
     public void check(String signerName, X509Certificate certificate) {
-        if (directory == null) {
+        if (reader == null) {
             return;
         }
-        Path file = directory.resolve(signerName.substring(signerName.indexOf('/') + 1) + ".crt");
-        if (!Files.isRegularFile(file)) {
-            return;
+        try {
+            decide(current(), signerName, certificate);
+        } catch (IllegalArgumentException | TrustUnavailableException notBelieved) {
+            // The reading may be up to a second old: a bundle that has just arrived, or the next CA
+            // of a rotation. Say no only on what the directory holds now.
+            decide(reread(), signerName, certificate);
         }
-        for (X509Certificate ca : load(file)) {
+    }
+
+    private void decide(TrustBundle bundle, String signerName, X509Certificate certificate) {
+        String file = signerName.substring(signerName.indexOf('/') + 1) + TrustBundleReader.SUFFIX;
+        boolean csrflows = CSRFLOW_SIGNERS.contains(signerName);
+        if (!bundle.usable()) {
+            if (csrflows || bundle.names().contains(file)) {
+                throw new TrustUnavailableException(name(signerName, certificate) + " cannot be checked: "
+                        + bundle.problem());
+            }
+            return; // a signer csrflow does not sign for: as read from the API
+        }
+        List<X509Certificate> cas = bundle.files().get(file);
+        if (cas == null) {
+            if (csrflows) {
+                throw new IllegalArgumentException(name(signerName, certificate) + " is not believed: the trust bundle "
+                        + bundle.directory() + " has no " + file + ", and csrflow's signer publishes one for every "
+                        + "signer it serves");
+            }
+            return; // not csrflow's signer name and no file: as read from the API
+        }
+        for (X509Certificate ca : cas) {
             if (ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
                 try {
                     certificate.verify(ca.getPublicKey(), provider);
@@ -71,32 +116,27 @@ public final class CertificateTrust {
                 }
             }
         }
-        throw new IllegalArgumentException("certificate " + certificate.getSerialNumber().toString(16) + " of "
-                + signerName + " (issuer " + certificate.getIssuerX500Principal().getName()
-                + ") is not signed by a CA in the trust bundle " + file);
+        throw new IllegalArgumentException(name(signerName, certificate) + " is not signed by a CA in the trust bundle "
+                + bundle.directory().resolve(file));
     }
 
-    /** The file's certificates; the last good read if it cannot be read now (a volume being updated). */
-    private List<X509Certificate> load(Path file) {
-        Bundle known = bundles.get(file);
-        try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            if (known != null && known.modified().equals(modified)) {
-                return known.cas();
-            }
-            try (InputStream in = Files.newInputStream(file)) {
-                List<X509Certificate> cas = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                        .map(X509Certificate.class::cast).toList();
-                bundles.put(file, new Bundle(modified, cas));
-                LOG.infof("trust bundle %s: %d CA certificate(s)", file, cas.size());
-                return cas;
-            }
-        } catch (IOException | GeneralSecurityException e) {
-            if (known == null) {
-                throw new IllegalArgumentException("trust bundle " + file + " cannot be read: " + e.getMessage(), e);
-            }
-            LOG.warnf("trust bundle %s cannot be read (%s); using the last good copy", file, e.getMessage());
-            return known.cas();
+    private static String name(String signerName, X509Certificate certificate) {
+        return "certificate " + certificate.getSerialNumber().toString(16) + " of " + signerName + " (issuer "
+                + certificate.getIssuerX500Principal().getName() + ")";
+    }
+
+    private TrustBundle current() {
+        TrustBundle r = reading;
+        if (r == null || System.nanoTime() - readAtNanos > READING_NANOS) {
+            return reread();
         }
+        return r;
+    }
+
+    private TrustBundle reread() {
+        TrustBundle r = reader.read();
+        reading = r;
+        readAtNanos = System.nanoTime();
+        return r;
     }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.jboss.logging.Logger;
 
+import io.csrflow.scheduler.inventory.TrustUnavailableException;
 import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.scheduler.query.LocalInventory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,11 +31,14 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 /**
  * Runs the renewal topology: waits until the topics exist (a missing topic is a readiness
  * message, not a crash loop), then starts Kafka Streams with exactly-once processing and reports
- * its state and state-restore progress.
+ * its state and state-restore progress. With a trust bundle configured, processing is paused
+ * whenever the bundle is unusable and resumed when it is back: records whose certificates cannot
+ * be checked stay in their topics, uncommitted, rather than being believed or dead-lettered.
  */
 public final class SchedulerStreams implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SchedulerStreams.class);
     private static final Duration TOPIC_RETRY = Duration.ofSeconds(5);
+    private static final Duration TRUST_CHECK = Duration.ofSeconds(1);
 
     /** What {@link #status()} reports: a phase and, while not running, why. */
     public record Status(String phase, String detail, long restoredRecords, boolean running) {
@@ -113,15 +117,67 @@ public final class SchedulerStreams implements AutoCloseable {
                     RenewalTopology.build(settings, identityPartitions, nodes, clock, meters, tracer), config);
             created.setGlobalStateRestoreListener(new RestoreCounter());
             created.setUncaughtExceptionHandler(e -> {
-                LOG.error("stream thread failed; replacing it (the task restarts from its last commit)", e);
+                TrustUnavailableException untrusted = causeOf(e);
+                if (untrusted == null) {
+                    LOG.error("stream thread failed; replacing it (the task restarts from its last commit)", e);
+                } else {
+                    // The bundle became unusable between two checks of followTrustBundle: pause now,
+                    // or the replacement thread would fail on the same record.
+                    created.pause();
+                    LOG.warnf("%s; paused until the trust bundle is usable (the task restarts from its last commit)",
+                            untrusted.getMessage());
+                }
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             created.setStateListener((now, before) -> LOG.infof("Kafka Streams %s -> %s", before, now));
             new KafkaStreamsMetrics(created).bindTo(registry);
             waitingFor = null;
+            String untrusted = settings.trust().problem();
+            if (untrusted != null) {
+                LOG.warnf("%s; not consuming until the trust bundle is usable", untrusted);
+                created.pause();
+            }
             created.start();
             streams = created;
         }
+        if (settings.trust().enabled()) {
+            followTrustBundle();
+        }
+    }
+
+    /**
+     * Pauses processing while the trust bundle is unusable and resumes it once it is usable again.
+     * Pausing, not closing, keeps this replica's partitions and state: the usual cause is a
+     * ConfigMap not (yet) mounted, which every replica sees alike, so another replica could not do
+     * better. While paused no record is consumed and no notice is sent; the notices that came due
+     * meanwhile leave at the first tick after the resume.
+     */
+    private void followTrustBundle() {
+        while (!closed) {
+            sleep(TRUST_CHECK);
+            String untrusted = settings.trust().problem();
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (untrusted != null && !streams.isPaused()) {
+                    LOG.warnf("%s; not consuming until the trust bundle is usable", untrusted);
+                    streams.pause();
+                } else if (untrusted == null && streams.isPaused()) {
+                    LOG.infof("trust bundle usable again (%s); consuming", settings.trust().describe());
+                    streams.resume();
+                }
+            }
+        }
+    }
+
+    private static TrustUnavailableException causeOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TrustUnavailableException untrusted) {
+                return untrusted;
+            }
+        }
+        return null;
     }
 
     private int partitionsOfInputs() throws InterruptedException, ExecutionException, TimeoutException {
@@ -168,10 +224,16 @@ public final class SchedulerStreams implements AutoCloseable {
 
     public Status status() {
         KafkaStreams s = streams;
+        String untrusted = settings.trust().problem();
         if (s == null) {
-            return new Status(closed ? "CLOSED" : "WAITING", waitingFor, restored.get(), false);
+            return new Status(closed ? "CLOSED" : "WAITING",
+                    untrusted == null ? waitingFor : waitingFor + "; " + untrusted, restored.get(), false);
         }
         KafkaStreams.State state = s.state();
+        if ((untrusted != null || s.isPaused()) && state.isRunningOrRebalancing()) {
+            return new Status("PAUSED", "not consuming: " + (untrusted == null ? "resuming" : untrusted),
+                    restored.get(), false);
+        }
         String detail = switch (state) {
             case REBALANCING -> "assigning partitions or restoring state";
             case ERROR, PENDING_ERROR -> "every stream thread has died; see the log";

@@ -40,6 +40,15 @@ final class RawTopic implements AutoCloseable {
         return List.copyOf(records);
     }
 
+    /** What arrives within {@code quiet}: to show that nothing came, after waiting long enough to mean it. */
+    List<ConsumerRecord<String, byte[]>> after(Duration quiet) {
+        long end = System.nanoTime() + quiet.toNanos();
+        while (System.nanoTime() < end) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        return List.copyOf(records);
+    }
+
     @Override
     public void close() {
         consumer.close();

@@ -55,6 +55,11 @@ final class SchedulerHarness implements AutoCloseable {
     private final List<EventProbe<?>> probes = new ArrayList<>();
 
     SchedulerHarness(Instant start, int partitions) {
+        this(start, partitions, TestCertificates.trustBundle());
+    }
+
+    /** @param trustBundleDir where the signer's trust bundle is mounted; it may be missing or empty */
+    SchedulerHarness(Instant start, int partitions, Path trustBundleDir) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         clock = new MutableClock(start);
         applicationId = "scheduler-test-" + suffix;
@@ -64,7 +69,7 @@ final class SchedulerHarness implements AutoCloseable {
                 "/csrflow/rotation-scheduler-test", new DeadlinePolicy.KubeletJitter(),
                 new NoticePlan(FIRST_REMINDER, MAX_REMINDER, RETENTION), Duration.ofMillis(100), 10_000,
                 Duration.ofMinutes(15), 100,
-                CertificateTrust.fromDirectory(TestCertificates.trustBundle(), new BouncyCastleProvider()));
+                CertificateTrust.fromDirectory(trustBundleDir, new BouncyCastleProvider()));
         SchedulerSettings.Topics t = settings.topics();
         KafkaBrokers.createTopics(bootstrap, partitions, List.of(t.issued(), t.observed(), t.renewalDue()));
         KafkaBrokers.createTopics(bootstrap, 1, List.of(t.deadLetter()));

@@ -1,6 +1,10 @@
 package io.csrflow.scheduler.streams;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
@@ -22,20 +26,23 @@ import io.csrflow.events.Identity;
 import io.csrflow.pki.Pem;
 
 /** Real certificates (Bouncy Castle) and the events that carry them, as the signer and watcher write them. */
-final class TestCertificates {
+public final class TestCertificates {
     static final String ISSUER = "CN=test-ca,O=csrflow";
-    static final String CLIENT = "kubernetes.io/kube-apiserver-client-kubelet";
+    public static final String CLIENT = "kubernetes.io/kube-apiserver-client-kubelet";
+    /** The file name the signer gives the client kubelet signer's CA in {@code csrflow-ca-bundles}. */
+    public static final String CLIENT_BUNDLE_FILE = "kube-apiserver-client-kubelet.crt";
     private static final KeyPair KEYS = keys();
 
     private TestCertificates() {
     }
 
-    static X509Certificate certificate(String commonName, String serialHex, Instant notBefore, Instant notAfter) {
+    public static X509Certificate certificate(String commonName, String serialHex, Instant notBefore,
+            Instant notAfter) {
         return certificate(commonName, serialHex, notBefore, notAfter, KEYS);
     }
 
     /** A certificate that names the test CA as its issuer but is signed by another key: a forgery. */
-    static X509Certificate forged(String commonName, String serialHex, Instant notBefore, Instant notAfter) {
+    public static X509Certificate forged(String commonName, String serialHex, Instant notBefore, Instant notAfter) {
         return certificate(commonName, serialHex, notBefore, notAfter, keys());
     }
 
@@ -43,15 +50,29 @@ final class TestCertificates {
      * A trust bundle directory as the signer's ConfigMap is mounted: the test CA as the client
      * kubelet signer's {@code kube-apiserver-client-kubelet.crt}; no file for other signers.
      */
-    static java.nio.file.Path trustBundle() {
+    static Path trustBundle() {
         try {
-            var dir = java.nio.file.Files.createTempDirectory("trust-bundle");
+            return writeTrustBundle(Files.createTempDirectory("trust-bundle"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes the test CA into {@code dir} (created if missing) as the client kubelet signer's file,
+     * the way the kubelet publishes a ConfigMap update: the whole file appears at once.
+     */
+    public static Path writeTrustBundle(Path dir) {
+        try {
             var name = new X500Name(ISSUER);
             var ca = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
                     BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
                     Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, KEYS.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(KEYS.getPrivate())));
-            java.nio.file.Files.writeString(dir.resolve("kube-apiserver-client-kubelet.crt"), Pem.of(ca));
+            Files.createDirectories(dir);
+            var staged = Files.writeString(dir.resolve(".staged"), Pem.of(ca));
+            Files.move(staged, dir.resolve(CLIENT_BUNDLE_FILE),
+                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return dir;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -72,7 +93,7 @@ final class TestCertificates {
     }
 
     /** cert.issued for a certificate, as the signer publishes it. */
-    static CertIssued issued(String signer, X509Certificate c, String csrName, Instant issuedAt) {
+    public static CertIssued issued(String signer, X509Certificate c, String csrName, Instant issuedAt) {
         String cn = c.getSubjectX500Principal().getName().replaceAll(".*CN=([^,]+).*", "$1");
         return new CertIssued(new Identity(signer, cn), csrName, "uid-" + csrName,
                 c.getSubjectX500Principal().getName(), List.of(), List.of(), c.getSerialNumber().toString(16),

@@ -1,0 +1,133 @@
+package io.csrflow.scheduler.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.stream.Stream;
+
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.csrflow.pki.SignerNames;
+import io.csrflow.scheduler.streams.TestCertificates;
+
+/** Which certificate is believed, rejected, or left for later, for each state of the trust bundle. */
+class CertificateTrustTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final X509Certificate GENUINE = TestCertificates.certificate("system:node:w1", "0a", T0,
+            T0.plusSeconds(86_400));
+    static final X509Certificate FORGED = TestCertificates.forged("system:node:w1", "0b", T0, T0.plusSeconds(86_400));
+    static final BouncyCastleProvider BC = new BouncyCastleProvider();
+
+    enum Bundle {
+        NOT_CONFIGURED, MISSING, EMPTY, UNREADABLE_FOO, CLIENT_ONLY;
+
+        CertificateTrust at(Path dir) throws IOException {
+            switch (this) {
+                case NOT_CONFIGURED -> {
+                    return CertificateTrust.NONE;
+                }
+                case MISSING -> dir = dir.resolve("not-mounted");
+                case EMPTY -> {
+                    // a ConfigMap volume's own entries are not signer files
+                    Files.createDirectories(dir.resolve("..2026_01_01_00_00_00.1"));
+                }
+                case UNREADABLE_FOO -> Files.writeString(dir.resolve("foo.crt"), "not a certificate");
+                case CLIENT_ONLY -> TestCertificates.writeTrustBundle(dir);
+            }
+            return CertificateTrust.fromDirectory(dir, BC);
+        }
+    }
+
+    enum Outcome { BELIEVED, REJECTED, UNAVAILABLE }
+
+    static Stream<Arguments> table() {
+        return Stream.of(
+                Arguments.of(Bundle.NOT_CONFIGURED, SignerNames.KUBELET_CLIENT, FORGED, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.MISSING, SignerNames.KUBELET_CLIENT, GENUINE, Outcome.UNAVAILABLE, "does not exist"),
+                Arguments.of(Bundle.MISSING, SignerNames.KUBELET_CLIENT, FORGED, Outcome.UNAVAILABLE, "does not exist"),
+                Arguments.of(Bundle.MISSING, SignerNames.LEGACY_UNKNOWN, GENUINE, Outcome.UNAVAILABLE, "does not exist"),
+                Arguments.of(Bundle.MISSING, "example.com/foo", FORGED, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.EMPTY, SignerNames.KUBELET_SERVING, GENUINE, Outcome.UNAVAILABLE,
+                        "holds no readable CA certificate"),
+                Arguments.of(Bundle.EMPTY, "example.com/foo", FORGED, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.UNREADABLE_FOO, SignerNames.APISERVER_CLIENT, GENUINE, Outcome.UNAVAILABLE,
+                        "has unreadable files: foo.crt"),
+                // a signer csrflow does not know, but with a file: protected like csrflow's own
+                Arguments.of(Bundle.UNREADABLE_FOO, "example.com/foo", GENUINE, Outcome.UNAVAILABLE,
+                        "has unreadable files: foo.crt"),
+                Arguments.of(Bundle.UNREADABLE_FOO, "example.com/bar", FORGED, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_CLIENT, GENUINE, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_CLIENT, FORGED, Outcome.REJECTED,
+                        "is not signed by a CA in the trust bundle"),
+                Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_SERVING, GENUINE, Outcome.REJECTED,
+                        "has no kubelet-serving.crt"),
+                Arguments.of(Bundle.CLIENT_ONLY, SignerNames.APISERVER_CLIENT, GENUINE, Outcome.REJECTED,
+                        "has no kube-apiserver-client.crt"),
+                Arguments.of(Bundle.CLIENT_ONLY, SignerNames.LEGACY_UNKNOWN, GENUINE, Outcome.REJECTED,
+                        "has no legacy-unknown.crt"),
+                Arguments.of(Bundle.CLIENT_ONLY, "example.com/foo", FORGED, Outcome.BELIEVED, null));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} {3}")
+    @MethodSource("table")
+    void decidesByTheBundle(Bundle bundle, String signer, X509Certificate certificate, Outcome expected,
+            String reason, @TempDir Path dir) throws IOException {
+        CertificateTrust trust = bundle.at(dir);
+        switch (expected) {
+            case BELIEVED -> assertDoesNotThrow(() -> trust.check(signer, certificate));
+            case REJECTED -> {
+                var e = assertThrows(IllegalArgumentException.class, () -> trust.check(signer, certificate));
+                assertTrue(e.getMessage().startsWith("certificate " + certificate.getSerialNumber().toString(16)
+                        + " of " + signer + " ") && e.getMessage().contains(reason), e.getMessage());
+            }
+            case UNAVAILABLE -> {
+                var e = assertThrows(TrustUnavailableException.class, () -> trust.check(signer, certificate));
+                assertTrue(e.getMessage().contains(reason), e.getMessage());
+                assertTrue(trust.problem().contains(reason), trust.problem());
+            }
+        }
+    }
+
+    @Test
+    void aBundleThatArrivesIsUsedForTheNextCertificateWithoutARestart(@TempDir Path dir) {
+        Path mount = dir.resolve("trust");
+        CertificateTrust trust = CertificateTrust.fromDirectory(mount, BC);
+        assertThrows(TrustUnavailableException.class, () -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
+
+        TestCertificates.writeTrustBundle(mount);
+        assertDoesNotThrow(() -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
+        assertNull(trust.problem());
+        assertTrue(trust.describe().contains(TestCertificates.CLIENT_BUNDLE_FILE + " (1 CA)"), trust.describe());
+    }
+
+    @Test
+    void aFileThatTurnsUnreadableKeepsItsLastGoodCopy(@TempDir Path dir) throws IOException {
+        CertificateTrust trust = CertificateTrust.fromDirectory(TestCertificates.writeTrustBundle(dir), BC);
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+
+        Files.writeString(dir.resolve(TestCertificates.CLIENT_BUNDLE_FILE), "half written");
+        assertDoesNotThrow(() -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
+        assertThrows(IllegalArgumentException.class, () -> trust.check(SignerNames.KUBELET_CLIENT, FORGED));
+        assertNull(trust.problem());
+    }
+
+    @Test
+    void withoutABundleEverythingIsBelievedAndReadinessSaysSo() {
+        assertNull(CertificateTrust.NONE.problem());
+        assertEquals("not configured: every certificate is believed, a forged one included",
+                CertificateTrust.NONE.describe());
+    }
+}
