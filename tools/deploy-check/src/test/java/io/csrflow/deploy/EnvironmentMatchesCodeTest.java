@@ -1,50 +1,107 @@
 package io.csrflow.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.csrflow.fleet.FleetArguments;
-import io.csrflow.testsupport.Cli;
+import io.csrflow.signer.SignerConfig;
 import io.csrflow.testsupport.YamlDocuments;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
- * Every environment variable the deployment files set is one the code reads: csrflow's own
- * settings are checked against the services' configuration mappings and the simulator's options;
- * the rest must be one of the framework settings csrflow relies on.
+ * Every setting the deployment files make is one the code reads: csrflow's own environment variables
+ * and the properties of the files named by QUARKUS_CONFIG_LOCATIONS are checked against the
+ * services' configuration mappings and the simulator's options; the rest must be one of the framework
+ * settings csrflow relies on.
  */
 class EnvironmentMatchesCodeTest {
-    /** Quarkus, Kafka client and Kubernetes client settings the deployment files may set. */
-    private static final Set<String> FRAMEWORK = Set.of("QUARKUS_HTTP_PORT", "KAFKA_BOOTSTRAP_SERVERS", "KUBECONFIG",
+    static final List<String> OVERLAYS = Repo.OVERLAYS;
+    /** Quarkus and Kubernetes client settings the deployment files may set; and any Kafka client setting. */
+    private static final Set<String> FRAMEWORK = Set.of("QUARKUS_HTTP_PORT", "KUBECONFIG",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "QUARKUS_OTEL_SDK_DISABLED", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT",
-            "POD_IP");
+            DeployedConfig.LOCATIONS, "POD_IP");
+    private static final Pattern KAFKA_CLIENT = Pattern.compile("KAFKA_[A-Z0-9_]+");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+
+    static boolean framework(String variable) {
+        return FRAMEWORK.contains(variable) || KAFKA_CLIENT.matcher(variable).matches();
+    }
 
     @Test
     void theConfigurationSurfaceIsDerivedFromTheMappings() {
         ConfigSurface signer = ConfigSurface.of("signer-service");
         assertTrue(signer.reads("CSRFLOW_SIGNER_CA_CERT_FILE"), signer.patterns().toString());
-        assertTrue(signer.reads("CSRFLOW_SIGNER_SIGNERS_KUBELET_SERVING_CERT_FILE"), signer.patterns().toString());
-        assertTrue(!signer.reads("CSRFLOW_SIGNER_CA_CERT_FIEL"), "a misspelt variable must not pass");
+        assertFalse(signer.reads("CSRFLOW_SIGNER_CA_CERT_FIEL"), "a misspelt variable must not pass");
+        // A signer name has dashes: no environment variable can set its CA (see the next test).
+        assertFalse(signer.reads("CSRFLOW_SIGNER_SIGNERS_KUBELET_SERVING_CERT_FILE"), signer.patterns().toString());
+        assertTrue(signer.readsProperty("csrflow.signer.signers.kubelet-serving.cert-file"));
+        assertTrue(signer.readsProperty("csrflow.signer.signers.\"kubelet-serving\".pkcs11.key-label"));
+        assertTrue(signer.readsProperty("csrflow.signer.signers.legacy-unknown.allowed-usages"));
+        assertFalse(signer.readsProperty("csrflow.signer.signers.kubelet-serving.cert-fiel"));
+        assertFalse(signer.readsProperty("csrflow.signer.signers.kubelet.serving.cert-file"));
+        assertEquals("csrflow", signer.defaultOf("csrflow.signer.trust-bundle.namespace").orElseThrow());
         assertTrue(ConfigSurface.of("rotation-scheduler").reads("CSRFLOW_SCHEDULER_STREAMS_NUM_STREAM_THREADS"));
+        assertTrue(ConfigSurface.of("approver-service").readsProperty("csrflow.approver.apiserver-client.rules[0].common-name"));
+    }
+
+    /**
+     * Why the signer's per-signer CAs are a properties file: SmallRye Config (the version Quarkus
+     * uses) ignores an environment variable whose map key has a dash, leaving the signer with no CA,
+     * while the same key as a property is read.
+     */
+    @Test
+    void smallRyeConfigReadsDashedSignerNamesFromPropertiesOnly() {
+        SignerConfig fromEnvironment = signerConfig(Map.of(
+                "CSRFLOW_SIGNER_SIGNERS_KUBELET_SERVING_CERT_FILE", "/ca/tls.crt",
+                "CSRFLOW_SIGNER_SIGNERS_KUBELET_SERVING_KEY_FILE", "/ca/tls.key"), Map.of());
+        assertEquals(Set.of(), fromEnvironment.signer().signers().keySet());
+        SignerConfig fromFile = signerConfig(Map.of(), Map.of(
+                "csrflow.signer.signers.kubelet-serving.cert-file", "/ca/tls.crt",
+                "csrflow.signer.signers.kubelet-serving.key-file", "/ca/tls.key"));
+        assertEquals(Set.of("kubelet-serving"), fromFile.signer().signers().keySet());
+        assertEquals("/ca/tls.key", fromFile.signer().signers().get("kubelet-serving").keyFile().orElseThrow().toString());
+        SignerConfig simpleKey = signerConfig(Map.of("CSRFLOW_SIGNER_SIGNERS_EXAMPLE_CERT_FILE", "/ca/tls.crt"), Map.of());
+        assertEquals(Set.of("example"), simpleKey.signer().signers().keySet(), "keys without a dash are read");
+    }
+
+    private static SignerConfig signerConfig(Map<String, String> environment, Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(environment, 300), new PropertiesConfigSource(properties, "file", 250))
+                // Quarkus' duration format, for the mapping's defaults (10s, 5m, 24h)
+                .withConverter(Duration.class, 200, s -> Duration.parse("PT" + s.toUpperCase(Locale.ROOT)))
+                .withMapping(SignerConfig.class).withValidateUnknown(false).build();
+        return config.getConfigMapping(SignerConfig.class);
     }
 
     @Test
-    void composeSetsOnlyWhatTheCodeReads() throws Exception {
-        JsonNode services = YamlDocuments.parse(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml",
-                "config")).get(0).path("services");
+    void composeSetsOnlyWhatTheCodeReads() {
+        JsonNode services = Repo.compose().path("services");
         List<String> unknown = new ArrayList<>();
         for (String service : ConfigSurface.MAPPINGS.keySet()) {
             ConfigSurface surface = ConfigSurface.of(service);
             services.path(service).path("environment").fieldNames().forEachRemaining(name -> {
-                if (!FRAMEWORK.contains(name) && !surface.reads(name)) {
+                if (!framework(name) && !surface.reads(name)) {
                     unknown.add(service + ": " + name);
                 }
             });
@@ -58,10 +115,12 @@ class EnvironmentMatchesCodeTest {
         assertTrue(services.path("fleet-simulator").path("environment").has("CSRFLOW_FLEET_SERVER"));
     }
 
-    @Test
-    void deploymentsSetOnlyWhatTheCodeReads() throws Exception {
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void deploymentsSetOnlyWhatTheCodeReads(String overlay) {
+        List<JsonNode> objects = Repo.render(overlay);
         List<String> unknown = new ArrayList<>();
-        for (JsonNode object : YamlDocuments.kustomize(Repo.ROOT, "k8s/base")) {
+        for (JsonNode object : objects) {
             if (!object.path("kind").asText().equals("Deployment")) {
                 continue;
             }
@@ -70,31 +129,103 @@ class EnvironmentMatchesCodeTest {
             for (JsonNode container : object.path("spec").path("template").path("spec").path("containers")) {
                 for (JsonNode env : container.path("env")) {
                     String name = env.path("name").asText();
-                    if (!FRAMEWORK.contains(name) && !surface.reads(name)) {
+                    if (!framework(name) && !surface.reads(name)) {
                         unknown.add(service + ": " + name);
                     }
                 }
             }
+            DeployedConfig config = DeployedConfig.of(object, objects);
+            config.fileProperties().keySet().forEach(name -> {
+                if (!surface.readsProperty(name)) {
+                    unknown.add(service + ": " + name + " (in " + config.files.keySet() + ")");
+                }
+            });
+            config.unresolved.forEach(l -> unknown.add(service + ": " + DeployedConfig.LOCATIONS + " " + l + " is not mounted"));
         }
-        assertEquals(List.of(), unknown);
+        assertEquals(List.of(), unknown, overlay);
     }
 
+    /** The check reads the files too: a misspelt key in the signer's properties is found. */
     @Test
-    void theFleetsBootstrapTokenIsTheOneTheBootstrapManifestCreates() throws Exception {
-        JsonNode compose = YamlDocuments.parse(Cli.run(Repo.ROOT, null, "docker-compose", "-f", "docker-compose.yml",
-                "config")).get(0);
-        JsonNode secret = YamlDocuments.parse(java.nio.file.Files.readString(
-                Repo.ROOT.resolve("k8s/compose/kubelet-bootstrap.yaml"))).get(0);
-        String token = secret.path("stringData").path("token-id").asText() + "."
-                + secret.path("stringData").path("token-secret").asText();
-        assertEquals(token, compose.path("services").path("fleet-simulator").path("environment")
-                .path("CSRFLOW_FLEET_BOOTSTRAP_TOKEN").asText());
-        assertTrue(token.matches("[a-z0-9]{6}\\.[a-z0-9]{16}"), "a bootstrap token's format: " + token);
+    void theCheckReadsTheMountedPropertiesFiles() {
+        List<JsonNode> bad = YamlDocuments.parse("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: signer-service, namespace: csrflow}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: signer-service
+                          env: [{name: QUARKUS_CONFIG_LOCATIONS, value: /etc/csrflow/signer/signer.properties}]
+                          volumeMounts: [{name: config, mountPath: /etc/csrflow/signer}]
+                      volumes: [{name: config, configMap: {name: signer-config}}]
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: signer-config, namespace: csrflow}
+                data:
+                  signer.properties: |
+                    csrflow.signer.signers.kubelet-serving.cert-file=/ca/tls.crt
+                    csrflow.signer.signers.kubelet-serving.key-fiel=/ca/tls.key
+                """);
+        DeployedConfig config = DeployedConfig.of(bad.get(0), bad);
+        ConfigSurface surface = ConfigSurface.of("signer-service");
+        assertEquals(List.of("csrflow.signer.signers.kubelet-serving.key-fiel"),
+                config.fileProperties().keySet().stream().filter(n -> !surface.readsProperty(n)).toList());
+    }
+
+    /**
+     * The kubelet expands {@code $(NAME)} in an environment value only for a variable defined earlier
+     * in the same container; otherwise the text stays as it is.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void everyVariableReferenceIsDefinedBeforeIt(String overlay) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode object : Repo.render(overlay)) {
+            for (JsonNode container : object.path("spec").path("template").path("spec").path("containers")) {
+                Map<String, Boolean> defined = new LinkedHashMap<>();
+                for (JsonNode env : container.path("env")) {
+                    Matcher reference = REFERENCE.matcher(env.path("value").asText());
+                    while (reference.find()) {
+                        if (!defined.containsKey(reference.group(1))) {
+                            problems.add(object.path("metadata").path("name").asText() + ": " + env.path("name").asText()
+                                    + " refers to " + reference.group(1) + " before it is defined");
+                        }
+                    }
+                    defined.put(env.path("name").asText(), true);
+                }
+            }
+        }
+        assertEquals(List.of(), problems, overlay);
+    }
+
+    /**
+     * The fleet bootstraps with the token k3s-init makes for the run, not one written in the files:
+     * kubeadm's token format, the bootstrap Secret's fields, and the file the fleet reads it from.
+     */
+    @Test
+    void theFleetBootstrapsWithTheTokenK3sInitMakesForTheRun() throws Exception {
+        JsonNode services = Repo.compose().path("services");
+        JsonNode fleet = services.path("fleet-simulator");
+        assertFalse(fleet.path("environment").has("CSRFLOW_FLEET_BOOTSTRAP_TOKEN"), "no token in the compose file");
+        String entrypoint = fleet.path("entrypoint").toString();
+        assertTrue(entrypoint.contains("CSRFLOW_FLEET_BOOTSTRAP_TOKEN=") && entrypoint.contains("/credentials/bootstrap-token"),
+                entrypoint);
+        assertTrue(fleet.path("volumes").toString().contains("fleet-simulator-credentials:/credentials:ro"),
+                fleet.path("volumes").toString());
+        String init = services.path("k3s-init").path("command").toString();
+        for (String step : List.of("random 6", "random 16", "tr -dc a-z0-9", "--type=bootstrap.kubernetes.io/token",
+                "usage-bootstrap-authentication=true", "auth-extra-groups=system:bootstrappers:",
+                "> /credentials/fleet-simulator/bootstrap-token", "fleet-simulator-credentials:/credentials/fleet-simulator")) {
+            assertTrue((init + services.path("k3s-init").path("volumes")).contains(step), step + " in " + init);
+        }
         Map<String, String> expected = Map.of("system:node-bootstrapper", "system:bootstrappers",
                 "system:certificates.k8s.io:certificatesigningrequests:nodeclient", "system:bootstrappers",
                 "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "system:nodes");
-        List<JsonNode> bindings = YamlDocuments.parse(java.nio.file.Files.readString(
-                Repo.ROOT.resolve("k8s/compose/kubelet-bootstrap.yaml"))).subList(1, 4);
+        List<JsonNode> bindings = YamlDocuments.parse(Files.readString(Repo.ROOT.resolve("k8s/compose/kubelet-bootstrap.yaml")));
+        assertEquals(3, bindings.size());
         for (JsonNode binding : bindings) {
             assertEquals(expected.get(binding.path("roleRef").path("name").asText()),
                     binding.path("subjects").get(0).path("name").asText(), binding.toString());

@@ -4,55 +4,155 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.csrflow.approver.kube.DryRunAccess;
 import io.csrflow.events.EventType;
-import io.csrflow.testsupport.YamlDocuments;
 
-/** {@code kubectl kustomize k8s/base} renders, and what it renders matches the code. */
+/** {@code kubectl kustomize k8s/base} renders, and what it and every overlay render match the code. */
 class KubernetesManifestsTest {
-    /** What each service calls on the Kubernetes API: group/resource verb. RBAC must grant exactly this. */
-    static final Map<String, Set<String>> CALLS = Map.of(
-            "csr-watcher", Set.of("certificates.k8s.io/certificatesigningrequests get", "certificates.k8s.io/certificatesigningrequests list",
-                    "certificates.k8s.io/certificatesigningrequests watch", "coordination.k8s.io/leases get",
-                    "coordination.k8s.io/leases create", "coordination.k8s.io/leases update"),
-            "approver-service", Set.of("certificates.k8s.io/certificatesigningrequests get",
-                    "certificates.k8s.io/certificatesigningrequests list", "certificates.k8s.io/certificatesigningrequests watch",
-                    "certificates.k8s.io/certificatesigningrequests/approval update", "certificates.k8s.io/signers approve",
-                    "authorization.k8s.io/subjectaccessreviews create", "/nodes get", "/nodes list", "/nodes watch",
-                    "/events create"),
-            "signer-service", Set.of("certificates.k8s.io/certificatesigningrequests get",
-                    "certificates.k8s.io/certificatesigningrequests list", "certificates.k8s.io/certificatesigningrequests watch",
-                    "certificates.k8s.io/certificatesigningrequests/status update", "certificates.k8s.io/signers sign",
-                    "/configmaps get", "/configmaps create", "/configmaps update"),
-            "rotation-scheduler", Set.of("/nodes list", "/nodes watch"));
+    static final List<String> OVERLAYS = Repo.OVERLAYS;
+    /** The signers the single {@code csrflow.signer.ca} serves (never legacy-unknown). */
+    static final Set<String> CA_SIGNERS = Set.of("kubernetes.io/kube-apiserver-client-kubelet",
+            "kubernetes.io/kubelet-serving", "kubernetes.io/kube-apiserver-client");
+    private static final Pattern SIGNER_CA = Pattern.compile("csrflow\\.signer\\.signers\\.\"?([^.\"]+)\"?\\.cert-file");
 
     static List<JsonNode> objects;
 
     @BeforeAll
-    static void render() throws Exception {
-        objects = YamlDocuments.kustomize(Repo.ROOT, "k8s/base");
+    static void render() {
+        objects = Repo.render("k8s/base");
     }
 
-    static List<JsonNode> ofKind(String kind) {
+    static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
         return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
     }
 
+    static List<JsonNode> ofKind(String kind) {
+        return ofKind(objects, kind);
+    }
+
+    static JsonNode named(List<JsonNode> objects, String kind, String name) {
+        return ofKind(objects, kind).stream().filter(o -> name.equals(o.path("metadata").path("name").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
     static JsonNode named(String kind, String name) {
-        return ofKind(kind).stream().filter(o -> name.equals(o.path("metadata").path("name").asText())).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+        return named(objects, kind, name);
+    }
+
+    /**
+     * What a service calls on the Kubernetes API, as its deployment configures it: {@code
+     * group/resource verb}, then {@code in <namespace>} for a namespaced grant and {@code named
+     * <resourceNames>} for one limited by name. RBAC must grant exactly this.
+     */
+    static Set<String> calls(String service, DeployedConfig config) {
+        Set<String> calls = new TreeSet<>();
+        switch (service) {
+            case "csr-watcher" -> {
+                csrReads(calls);
+                String leases = " in " + config.value("csrflow.watcher.leader-election.namespace").orElseThrow();
+                List.of("get", "create", "update").forEach(v -> calls.add("coordination.k8s.io/leases " + v + leases));
+            }
+            case "approver-service" -> {
+                csrReads(calls);
+                calls.add("certificates.k8s.io/certificatesigningrequests/approval update");
+                calls.add("certificates.k8s.io/signers approve named "
+                        + String.join(",", new TreeSet<>(List.of(config.value("csrflow.approver.signer-names")
+                                .orElseThrow().split(",")))));
+                calls.add("authorization.k8s.io/subjectaccessreviews create");
+                // The dry run's callers: who they are (TokenReview), then what they may (a SubjectAccessReview).
+                calls.add("authentication.k8s.io/tokenreviews create");
+                List.of("get", "list", "watch").forEach(v -> calls.add("/nodes " + v));
+                calls.add("/events create in " + config.value("csrflow.approver.event-namespace").orElseThrow());
+            }
+            case "signer-service" -> {
+                csrReads(calls);
+                calls.add("certificates.k8s.io/certificatesigningrequests/status update");
+                calls.add("certificates.k8s.io/signers sign named " + String.join(",", served(config)));
+                // The trust bundle: read and replaced, never created (k8s/ ships it).
+                String bundle = " in " + config.value("csrflow.signer.trust-bundle.namespace").orElseThrow()
+                        + " named " + config.value("csrflow.signer.trust-bundle.name").orElseThrow();
+                calls.add("/configmaps get" + bundle);
+                calls.add("/configmaps update" + bundle);
+            }
+            case "rotation-scheduler" -> List.of("list", "watch").forEach(v -> calls.add("/nodes " + v));
+            default -> throw new AssertionError(service);
+        }
+        return calls;
+    }
+
+    /** The signer names the signer serves: those with a CA of their own, or the three of its one CA. */
+    static Set<String> served(DeployedConfig config) {
+        Set<String> served = new TreeSet<>();
+        config.fileProperties().keySet().forEach(name -> {
+            Matcher signer = SIGNER_CA.matcher(name);
+            if (signer.matches()) {
+                served.add("kubernetes.io/" + signer.group(1));
+            }
+        });
+        if (config.value("csrflow.signer.ca.cert-file").isPresent()) {
+            served.addAll(CA_SIGNERS);
+        }
+        return served;
+    }
+
+    private static void csrReads(Set<String> calls) {
+        List.of("get", "list", "watch").forEach(v -> calls.add("certificates.k8s.io/certificatesigningrequests " + v));
+    }
+
+    /** Everything {@code objects}' RBAC grants the ServiceAccount {@code namespace/name}, in the form of {@link #calls}. */
+    static Set<String> granted(List<JsonNode> objects, String namespace, String name) {
+        Set<String> granted = new TreeSet<>();
+        for (String bindingKind : List.of("ClusterRoleBinding", "RoleBinding")) {
+            for (JsonNode binding : ofKind(objects, bindingKind)) {
+                boolean forAccount = false;
+                for (JsonNode subject : binding.path("subjects")) {
+                    forAccount |= subject.path("kind").asText().equals("ServiceAccount")
+                            && subject.path("name").asText().equals(name)
+                            && subject.path("namespace").asText().equals(namespace);
+                }
+                if (!forAccount) {
+                    continue;
+                }
+                JsonNode role = named(objects, binding.path("roleRef").path("kind").asText(),
+                        binding.path("roleRef").path("name").asText());
+                String scope = bindingKind.equals("RoleBinding") ? " in " + binding.path("metadata").path("namespace").asText() : "";
+                if (role.path("kind").asText().equals("Role")) {
+                    assertEquals(binding.path("metadata").path("namespace").asText(),
+                            role.path("metadata").path("namespace").asText(), "a RoleBinding binds a Role of its namespace");
+                }
+                for (JsonNode rule : role.path("rules")) {
+                    Set<String> names = new TreeSet<>();
+                    rule.path("resourceNames").forEach(n -> names.add(n.asText()));
+                    String limit = names.isEmpty() ? "" : " named " + String.join(",", names);
+                    for (JsonNode group : rule.path("apiGroups")) {
+                        for (JsonNode resource : rule.path("resources")) {
+                            for (JsonNode verb : rule.path("verbs")) {
+                                granted.add(group.asText() + "/" + resource.asText() + " " + verb.asText() + scope + limit);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return granted;
     }
 
     @ParameterizedTest
@@ -73,46 +173,114 @@ class KubernetesManifestsTest {
         assertEquals(port, container.path("ports").get(0).path("containerPort").asText(), "port of " + service);
     }
 
+    /**
+     * In every overlay, each service's ServiceAccount (in its Deployment's namespace) is granted
+     * exactly what the service calls: verbs, namespaces and resource names, the latter two from the
+     * configuration the Deployment gives it (event namespace, trust bundle, signer names served).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"csr-watcher", "approver-service", "signer-service", "rotation-scheduler"})
-    void rbacGrantsNothingBeyondWhatTheServiceCalls(String service) {
-        Set<String> granted = new TreeSet<>();
-        for (String bindingKind : List.of("ClusterRoleBinding", "RoleBinding")) {
-            for (JsonNode binding : ofKind(bindingKind)) {
-                boolean forService = false;
-                for (JsonNode subject : binding.path("subjects")) {
-                    forService |= subject.path("name").asText().equals(service);
-                }
-                if (!forService) {
-                    continue;
-                }
-                JsonNode role = named(binding.path("roleRef").path("kind").asText(),
-                        binding.path("roleRef").path("name").asText());
-                for (JsonNode rule : role.path("rules")) {
-                    for (JsonNode group : rule.path("apiGroups")) {
-                        for (JsonNode resource : rule.path("resources")) {
-                            for (JsonNode verb : rule.path("verbs")) {
-                                granted.add(group.asText() + "/" + resource.asText() + " " + verb.asText());
-                            }
-                        }
-                    }
-                }
-            }
+    @FieldSource("OVERLAYS")
+    void rbacGrantsNothingBeyondWhatEachServiceCalls(String overlay) {
+        List<JsonNode> rendered = Repo.render(overlay);
+        for (JsonNode deployment : ofKind(rendered, "Deployment")) {
+            String service = deployment.path("metadata").path("name").asText();
+            String namespace = deployment.path("metadata").path("namespace").asText();
+            String account = deployment.path("spec").path("template").path("spec").path("serviceAccountName").asText();
+            assertEquals(namespace, named(rendered, "ServiceAccount", account).path("metadata").path("namespace").asText(),
+                    overlay + ": " + service + "'s ServiceAccount is in its namespace");
+            Set<String> granted = granted(rendered, namespace, account);
+            assertEquals(calls(service, DeployedConfig.of(deployment, rendered)), granted, overlay + ": " + service);
+            assertFalse(granted.stream().anyMatch(g -> g.contains("*")), "no wildcards");
         }
-        assertEquals(new TreeSet<>(CALLS.get(service)), granted);
-        assertFalse(granted.stream().anyMatch(g -> g.contains("*")), "no wildcards");
     }
 
-    @Test
-    void signersAreGrantedOnlyForTheirSignerNames() {
-        Set<String> approvable = new HashSet<>();
-        named("ClusterRole", "csrflow:approver-service").path("rules").forEach(rule -> {
+    /**
+     * By default each signer has a CA of its own (not the one csrflow.signer.ca), legacy-unknown is not
+     * served, and the approver approves for the same three signers.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void eachKubernetesSignerHasACaOfItsOwnAndLegacyUnknownIsNotServed(String overlay) {
+        List<JsonNode> rendered = Repo.render(overlay);
+        DeployedConfig signer = DeployedConfig.of(named(rendered, "Deployment", "signer-service"), rendered);
+        assertEquals(new TreeSet<>(CA_SIGNERS), served(signer), overlay);
+        for (String name : CA_SIGNERS) {
+            String key = name.substring(name.indexOf('/') + 1);
+            assertTrue(signer.fileProperties().containsKey("csrflow.signer.signers." + key + ".cert-file"),
+                    overlay + ": " + name + " has a CA of its own");
+        }
+        assertTrue(signer.value("csrflow.signer.ca.cert-file").isEmpty(),
+                overlay + ": csrflow.signer.ca and csrflow.signer.signers exclude each other");
+        JsonNode approvable = named(rendered, "ClusterRole", "csrflow:approver-service");
+        Set<String> approve = new TreeSet<>();
+        approvable.path("rules").forEach(rule -> {
             if (rule.path("resources").get(0).asText().equals("signers")) {
-                rule.path("resourceNames").forEach(n -> approvable.add(n.asText()));
+                rule.path("resourceNames").forEach(n -> approve.add(n.asText()));
             }
         });
-        assertEquals(Set.of("kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving",
-                "kubernetes.io/kube-apiserver-client"), approvable);
+        assertEquals(new TreeSet<>(CA_SIGNERS), approve, overlay);
+    }
+
+    /**
+     * The dry run's permission is a ClusterRole of its own, granting exactly what the approver asks
+     * its callers for, and bound to no one: an administrator binds it.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theDryRunRoleIsBoundToNoOne(String overlay) {
+        List<JsonNode> rendered = Repo.render(overlay);
+        JsonNode role = named(rendered, "ClusterRole", "csrflow-dry-run");
+        assertEquals(1, role.path("rules").size());
+        JsonNode rule = role.path("rules").get(0);
+        assertEquals(List.of(DryRunAccess.GROUP), texts(rule.path("apiGroups")));
+        assertEquals(List.of(DryRunAccess.RESOURCE), texts(rule.path("resources")));
+        assertEquals(List.of(DryRunAccess.VERB), texts(rule.path("verbs")));
+        for (String kind : List.of("ClusterRoleBinding", "RoleBinding")) {
+            ofKind(rendered, kind).forEach(b -> assertFalse(b.path("roleRef").path("name").asText().equals("csrflow-dry-run"),
+                    overlay + ": " + b.path("metadata").path("name").asText() + " binds csrflow-dry-run"));
+        }
+    }
+
+    /**
+     * The trust bundle ConfigMap the signer may only get and update exists where the signer writes
+     * it, without data: applying k8s/ again leaves what the signer wrote.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theTrustBundleIsShippedEmptyWhereTheSignerWritesIt(String overlay) {
+        List<JsonNode> rendered = Repo.render(overlay);
+        DeployedConfig signer = DeployedConfig.of(named(rendered, "Deployment", "signer-service"), rendered);
+        String namespace = signer.value("csrflow.signer.trust-bundle.namespace").orElseThrow();
+        String name = signer.value("csrflow.signer.trust-bundle.name").orElseThrow();
+        JsonNode bundle = ofKind(rendered, "ConfigMap").stream()
+                .filter(c -> c.path("metadata").path("name").asText().equals(name)
+                        && c.path("metadata").path("namespace").asText().equals(namespace))
+                .findFirst().orElseThrow(() -> new AssertionError(overlay + ": no ConfigMap " + namespace + "/" + name));
+        assertFalse(bundle.has("data") || bundle.has("binaryData"), overlay + ": " + bundle);
+        JsonNode scheduler = named(rendered, "Deployment", "rotation-scheduler");
+        assertTrue(scheduler.path("spec").path("template").path("spec").path("volumes").toString()
+                .contains("\"name\":\"" + name + "\""), "the scheduler mounts the bundle");
+    }
+
+    /** Every Role and ClusterRole is bound, but the dry run's; every binding's role exists. */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void everyRoleIsBoundAndEveryBindingResolves(String overlay) {
+        List<JsonNode> rendered = Repo.render(overlay);
+        Set<String> bound = new TreeSet<>();
+        for (String kind : List.of("ClusterRoleBinding", "RoleBinding")) {
+            for (JsonNode binding : ofKind(rendered, kind)) {
+                JsonNode role = named(rendered, binding.path("roleRef").path("kind").asText(),
+                        binding.path("roleRef").path("name").asText());
+                bound.add(role.path("kind").asText() + "/" + role.path("metadata").path("name").asText());
+            }
+        }
+        Set<String> roles = new TreeSet<>();
+        for (String kind : List.of("ClusterRole", "Role")) {
+            ofKind(rendered, kind).forEach(r -> roles.add(kind + "/" + r.path("metadata").path("name").asText()));
+        }
+        roles.removeAll(bound);
+        assertEquals(Set.of("ClusterRole/csrflow-dry-run"), roles, overlay);
     }
 
     @Test
@@ -122,5 +290,34 @@ class KubernetesManifestsTest {
         EventType.ALL.forEach(type -> assertTrue(topics.contains(type.defaultTopic()), type.defaultTopic()));
         assertTrue(topics.contains("csrflow.approver-service.dlq") && topics.contains("csrflow.signer-service.dlq")
                 && topics.contains("csrflow.rotation-scheduler.dlq"));
+    }
+
+    /** What k8s/compose applies to k3s is the base's RBAC, unchanged, plus kubeadm's bootstrap bindings. */
+    @Test
+    void composeAppliesTheBasesRbacAndNothingElseOfIt() {
+        List<JsonNode> compose = Repo.render("k8s/compose");
+        Map<String, List<String>> byKind = compose.stream().collect(Collectors.groupingBy(o -> o.path("kind").asText(),
+                TreeMap::new, Collectors.mapping(o -> o.path("metadata").path("name").asText(), Collectors.toList())));
+        assertEquals(Set.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                "ConfigMap"), byKind.keySet(), byKind.toString());
+        assertEquals(List.of("csrflow-ca-bundles"), byKind.get("ConfigMap"));
+        Set<String> baseRbac = rbac(objects);
+        Set<String> composeRbac = rbac(compose);
+        assertTrue(composeRbac.containsAll(baseRbac), "every grant of the base");
+        composeRbac.removeAll(baseRbac);
+        assertEquals(3, composeRbac.size(), composeRbac.toString());
+        assertTrue(composeRbac.stream().allMatch(b -> b.contains("\"kind\":\"ClusterRoleBinding\"")
+                && b.contains("\"kind\":\"Group\"")), "only the kubelet bootstrap bindings, to groups: " + composeRbac);
+    }
+
+    static Set<String> rbac(List<JsonNode> objects) {
+        return objects.stream().filter(o -> o.path("kind").asText().matches("ServiceAccount|(Cluster)?Role(Binding)?"))
+                .map(JsonNode::toString).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(t -> texts.add(t.asText()));
+        return texts;
     }
 }

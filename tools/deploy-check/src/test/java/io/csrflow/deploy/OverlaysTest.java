@@ -1,6 +1,7 @@
 package io.csrflow.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
@@ -12,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,11 +43,11 @@ class OverlaysTest {
             "ServiceMonitor", "monitoring.coreos.com/v1");
 
     static List<JsonNode> render(String overlay) throws Exception {
-        return YamlDocuments.kustomize(Repo.ROOT, overlay);
+        return Repo.render(overlay);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"k8s/base", "k8s/overlays/dev", "k8s/overlays/production"})
+    @ValueSource(strings = {"k8s/base", "k8s/overlays/dev", "k8s/overlays/production", "k8s/compose"})
     void everyObjectIsAValidKubernetesObject(String overlay) throws Exception {
         assertEquals(List.of(), problems(render(overlay)), overlay);
     }
@@ -104,10 +106,19 @@ class OverlaysTest {
         return problems;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"k8s/overlays/dev", "k8s/overlays/production"})
-    void overlaysLeaveRbacAlone(String overlay) throws Exception {
-        assertEquals(rbac(render("k8s/base")), rbac(render(overlay)));
+    @org.junit.jupiter.api.Test
+    void devLeavesRbacAlone() throws Exception {
+        assertEquals(rbac(render("k8s/base")), rbac(render("k8s/overlays/dev")));
+    }
+
+    /** Production's RBAC is the base's, but for the signer's account, which lives in csrflow-signer. */
+    @org.junit.jupiter.api.Test
+    void productionChangesRbacOnlyByMovingTheSignersAccount() throws Exception {
+        Set<String> production = rbac(render("k8s/overlays/production")).stream()
+                .map(o -> o.replace("\"name\":\"signer-service\",\"namespace\":\"csrflow-signer\"",
+                        "\"name\":\"signer-service\",\"namespace\":\"csrflow\""))
+                .collect(Collectors.toSet());
+        assertEquals(rbac(render("k8s/base")), production);
     }
 
     @org.junit.jupiter.api.Test
@@ -149,10 +160,14 @@ class OverlaysTest {
         Map<String, JsonNode> users = of(objects, "KafkaUser").stream()
                 .collect(Collectors.toMap(OverlaysTest::name, u -> u));
         assertEquals(Repo.SERVICES.keySet(), users.keySet());
+        String kafkaNamespace = of(objects, "Kafka").get(0).path("metadata").path("namespace").asText();
         for (JsonNode deployment : of(objects, "Deployment")) {
             String service = name(deployment);
             Map<String, JsonNode> env = envOf(deployment);
-            assertEquals("csrflow-kafka-bootstrap:" + listener.path("port").asInt(),
+            // The bootstrap Service's name resolves in the pod's own namespace only.
+            String host = deployment.path("metadata").path("namespace").asText().equals(kafkaNamespace)
+                    ? "csrflow-kafka-bootstrap" : "csrflow-kafka-bootstrap." + kafkaNamespace + ".svc";
+            assertEquals(host + ":" + listener.path("port").asInt(),
                     env.get("KAFKA_BOOTSTRAP_SERVERS").path("value").asText(), service);
             assertEquals("SASL_SSL", env.get("KAFKA_SECURITY_PROTOCOL").path("value").asText(), service);
             assertEquals("SCRAM-SHA-512", env.get("KAFKA_SASL_MECHANISM").path("value").asText(), service);
@@ -169,6 +184,53 @@ class OverlaysTest {
         assertEquals("false", of(dev, "Kafka").get(0).path("spec").path("kafka").path("listeners").get(0)
                 .path("tls").asText());
         assertEquals(List.of(), of(dev, "KafkaUser"));
+    }
+
+    /**
+     * The signer holds the cluster's client CA key: in production it runs in a namespace of its own
+     * (nothing of Kafka's or Strimzi's there, so no entity operator reads its Secrets), only on
+     * control-plane nodes, and reaches Kafka with a password Secret of its own namespace that the
+     * administrator also gives the user operator (the KafkaUser's password.valueFrom): the Secret the
+     * user operator writes lives in the Kafka namespace, which the signer cannot mount.
+     */
+    @org.junit.jupiter.api.Test
+    void productionRunsTheSignerAloneOnControlPlaneNodes() throws Exception {
+        List<JsonNode> objects = render("k8s/overlays/production");
+        JsonNode signer = of(objects, "Deployment").stream().filter(d -> name(d).equals("signer-service")).findFirst()
+                .orElseThrow();
+        String namespace = signer.path("metadata").path("namespace").asText();
+        assertEquals("csrflow-signer", namespace);
+        JsonNode ns = of(objects, "Namespace").stream().filter(n -> name(n).equals(namespace)).findFirst().orElseThrow();
+        assertEquals("restricted", ns.path("metadata").path("labels").path("pod-security.kubernetes.io/enforce").asText());
+        Set<String> inSignerNamespace = objects.stream()
+                .filter(o -> o.path("metadata").path("namespace").asText().equals(namespace))
+                .map(o -> o.path("kind").asText()).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of("ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount"),
+                inSignerNamespace, "only the signer's own objects");
+        assertTrue(objects.stream().filter(o -> o.path("apiVersion").asText().startsWith("kafka.strimzi.io/"))
+                .noneMatch(o -> o.path("metadata").path("namespace").asText().equals(namespace)));
+        JsonNode pod = signer.path("spec").path("template").path("spec");
+        assertEquals("", pod.path("nodeSelector").path("node-role.kubernetes.io/control-plane").asText("missing"));
+        assertTrue(pod.path("tolerations").toString().contains("\"key\":\"node-role.kubernetes.io/control-plane\""),
+                pod.path("tolerations").toString());
+        for (JsonNode deployment : of(objects, "Deployment")) {
+            if (!name(deployment).equals("signer-service")) {
+                assertEquals("csrflow", deployment.path("metadata").path("namespace").asText(), name(deployment));
+                assertFalse(deployment.path("spec").path("template").path("spec").has("nodeSelector"), name(deployment));
+            }
+        }
+        // Kafka credentials: a password the administrator gives both sides, not the user operator's Secret.
+        JsonNode user = of(objects, "KafkaUser").stream().filter(u -> name(u).equals("signer-service")).findFirst()
+                .orElseThrow();
+        JsonNode password = user.path("spec").path("authentication").path("password").path("valueFrom").path("secretKeyRef");
+        assertFalse(password.path("name").asText().isEmpty(), user.toString());
+        assertFalse(password.path("name").asText().equals("signer-service"),
+                "the user operator writes the Secret signer-service itself, from this password");
+        assertEquals("csrflow", user.path("metadata").path("namespace").asText(), "where the user operator watches");
+        of(objects, "KafkaUser").stream().filter(u -> !name(u).equals("signer-service"))
+                .forEach(u -> assertFalse(u.path("spec").path("authentication").has("password"), name(u)));
+        JsonNode monitor = of(objects, "ServiceMonitor").get(0);
+        assertTrue(monitor.path("spec").path("namespaceSelector").path("matchNames").toString().contains(namespace));
     }
 
     private static Map<String, JsonNode> envOf(JsonNode deployment) {
