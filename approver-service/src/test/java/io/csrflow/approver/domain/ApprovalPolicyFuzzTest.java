@@ -54,8 +54,8 @@ class ApprovalPolicyFuzzTest {
         assertFalse(decision.reason().isBlank(), decision.toString());
         assertTrue(decision.message().chars().noneMatch(c -> c < 0x20 || c == 0x7f), decision.message());
         if (decision.outcome() == DecisionOutcome.APPROVED) {
-            assertTrue(decision.checks().stream().anyMatch(check -> check.name().equals("parse") && check.passed()),
-                    "approved without a parsed request: " + decision);
+            assertTrue(decision.checks().stream().anyMatch(check -> check.name().equals("verified") && check.passed()),
+                    "approved without a verified request: " + decision);
         }
     }
 }
