@@ -66,6 +66,15 @@ public interface ApproverConfig {
          */
         @WithDefault("10.96.0.0/12")
         List<String> serviceCidrs();
+
+        /**
+         * Names no node may have certified besides the API server's in-cluster ones: its external name,
+         * say (api.mycluster.example); one starting with a dot reserves every name under it.
+         */
+        Optional<List<String>> reservedNames();
+
+        /** Addresses no node may have certified: the API server's load-balancer address, say. */
+        Optional<List<String>> reservedIpRanges();
     }
 
     interface KubeletClient {

@@ -49,7 +49,9 @@ public class PolicyProducer {
                 "csrflow.approver.cluster.service-cidrs", c, Cidr::parse)).toList();
         return new PolicySettings(
                 a.signerNames(),
-                new PolicySettings.Cluster(a.cluster().domain(), serviceCidrs),
+                new PolicySettings.Cluster(a.cluster().domain(), serviceCidrs, a.cluster().reservedNames().orElse(List.of()),
+                        a.cluster().reservedIpRanges().orElse(List.of()).stream().map(c -> parse(
+                                "csrflow.approver.cluster.reserved-ip-ranges", c, Cidr::parse)).toList()),
                 new PolicySettings.KubeletClient(a.kubeletClient().enabled(), a.kubeletClient().denyUnauthorized()),
                 new PolicySettings.KubeletServing(s.enabled(), s.denyUnrecognized(),
                         s.dnsNamePattern().map(p -> parse("csrflow.approver.kubelet-serving.dns-name-pattern", p,

@@ -1,16 +1,13 @@
 package io.csrflow.signer;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.HexFormat;
 
 import io.csrflow.events.CertIssued;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.Identity;
 import io.csrflow.pki.CertificateIssuer;
+import io.csrflow.pki.Fingerprints;
 import io.csrflow.pki.ParsedCsr;
 
 /** The {@code cert.issued} event of a certificate written to a CSR, the same however it is announced. */
@@ -29,10 +26,6 @@ final class IssuedEvents {
 
     /** Lower-case hex SHA-256 of the DER encoding: what {@code cert.issued} and its index key on. */
     static String fingerprint(X509Certificate certificate) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fingerprints.sha256(certificate);
     }
 }

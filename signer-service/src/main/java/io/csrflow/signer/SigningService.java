@@ -146,9 +146,9 @@ public class SigningService {
             LOG.errorf("not signing CSR %s: %s", name, e.getMessage());
             return CsrStatusWriter.Written.GONE;
         }
-        CertificateTemplate template = SigningPolicy.template(parsed, csr.usages(), validity);
         X509Certificate certificate;
         try {
+            CertificateTemplate template = SigningPolicy.template(parsed, csr.usages(), validity);
             certificate = issuer.issue(template, ca.get());
             IssuanceCheck.verify(certificate, template, ca.get(), issuer.provider());
         } catch (SigningFailedException e) {

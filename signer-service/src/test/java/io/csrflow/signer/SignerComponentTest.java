@@ -215,6 +215,37 @@ class SignerComponentTest {
         given().get("/q/health/ready").then().body(containsString("earlier CA(s) trusted"));
     }
 
+    @Test
+    void aCaAnotherReplicaReplacedStaysInTheBundleWhenThisReplicaPublishes() throws Exception {
+        // What another replica recorded after it saw a CA replaced (this one did not): the certificate in
+        // the bundle and, in the annotation, until when it stays trusted; and an entry already past its time.
+        TestCa elsewhere = TestCa.create(Files.createTempDirectory("elsewhere"), "csrflow-retired-elsewhere",
+                Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
+        TestCa lapsed = TestCa.create(Files.createTempDirectory("lapsed"), "csrflow-retired-lapsed",
+                Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
+        String file = "kube-apiserver-client-kubelet.crt";
+        var published = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get();
+        String fingerprint = io.csrflow.pki.Fingerprints.sha256(io.csrflow.pki.Pem.firstCertificate(
+                Files.readString(elsewhere.certFile())));
+        String lapsedFingerprint = io.csrflow.pki.Fingerprints.sha256(io.csrflow.pki.Pem.firstCertificate(
+                Files.readString(lapsed.certFile())));
+        published.getData().put(file, published.getData().get(file) + Files.readString(elsewhere.certFile())
+                + Files.readString(lapsed.certFile()));
+        published.getMetadata().getAnnotations().put("csrflow.io/retired-cas", "kube-apiserver-client-kubelet/"
+                + fingerprint + "=" + Instant.now().plus(Duration.ofDays(2)) + ",kube-apiserver-client-kubelet/"
+                + lapsedFingerprint + "=" + Instant.now().minusSeconds(60));
+        admin.configMaps().inNamespace("csrflow").resource(published).update();
+
+        rotate("csrflow-test-ca-after-elsewhere");
+
+        String bundle = bundle("kube-apiserver-client-kubelet");
+        assertTrue(bundle.contains(Files.readString(elsewhere.certFile()).trim()), "kept:\n" + bundle);
+        assertTrue(!bundle.contains(Files.readString(lapsed.certFile()).trim()), "past its time, dropped");
+        String record = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getMetadata()
+                .getAnnotations().get("csrflow.io/retired-cas");
+        assertTrue(record.contains(fingerprint) && !record.contains(lapsedFingerprint), record);
+    }
+
     /** A kubelet client CSR for {@code node}, approved, and its certificate once the signer wrote it. */
     private String signed(String name, String node) {
         create("bootstrap-token", name, "kubernetes.io/kube-apiserver-client-kubelet", CLIENT,

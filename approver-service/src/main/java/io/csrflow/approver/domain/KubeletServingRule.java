@@ -103,6 +103,11 @@ final class KubeletServingRule implements ApprovalRule {
         }
 
         String nodeName = Recognizers.nodeName(review.parsed().commonName());
+        if (!nodes.synced()) {
+            review.check("node-cache-synced", false, "the Node cache has not read every Node yet");
+            return Optional.of(Decision.noOpinion(NAME, "NodeCacheNotSynced", "the Node cache has not read every Node "
+                    + "yet, so ownership of the SANs cannot be told; will ask again", review.checks(), true));
+        }
         Optional<NodeDirectory.KnownNode> found = nodes.node(nodeName);
         review.check("node-exists", found.isPresent(), "Node " + nodeName);
         if (found.isEmpty()) {
@@ -166,15 +171,28 @@ final class KubeletServingRule implements ApprovalRule {
         return others.isEmpty() ? Optional.empty() : Optional.of("also listed by Node " + String.join(", Node ", others));
     }
 
+    /**
+     * An address the Node registered with (listed within the settle time of its creation, and given
+     * up by no other Node since) waits for nothing; any other must have been the Node's, and no one
+     * else's, for the settle time: a node cannot list a neighbour's address for weeks and be
+     * certified for it the moment the neighbour is gone.
+     */
     private Optional<String> tooNew(NodeDirectory.KnownNode node, NodeDirectory.KnownAddress address, Instant now) {
         Duration settle = settings.addressSettleTime();
-        boolean registeredWith = Duration.between(node.created(), address.firstSeen()).compareTo(settle) < 0;
-        Instant settled = address.firstSeen().plus(settle);
+        Optional<Instant> released = nodes.lastReleased(address.address());
+        boolean releasedSince = released.isPresent() && released.get().isAfter(node.created());
+        boolean registeredWith = !releasedSince
+                && Duration.between(node.created(), address.firstSeen()).compareTo(settle) < 0;
+        Instant from = releasedSince && released.get().isAfter(address.firstSeen()) ? released.get()
+                : address.firstSeen();
+        Instant settled = from.plus(settle);
         if (registeredWith || !now.isBefore(settled)) {
             return Optional.empty();
         }
-        return Optional.of("added to Node " + node.name() + " after it registered, first seen " + address.firstSeen()
-                + "; certified from " + settled);
+        return Optional.of(from.equals(address.firstSeen())
+                ? "added to Node " + node.name() + " after it registered, first seen " + address.firstSeen()
+                        + "; certified from " + settled
+                : "another Node listed it until " + from + "; certified from " + settled);
     }
 
     private Optional<String> boundViolation(San san) {

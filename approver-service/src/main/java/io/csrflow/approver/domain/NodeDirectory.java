@@ -24,6 +24,18 @@ public interface NodeDirectory {
 
     Optional<KnownNode> node(String name);
 
-    /** The names of every Node listing this address (compared in {@link NodeAddressForms#canonical} form). */
+    /**
+     * The names of every Node that claims this address (compared in {@link NodeAddressForms#canonical}
+     * form): in its status, or as its own name (a Node owns its name even where it does not list it).
+     */
     Set<String> nodesListing(String address);
+
+    /**
+     * When a Node last stopped listing this address (its status changed, or it was deleted), if ever
+     * seen: an address another Node gave up must settle again before anyone is certified for it.
+     */
+    Optional<Instant> lastReleased(String address);
+
+    /** Whether the directory has read every Node: before that, no Node's ownership can be told. */
+    boolean synced();
 }

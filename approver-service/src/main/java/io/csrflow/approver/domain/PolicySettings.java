@@ -16,9 +16,12 @@ public record PolicySettings(
 
     /**
      * Facts about the cluster that no node may claim: its DNS domain (the API server's names and the
-     * Service and Pod names live under it) and the Service CIDRs (a Service's cluster IP is not a node's).
+     * Service and Pod names live under it), the Service CIDRs (a Service's cluster IP is not a node's),
+     * and the operator's own list of names and ranges no node may have (the API server's external
+     * name and load-balancer address, say); a name starting with a dot reserves every name under it.
      */
-    public record Cluster(String domain, List<Cidr> serviceCidrs) {
+    public record Cluster(String domain, List<Cidr> serviceCidrs, List<String> reservedNames,
+                          List<Cidr> reservedIpRanges) {
     }
 
     /** Kubelet client certificates: approve on SubjectAccessReview; deny instead of waiting when configured. */

@@ -44,6 +44,12 @@ final class ReservedAddresses {
         if (canonical.equals("localhost") || canonical.endsWith(".localhost")) {
             return Optional.of("a loopback name");
         }
+        for (String reserved : cluster.reservedNames()) {
+            String form = reserved.startsWith(".") ? reserved.toLowerCase(Locale.ROOT) : NodeAddressForms.canonical(reserved);
+            if (reserved.startsWith(".") ? canonical.endsWith(form) : canonical.equals(form)) {
+                return Optional.of("reserved by csrflow.approver.cluster.reserved-names (" + reserved + ")");
+            }
+        }
         return Optional.empty();
     }
 
@@ -69,11 +75,16 @@ final class ReservedAddresses {
                 return Optional.of("inside the Service CIDR " + cidr);
             }
         }
+        for (Cidr cidr : cluster.reservedIpRanges()) {
+            if (cidr.contains(ip)) {
+                return Optional.of("inside " + cidr + ", reserved by csrflow.approver.cluster.reserved-ip-ranges");
+            }
+        }
         return Optional.empty();
     }
 
     @Override
     public String toString() {
-        return "ReservedAddresses[domain=" + domain.toLowerCase(Locale.ROOT) + ", serviceCidrs=" + cluster.serviceCidrs() + "]";
+        return "ReservedAddresses[" + cluster + "]";
     }
 }

@@ -18,13 +18,17 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * Who may ask the dry run: it runs SubjectAccessReviews for any identity in the body and shows Node
  * addresses, so the caller must bring a bearer token the API server accepts (TokenReview) and be
  * allowed {@code create} on {@code evaluations.csrflow.io} (SubjectAccessReview), as an aggregated
- * API server checks its callers. The ClusterRole {@code csrflow-dry-run} in {@code k8s/} grants it.
+ * API server checks its callers. The token must be meant for csrflow ({@link #AUDIENCE}, e.g.
+ * {@code kubectl create token NAME --audience csrflow-approver}): a caller's general API token is not
+ * accepted, so handing one to the approver is never needed. The ClusterRole {@code csrflow-dry-run} in
+ * {@code k8s/} grants the permission.
  */
 @ApplicationScoped
 public class DryRunAccess {
     public static final String GROUP = "csrflow.io";
     public static final String RESOURCE = "evaluations";
     public static final String VERB = "create";
+    public static final String AUDIENCE = "csrflow-approver";
 
     /** ALLOWED, or 401/403 with what is wrong. */
     public enum Outcome { ALLOWED, UNAUTHENTICATED, FORBIDDEN }
@@ -49,10 +53,14 @@ public class DryRunAccess {
         UserInfo user;
         try {
             TokenReview review = client.authentication().v1().tokenReviews().create(new TokenReviewBuilder()
-                    .withNewSpec().withToken(token).endSpec().build());
+                    .withNewSpec().withToken(token).withAudiences(AUDIENCE).endSpec().build());
             if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())
                     || review.getStatus().getUser() == null) {
                 return new Verdict(Outcome.UNAUTHENTICATED, null, "the API server does not accept this token");
+            }
+            if (review.getStatus().getAudiences() == null || !review.getStatus().getAudiences().contains(AUDIENCE)) {
+                return new Verdict(Outcome.UNAUTHENTICATED, null, "the token is not meant for " + AUDIENCE
+                        + " (kubectl create token NAME --audience " + AUDIENCE + ")");
             }
             user = review.getStatus().getUser();
         } catch (KubernetesClientException e) {

@@ -1,8 +1,10 @@
 package io.csrflow.approver.kube;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.csrflow.approver.ApproverConfig;
 import io.csrflow.approver.domain.NodeAddressForms;
 import io.csrflow.approver.domain.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
@@ -25,22 +28,33 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Nodes from an informer cache, so that a serving CSR costs no API call for its Node, with when each
- * address was first seen. The informer's store is the truth for what a Node lists now; the handler
- * only stamps first sightings (and forgets addresses a Node dropped, so one listed again is new
- * again). A Node and its addresses seen for the first time when this replica starts are stamped
- * then: their real age is unknown, so an address of a Node older than the settle time waits once.
+ * address was first seen and when one was last given up. The informer's store is the truth for what a
+ * Node lists now; the handler stamps first sightings (forgetting addresses a Node dropped, so one
+ * listed again is new again) and releases. A Node and its addresses seen for the first time when this
+ * replica starts are stamped then: their real age is unknown, so an address of a Node older than the
+ * settle time waits once.
  */
 @ApplicationScoped
 public class NodeCache implements NodeDirectory {
     private final KubernetesClient client;
     private final Clock clock;
+    /** Releases are needed only while they can still hold an address back. */
+    private final Duration releaseMemory;
     /** uid → (type|canonical address) → first seen. */
     private final Map<String, Map<String, Instant>> firstSeen = new ConcurrentHashMap<>();
+    /** canonical address → when a Node last stopped listing it. */
+    private final Map<String, Instant> released = new ConcurrentHashMap<>();
+    /** name → the canonical addresses a Node claims, for the resourceVersion they were read from. */
+    private final Map<String, Claims> claims = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<Node> informer;
 
-    NodeCache(KubernetesClient client, Clock clock) {
+    private record Claims(String resourceVersion, Set<String> addresses) {
+    }
+
+    NodeCache(KubernetesClient client, Clock clock, ApproverConfig config) {
         this.client = client;
         this.clock = clock;
+        this.releaseMemory = config.approver().kubeletServing().addressSettleTime();
     }
 
     void start(@Observes StartupEvent event) {
@@ -52,12 +66,16 @@ public class NodeCache implements NodeDirectory {
 
             @Override
             public void onUpdate(Node old, Node node) {
+                Set<String> now = claimed(node);
+                claimed(old).stream().filter(a -> !now.contains(a)).forEach(NodeCache.this::release);
                 stamp(node);
             }
 
             @Override
             public void onDelete(Node node, boolean unknownFinalState) {
                 firstSeen.remove(uid(node));
+                claims.remove(node.getMetadata().getName());
+                claimed(node).forEach(NodeCache.this::release);
             }
         });
     }
@@ -82,7 +100,7 @@ public class NodeCache implements NodeDirectory {
         SharedIndexInformer<Node> current = informer;
         if (current != null) {
             for (Node node : current.getStore().list()) {
-                if (addresses(node).stream().anyMatch(a -> NodeAddressForms.canonical(a.getAddress()).equals(wanted))) {
+                if (claimsOf(node).contains(wanted)) {
                     names.add(node.getMetadata().getName());
                 }
             }
@@ -90,9 +108,24 @@ public class NodeCache implements NodeDirectory {
         return names;
     }
 
+    @Override
+    public Optional<Instant> lastReleased(String address) {
+        Instant at = released.get(NodeAddressForms.canonical(address));
+        if (at != null && at.plus(releaseMemory).isBefore(clock.instant())) {
+            released.remove(NodeAddressForms.canonical(address), at);
+            return Optional.empty();
+        }
+        return Optional.ofNullable(at);
+    }
+
+    @Override
     public boolean synced() {
         SharedIndexInformer<Node> current = informer;
         return current != null && current.hasSynced();
+    }
+
+    private void release(String canonicalAddress) {
+        released.put(canonicalAddress, clock.instant());
     }
 
     /** Records the first sighting of each address the Node lists now and forgets the ones it dropped. */
@@ -106,6 +139,33 @@ public class NodeCache implements NodeDirectory {
             }
             return next;
         });
+    }
+
+    /** Parsed once per version of a Node: every SAN of every serving CSR is looked up against all Nodes. */
+    private Set<String> claimsOf(Node node) {
+        String version = String.valueOf(node.getMetadata().getResourceVersion());
+        Claims known = claims.get(node.getMetadata().getName());
+        if (known != null && known.resourceVersion().equals(version)) {
+            return known.addresses();
+        }
+        Set<String> addresses = claimed(node);
+        claims.put(node.getMetadata().getName(), new Claims(version, addresses));
+        return addresses;
+    }
+
+    /** A Node's addresses, its name and its hostname label, canonical: all of them are its own. */
+    private static Set<String> claimed(Node node) {
+        Set<String> addresses = new HashSet<>();
+        addresses(node).forEach(a -> addresses.add(NodeAddressForms.canonical(a.getAddress())));
+        if (node.getMetadata().getName() != null) {
+            addresses.add(NodeAddressForms.canonical(node.getMetadata().getName()));
+        }
+        String hostname = node.getMetadata().getLabels() == null ? null
+                : node.getMetadata().getLabels().get("kubernetes.io/hostname");
+        if (hostname != null) {
+            addresses.add(NodeAddressForms.canonical(hostname));
+        }
+        return Set.copyOf(addresses);
     }
 
     private static String key(NodeAddress address) {

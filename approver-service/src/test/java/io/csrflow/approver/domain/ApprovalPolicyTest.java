@@ -71,6 +71,8 @@ class ApprovalPolicyTest {
     /** Nodes as the informer cache would show them, every address first seen when its Node registered. */
     static final class Nodes implements NodeDirectory {
         final Map<String, NodeDirectory.KnownNode> nodes = new HashMap<>();
+        final Map<String, Instant> released = new HashMap<>();
+        boolean synced = true;
 
         Nodes() {
             add("n1", NOW.minus(Duration.ofHours(1)), "InternalIP=10.0.0.1", "Hostname=n1",
@@ -105,15 +107,29 @@ class ApprovalPolicyTest {
         public Set<String> nodesListing(String address) {
             String wanted = NodeAddressForms.canonical(address);
             Set<String> names = new java.util.TreeSet<>();
-            nodes.values().forEach(n -> n.addresses().stream()
-                    .filter(a -> NodeAddressForms.canonical(a.address()).equals(wanted)).findAny()
-                    .ifPresent(a -> names.add(n.name())));
+            nodes.values().forEach(n -> {
+                if (n.name().equals(wanted) || n.addresses().stream()
+                        .anyMatch(a -> NodeAddressForms.canonical(a.address()).equals(wanted))) {
+                    names.add(n.name());
+                }
+            });
             return names;
+        }
+
+        @Override
+        public Optional<Instant> lastReleased(String address) {
+            return Optional.ofNullable(released.get(NodeAddressForms.canonical(address)));
+        }
+
+        @Override
+        public boolean synced() {
+            return synced;
         }
     }
 
     static final PolicySettings.Cluster CLUSTER = new PolicySettings.Cluster("cluster.local",
-            List.of(Cidr.parse("10.96.0.0/12"), Cidr.parse("fd00:96::/108")));
+            List.of(Cidr.parse("10.96.0.0/12"), Cidr.parse("fd00:96::/108")),
+            List.of("api.nodes.example", ".ingress.nodes.example"), List.of(Cidr.parse("10.0.250.0/24")));
 
     static PolicySettings settings(PolicySettings.KubeletServing serving, boolean denyUnauthorizedClients) {
         return new PolicySettings(Set.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,

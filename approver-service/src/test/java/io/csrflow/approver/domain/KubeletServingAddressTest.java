@@ -44,7 +44,8 @@ class KubeletServingAddressTest {
                 "InternalDNS=*.nodes.example", "InternalDNS=10.0.0.1", "InternalIP=127.0.0.1",
                 "InternalIP=169.254.10.10", "InternalIP=0.0.0.0", "InternalIP=224.0.0.5", "InternalIP=::1",
                 "InternalIP=10.96.0.1", "InternalIP=fd00:96::a", "InternalDNS=web.default.svc.cluster.local",
-                "InternalDNS=localhost", "InternalIP=192.168.9.9", "ExternalDNS=outside.example.org");
+                "InternalDNS=localhost", "InternalIP=192.168.9.9", "ExternalDNS=outside.example.org",
+                "ExternalDNS=api.nodes.example", "ExternalDNS=web.ingress.nodes.example", "ExternalIP=10.0.250.10");
         nodes.add("n2", NOW.minus(Duration.ofHours(2)), "InternalIP=10.0.0.2", "Hostname=n2",
                 "InternalDNS=n2.nodes.example");
         nodes.added("n1", "InternalIP=10.0.0.9", NOW.minus(Duration.ofMinutes(1)));
@@ -119,6 +120,15 @@ class KubeletServingAddressTest {
                         DecisionOutcome.DENIED, "SANReserved", "IP:10.96.0.1 (inside the Service CIDR 10.96.0.0/12)"),
                 new Case("an IPv6 Service IP", bounded(), TestCsrs.kubelet("n1").ipAddresses("fd00:96::a"),
                         DecisionOutcome.DENIED, "SANReserved", "(inside the Service CIDR fd00:96::/108)"),
+                new Case("the API server's external name, reserved by the operator", bounded(),
+                        TestCsrs.kubelet("n1").dnsNames("api.nodes.example"), DecisionOutcome.DENIED, "SANReserved",
+                        "(reserved by csrflow.approver.cluster.reserved-names (api.nodes.example))"),
+                new Case("a name under a reserved suffix", bounded(),
+                        TestCsrs.kubelet("n1").dnsNames("web.ingress.nodes.example"), DecisionOutcome.DENIED,
+                        "SANReserved", "(reserved by csrflow.approver.cluster.reserved-names (.ingress.nodes.example))"),
+                new Case("the API server's load-balancer address, reserved by the operator", bounded(),
+                        TestCsrs.kubelet("n1").ipAddresses("10.0.250.10"), DecisionOutcome.DENIED, "SANReserved",
+                        "(inside 10.0.250.0/24, reserved by csrflow.approver.cluster.reserved-ip-ranges)"),
                 new Case("another node's IP that it also lists", bounded(), TestCsrs.kubelet("n1").ipAddresses("10.0.0.2"),
                         DecisionOutcome.DENIED, "SANOwnedByAnotherNode", "IP:10.0.0.2 (also listed by Node n2)"),
                 new Case("another node's name that it also lists", bounded(),
@@ -165,6 +175,44 @@ class KubeletServingAddressTest {
             assertTrue(decision.message().contains(c.messagePart()), decision.message());
         }
         assertEquals(c.reason().equals("SANAddressTooNew"), decision.retry(), decision.toString());
+    }
+
+    @Test
+    void anAddressAnotherNodeGaveUpMustSettleAgainForANodeThatListedItAllAlong() {
+        // n1 listed 10.0.0.77 for an hour beside its owner n7; n7 is deleted a minute ago.
+        nodes.added("n1", "InternalIP=10.0.0.77", NOW.minus(Duration.ofHours(1)));
+        nodes.released.put("10.0.0.77", NOW.minus(Duration.ofMinutes(1)));
+        Decision decision = policy(bounded()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
+                NODE_1, TestCsrs.kubelet("n1").ipAddresses("10.0.0.77").pem()));
+        assertEquals("SANAddressTooNew", decision.reason(), decision.toString());
+        assertTrue(decision.message().contains("another Node listed it until"), decision.message());
+
+        // A Node created after the release registers with the recycled address and waits for nothing.
+        nodes.add("n8", NOW.minusSeconds(20), "InternalIP=10.0.0.78", "Hostname=n8");
+        nodes.released.put("10.0.0.78", NOW.minus(Duration.ofMinutes(1)));
+        Requester n8 = new Requester("system:node:n8", "u", List.of("system:nodes"), Map.of());
+        assertEquals(DecisionOutcome.APPROVED, policy(bounded()).evaluate(ApprovalPolicyTest.csr(
+                SignerNames.KUBELET_SERVING, SERVING, n8, TestCsrs.kubelet("n8").ipAddresses("10.0.0.78").pem()))
+                .outcome());
+    }
+
+    @Test
+    void anotherNodesNameIsItsOwnEvenWhereItDoesNotListIt() {
+        nodes.add("n9", NOW.minus(Duration.ofHours(3)), "InternalIP=10.0.0.90");
+        nodes.added("n1", "Hostname=n9", NOW.minus(Duration.ofHours(1)));
+        Decision decision = policy(bounded()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
+                NODE_1, TestCsrs.kubelet("n1").dnsNames("n9").pem()));
+        assertEquals("SANOwnedByAnotherNode", decision.reason(), decision.toString());
+    }
+
+    @Test
+    void nothingIsApprovedBeforeTheNodeCacheHasReadEveryNode() {
+        nodes.synced = false;
+        Decision decision = policy(bounded()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
+                NODE_1, TestCsrs.kubelet("n1").dnsNames("n1").pem()));
+        assertEquals(DecisionOutcome.NO_OPINION, decision.outcome());
+        assertEquals("NodeCacheNotSynced", decision.reason());
+        assertTrue(decision.retry());
     }
 
     @Test

@@ -6,10 +6,15 @@ import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 
@@ -38,6 +43,13 @@ public final class IssuanceCheck {
                 "issued certificate does not carry the CSR's public key");
         require(Arrays.equals(certificate.getSubjectX500Principal().getEncoded(), der(template.subject())),
                 "issued certificate's subject differs from the intended one");
+        // And read back as strings, against what was verified: an encoding step that rewrote a value
+        // would otherwise go unnoticed by a comparison with a template built the same way.
+        X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        require(strings(subject, BCStyle.O).equals(template.organizations())
+                && strings(subject, BCStyle.CN).equals(template.commonName() == null ? List.of()
+                        : List.of(template.commonName())),
+                "issued certificate's subject does not say the verified organizations and common name");
         require(certificate.getNotBefore().toInstant().equals(template.validity().notBefore())
                 && certificate.getNotAfter().toInstant().equals(template.validity().notAfter()),
                 "issued certificate's validity differs from the computed one");
@@ -74,6 +86,18 @@ public final class IssuanceCheck {
             actual.addAll(certificate.getNonCriticalExtensionOIDs());
         }
         return actual.equals(expected);
+    }
+
+    private static List<String> strings(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier type) {
+        List<String> values = new java.util.ArrayList<>();
+        for (RDN rdn : name.getRDNs()) {
+            for (var atv : rdn.getTypesAndValues()) {
+                if (atv.getType().equals(type)) {
+                    values.add(atv.getValue() instanceof ASN1String text ? text.getString() : atv.getValue().toString());
+                }
+            }
+        }
+        return values;
     }
 
     /** The extension's value (the DER inside its OCTET STRING), or null. */

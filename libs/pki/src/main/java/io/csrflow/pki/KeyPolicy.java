@@ -13,7 +13,7 @@ public record KeyPolicy(Set<String> algorithms, int rsaMinBits, int rsaMaxBits, 
                         Set<String> ecCurves) {
 
     public static KeyPolicy defaults() {
-        return new KeyPolicy(Set.of("RSA", "EC"), 2048, 8192, Set.of(BigInteger.valueOf(65537)),
+        return new KeyPolicy(Set.of("RSA", "EC"), 2048, 4096, Set.of(BigInteger.valueOf(65537)),
                 Set.of("P-256", "P-384"));
     }
 

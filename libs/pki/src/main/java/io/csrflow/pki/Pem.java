@@ -47,6 +47,21 @@ public final class Pem {
     }
 
     /**
+     * Every certificate of PEM text, such as a trust bundle.
+     *
+     * @throws IllegalArgumentException if the text holds something else than certificates, saying why
+     */
+    public static List<X509Certificate> certificates(String pem) {
+        try {
+            return CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                    .map(X509Certificate.class::cast).toList();
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not PEM X.509 certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Any object Bouncy Castle's PEM writer knows (a certificate, a PKCS#10 request, a
      * {@code JcaPKCS8Generator} for a private key).
      */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -21,17 +22,28 @@ public final class SigningPolicy {
     private SigningPolicy() {
     }
 
+    /** @throws SigningFailedException when a usage is unknown (the API server lets none through) */
     public static CertificateTemplate template(ParsedCsr csr, List<String> usages, Validity validity) {
-        KubeUsages.Mapped mapped = KubeUsages.map(usages);
-        return new CertificateTemplate(subject(csr), csr.publicKey(), sans(csr.sans()), mapped.keyUsageBits(),
-                mapped.extendedKeyUsages(), validity);
+        KubeUsages.Mapped mapped;
+        try {
+            mapped = KubeUsages.map(usages);
+        } catch (IllegalArgumentException e) {
+            throw new SigningFailedException("cannot shape the certificate: " + e.getMessage(), e);
+        }
+        return new CertificateTemplate(subject(csr), csr.commonName(), csr.organizations(), csr.publicKey(),
+                sans(csr.sans()), mapped.keyUsageBits(), mapped.extendedKeyUsages(), validity);
     }
 
+    /**
+     * Each value as a UTF8String holding exactly the verified text. Never through the string form of
+     * {@code addRDN}: Bouncy Castle reads a value starting with {@code #} as hex DER and drops a
+     * leading {@code \}, so {@code O=\system:masters} would become {@code system:masters}.
+     */
     static X500Name subject(ParsedCsr csr) {
         X500NameBuilder builder = new X500NameBuilder(BCStyle.INSTANCE);
-        csr.organizations().forEach(o -> builder.addRDN(BCStyle.O, o));
+        csr.organizations().forEach(o -> builder.addRDN(BCStyle.O, new DERUTF8String(o)));
         if (csr.commonName() != null) {
-            builder.addRDN(BCStyle.CN, csr.commonName());
+            builder.addRDN(BCStyle.CN, new DERUTF8String(csr.commonName()));
         }
         return builder.build();
     }

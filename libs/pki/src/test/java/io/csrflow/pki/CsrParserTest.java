@@ -128,7 +128,7 @@ class CsrParserTest {
         CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> parser.parseAndVerify(pem));
         long refused = System.nanoTime() - started;
         assertEquals(CsrRejection.WEAK_KEY, e.rejection());
-        assertEquals("RSA key of 16384 bits; 2048 to 8192 are accepted", e.getMessage());
+        assertEquals("RSA key of 16384 bits; 2048 to 4096 are accepted", e.getMessage());
         // For comparison, printed and not asserted: what building the key object alone costs.
         var spki = new org.bouncycastle.pkcs.PKCS10CertificationRequest(java.util.Base64.getMimeDecoder().decode(
                 pem.replaceAll("-----[A-Z ]+-----", ""))).getSubjectPublicKeyInfo();

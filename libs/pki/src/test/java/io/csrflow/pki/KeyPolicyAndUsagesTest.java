@@ -22,7 +22,8 @@ class KeyPolicyAndUsagesTest {
         "RSA, 1024, , 65537, false",
         "RSA, 2047, , 65537, false",
         "RSA, 2048, , 65537, true",
-        "RSA, 8192, , 65537, true",
+        "RSA, 4096, , 65537, true",
+        "RSA, 8192, , 65537, false",
         "RSA, 8200, , 65537, false",
         "RSA, 2048, , 3, false",
         "EC, 256, P-256, , true",
@@ -43,7 +44,7 @@ class KeyPolicyAndUsagesTest {
         CsrRejectedException small = assertThrows(CsrRejectedException.class,
                 () -> parser.parseAndVerify(TestCsrs.kubelet("w").rsa(1024).pem()));
         assertEquals(CsrRejection.WEAK_KEY, small.rejection());
-        assertEquals("RSA key of 1024 bits; 2048 to 8192 are accepted", small.getMessage());
+        assertEquals("RSA key of 1024 bits; 2048 to 4096 are accepted", small.getMessage());
 
         CsrRejectedException exponent = assertThrows(CsrRejectedException.class,
                 () -> parser.parseAndVerify(TestCsrs.kubelet("w").rsa(2048, BigInteger.valueOf(3)).pem()));

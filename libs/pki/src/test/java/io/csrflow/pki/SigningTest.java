@@ -228,12 +228,28 @@ class SigningTest {
         List<String> usages = List.of("digital signature", "client auth");
         CertificateTemplate intended = SigningPolicy.template(csr, usages, validity);
         CertificateTemplate other = new CertificateTemplate(new org.bouncycastle.asn1.x500.X500Name(
-                "CN=system:node:n7,O=system:nodes,OU=extra"), intended.publicKey(), null, intended.keyUsageBits(),
-                intended.extendedKeyUsages(), validity);
+                "CN=system:node:n7,O=system:nodes,OU=extra"), intended.commonName(), intended.organizations(),
+                intended.publicKey(), null, intended.keyUsageBits(), intended.extendedKeyUsages(), validity);
         X509Certificate certificate = new CertificateIssuer(BC, new SecureRandom()).issue(other, ca);
         SigningFailedException e = assertThrows(SigningFailedException.class,
                 () -> IssuanceCheck.verify(certificate, intended, ca, BC));
         assertEquals("issued certificate's subject differs from the intended one", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "O={0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\\system:masters", "#0c0e73797374656d3a6d617374657273",
+            "#zz", "\\#41"})
+    void valuesThatLookLikeEscapesOrHexAreCertifiedLiterallyNeverDecoded(String organization) throws Exception {
+        // Bouncy Castle's string form of a name value would read "#..." as hex DER and drop a leading
+        // backslash: O=\system:masters would have become O=system:masters.
+        ParsedCsr csr = CsrVerifier.defaults().verify(new CsrSpec(SignerNames.APISERVER_CLIENT,
+                TestCsrs.subject("alice", organization).pem(), null));
+        X509Certificate certificate = issue(csr, List.of("digital signature", "client auth"));
+
+        org.bouncycastle.asn1.x500.X500Name subject = org.bouncycastle.asn1.x500.X500Name.getInstance(
+                certificate.getSubjectX500Principal().getEncoded());
+        var o = subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.O)[0].getFirst().getValue();
+        assertEquals(organization, ((org.bouncycastle.asn1.ASN1String) o).getString());
     }
 
     private static Validity validity() {

@@ -37,7 +37,7 @@ public interface CsrVerificationConfig {
         @WithDefault("2048")
         int rsaMinBits();
 
-        @WithDefault("8192")
+        @WithDefault("4096")
         int rsaMaxBits();
 
         @WithDefault("65537")

@@ -105,9 +105,30 @@ public class CaRegistry {
                     a -> a.containsKey(signer) ? a.get(signer).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
         }
         LOG.infof("serving signers %s", authorities.keySet());
+        sharedServingCa().ifPresent(LOG::warn);
         changed.fire(new CaChanged(bundles()));
         long every = config.reloadInterval().toMillis();
         reloader.scheduleWithFixedDelay(this::reloadChanged, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A kubelet serving certificate is accepted by whoever trusts its CA: where that CA also signs client
+     * identities (and, on kubeadm, the API server's own certificate), a node's serving certificate
+     * chains to the same root as the API server. Worth a warning, not a refusal (kube-controller-manager
+     * runs so by default).
+     */
+    private Optional<String> sharedServingCa() {
+        CertificateAuthority serving = authorities.get(SignerNames.KUBELET_SERVING);
+        if (serving == null) {
+            return Optional.empty();
+        }
+        List<String> sharing = authorities.entrySet().stream()
+                .filter(e -> !e.getKey().equals(SignerNames.KUBELET_SERVING)
+                        && e.getValue().certificate().equals(serving.certificate()))
+                .map(Map.Entry::getKey).sorted().toList();
+        return sharing.isEmpty() ? Optional.empty() : Optional.of("kubelet-serving certificates are signed by the same CA as "
+                + sharing + ": give kubelet-serving a CA of its own (csrflow.signer.signers.kubelet-serving.*) so that a "
+                + "node's serving certificate never chains to the root that client identities and the API server chain to");
     }
 
     /** The CA that signs for this signer name, if it is served here. */
@@ -139,8 +160,37 @@ public class CaRegistry {
         return List.copyOf(all);
     }
 
+    /**
+     * CAs replaced while running and until when they stay trusted, per signer: what {@link
+     * io.csrflow.signer.kube.TrustBundle} records beside the bundle so that every replica, and this one
+     * after a restart, keeps trusting them.
+     */
+    public Map<String, Map<X509Certificate, Instant>> retiredUntil() {
+        Instant now = clock.instant();
+        Map<String, Map<X509Certificate, Instant>> all = new LinkedHashMap<>();
+        retired.forEach((signer, list) -> list.stream().filter(r -> r.keepUntil().isAfter(now))
+                .forEach(r -> all.computeIfAbsent(signer, s -> new LinkedHashMap<>()).put(r.certificate(), r.keepUntil())));
+        return all;
+    }
+
+    /**
+     * A CA another replica (or this one before a restart) replaced, as the published bundle records it:
+     * trusted here too until {@code keepUntil}. Ignored for signers not served here, for the current CA
+     * and once past its time.
+     */
+    public void adopt(String signer, X509Certificate certificate, Instant keepUntil) {
+        CertificateAuthority current = authorities.get(signer);
+        if (current == null || current.certificate().equals(certificate) || !keepUntil.isAfter(clock.instant())) {
+            return;
+        }
+        List<Retired> list = retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        if (list.stream().noneMatch(r -> r.certificate().equals(certificate))) {
+            list.add(new Retired(certificate, keepUntil));
+        }
+    }
+
     /** Current CA certificate, then the next one if configured, then the earlier ones still vouching for something. */
-    private Map<String, List<X509Certificate>> bundles() {
+    public Map<String, List<X509Certificate>> bundles() {
         Map<String, List<X509Certificate>> bundles = new LinkedHashMap<>();
         authorities.forEach((signer, ca) -> {
             List<X509Certificate> certificates = new ArrayList<>(List.of(ca.certificate()));
@@ -179,7 +229,7 @@ public class CaRegistry {
         ca.warnings().forEach(w -> LOG.warnf("CA of %s: %s", signer, w));
         CertificateAuthority replaced = authorities.put(signer, ca);
         if (replaced != null && !replaced.certificate().equals(ca.certificate())) {
-            retire(signer, replaced.certificate(), previous);
+            retire(signer, replaced.certificate());
         }
         if (next != null) {
             nextCertificates.put(signer, next);
@@ -190,17 +240,14 @@ public class CaRegistry {
         stamps.put(signer, source.stamp());
     }
 
-    private void retire(String signer, X509Certificate old, List<X509Certificate> previous) {
+    private void retire(String signer, X509Certificate old) {
         Instant lastValid = old.getNotAfter().toInstant();
         Instant maxIssued = clock.instant().plus(config.maxDuration());
         Instant keepUntil = lastValid.isBefore(maxIssued) ? lastValid : maxIssued;
         retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
                 .add(new Retired(old, keepUntil));
-        if (!previous.contains(old)) {
-            LOG.warnf("CA of %s replaced: the old CA (%s, serial %s) stays in the trust bundle until %s, but only while "
-                    + "this process runs; add its certificate to previous-cert-files before the next restart",
-                    signer, old.getSubjectX500Principal().getName(), old.getSerialNumber().toString(16), keepUntil);
-        }
+        LOG.infof("CA of %s replaced: the old CA (%s, serial %s) stays in the trust bundle until %s", signer,
+                old.getSubjectX500Principal().getName(), old.getSerialNumber().toString(16), keepUntil);
     }
 
     private void reloadChanged() {

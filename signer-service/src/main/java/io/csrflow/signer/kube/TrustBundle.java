@@ -1,6 +1,8 @@
 package io.csrflow.signer.kube;
 
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.csrflow.pki.Pem;
+import io.csrflow.pki.Fingerprints;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -20,45 +23,111 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Trust distribution: a ConfigMap with each served signer's CA bundle ({@code <signer>.crt},
- * signer without the {@code kubernetes.io/} prefix): the current CA and, during a rotation, the
- * next one; updated whenever the CA files change.
+ * signer without the {@code kubernetes.io/} prefix): the current CA, the next one during a rotation,
+ * and every earlier one still vouching for a valid certificate; republished whenever they change.
+ *
+ * <p>The ConfigMap is also the replicas' shared memory of CAs replaced while running: the annotation
+ * {@link #RETIRED} lists each such CA (signer, SHA-256 of the certificate, until when it stays
+ * trusted). A replica that did not see the replacement, or that restarted since, adopts them before
+ * it publishes, so replicas never overwrite each other's bundles with fewer CAs.
  */
 @ApplicationScoped
 public class TrustBundle {
+    /** {@code <signer>/<sha256>=<keep until>} entries, comma separated. */
+    public static final String RETIRED = "csrflow.io/retired-cas";
     private static final Logger LOG = Logger.getLogger(TrustBundle.class);
+    private static final String PREFIX = "kubernetes.io/";
 
     private final KubernetesClient client;
     private final SignerConfig.TrustBundle config;
+    private final CaRegistry cas;
 
-    TrustBundle(KubernetesClient client, SignerConfig config) {
+    TrustBundle(KubernetesClient client, SignerConfig config, CaRegistry cas) {
         this.client = client;
         this.config = config.signer().trustBundle();
+        this.cas = cas;
     }
 
-    void publish(@Observes CaRegistry.CaChanged changed) {
+    synchronized void publish(@Observes CaRegistry.CaChanged changed) {
         if (!config.enabled()) {
             return;
         }
-        Map<String, String> data = new TreeMap<>();
-        changed.bundles().forEach((signer, certificates) -> data.put(signer.substring(signer.indexOf('/') + 1) + ".crt",
-                Pem.of(certificates)));
-        ConfigMap bundle = new ConfigMapBuilder().withNewMetadata().withName(config.name())
-                .withNamespace(config.namespace()).addToLabels("app.kubernetes.io/part-of", "csrflow")
-                .endMetadata().withData(data).build();
         // Updated in place when it exists, so that RBAC may limit the signer to this one ConfigMap by
         // name (k8s/ ships it empty); created only where the signer may create ConfigMaps (./csrflow up).
         var existing = client.configMaps().inNamespace(config.namespace()).withName(config.name());
         try {
             ConfigMap current = existing.get();
+            if (current != null) {
+                adoptRetired(current);
+            }
+            Map<String, String> data = new TreeMap<>();
+            cas.bundles().forEach((signer, certificates) -> data.put(file(signer), Pem.of(certificates)));
+            String retired = retiredAnnotation();
             if (current == null) {
-                client.configMaps().inNamespace(config.namespace()).resource(bundle).create();
+                client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder().withNewMetadata()
+                        .withName(config.name()).withNamespace(config.namespace())
+                        .addToLabels("app.kubernetes.io/part-of", "csrflow").addToAnnotations(RETIRED, retired)
+                        .endMetadata().withData(data).build()).create();
             } else {
-                client.configMaps().inNamespace(config.namespace())
-                        .resource(new ConfigMapBuilder(current).withData(data).build()).update();
+                client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder(current)
+                        .editMetadata().addToAnnotations(RETIRED, retired).endMetadata().withData(data).build())
+                        .update();
             }
         } catch (KubernetesClientException e) {
             LOG.errorf("could not publish the CA bundle ConfigMap %s/%s (HTTP %d): %s", config.namespace(),
                     config.name(), e.getCode(), e.getMessage());
         }
+    }
+
+    /** Every CA the published record says was replaced and is still trusted, if its certificate is there too. */
+    private void adoptRetired(ConfigMap current) {
+        String recorded = current.getMetadata().getAnnotations() == null ? null
+                : current.getMetadata().getAnnotations().get(RETIRED);
+        if (recorded == null || recorded.isBlank() || current.getData() == null) {
+            return;
+        }
+        for (String entry : recorded.split(",")) {
+            int slash = entry.indexOf('/');
+            int equals = entry.indexOf('=');
+            if (slash < 0 || equals < slash) {
+                continue;
+            }
+            String signer = PREFIX + entry.substring(0, slash).trim();
+            String fingerprint = entry.substring(slash + 1, equals).trim();
+            Instant keepUntil;
+            try {
+                keepUntil = Instant.parse(entry.substring(equals + 1).trim());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            for (X509Certificate certificate : certificates(current.getData().get(file(signer)))) {
+                if (Fingerprints.sha256(certificate).equals(fingerprint)) {
+                    cas.adopt(signer, certificate, keepUntil);
+                }
+            }
+        }
+    }
+
+    private String retiredAnnotation() {
+        List<String> entries = new ArrayList<>();
+        cas.retiredUntil().forEach((signer, until) -> until.forEach((certificate, keepUntil) -> entries.add(
+                signer.substring(signer.indexOf('/') + 1) + "/" + Fingerprints.sha256(certificate) + "="
+                        + keepUntil)));
+        return String.join(",", entries);
+    }
+
+    private static List<X509Certificate> certificates(String pem) {
+        if (pem == null) {
+            return List.of();
+        }
+        try {
+            return Pem.certificates(pem);
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    private static String file(String signer) {
+        return signer.substring(signer.indexOf('/') + 1) + ".crt";
     }
 }

@@ -82,7 +82,9 @@ class KafkaAccessTest {
         List<Pod> strangers = new ArrayList<>(List.of(
                 new Pod(namespace, Map.of("app.kubernetes.io/name", "intruder")),
                 new Pod("default", Map.of("app.kubernetes.io/name", "approver-service", "app.kubernetes.io/part-of", "csrflow")),
-                new Pod("monitoring", Map.of())));
+                new Pod("monitoring", Map.of()),
+                // A label is not an identity: any pod may carry the cluster operator's.
+                new Pod("default", Map.of("strimzi.io/kind", "cluster-operator"))));
         services.values().forEach(s -> strangers.add(new Pod(s.namespace(), Map.of("app", "intruder"))));
 
         NetworkPolicies csrflows = new NetworkPolicies(objects);

@@ -201,6 +201,8 @@ final class ApiServerDispatcher extends Dispatcher {
             return review;
         }
         status.put("authenticated", true);
+        // Static tokens are audience-agnostic on the API server: valid for whatever audiences are asked.
+        request.path("spec").path("audiences").forEach(a -> status.withArray("audiences").add(a.asText()));
         ObjectNode user = status.putObject("user");
         user.put("username", found.get().username());
         if (!found.get().uid().isEmpty()) {

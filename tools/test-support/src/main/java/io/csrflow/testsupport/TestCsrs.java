@@ -203,11 +203,13 @@ public final class TestCsrs {
 
     public PKCS10CertificationRequest build() {
         X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
-        organizations.forEach(o -> name.addRDN(BCStyle.O, o));
+        // Literal UTF8Strings, as openssl and Go encode them: the string form of addRDN would decode
+        // values starting with '#' or '\'.
+        organizations.forEach(o -> name.addRDN(BCStyle.O, new org.bouncycastle.asn1.DERUTF8String(o)));
         if (commonName != null) {
-            name.addRDN(BCStyle.CN, commonName);
+            name.addRDN(BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName));
         }
-        extraCommonNames.forEach(cn -> name.addRDN(BCStyle.CN, cn));
+        extraCommonNames.forEach(cn -> name.addRDN(BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(cn)));
         rawSubject.forEach(attribute -> name.addRDN(attribute.getType(), attribute.getValue()));
         try {
             JcaPKCS10CertificationRequestBuilder builder =
