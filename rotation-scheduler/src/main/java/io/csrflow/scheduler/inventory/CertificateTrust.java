@@ -33,6 +33,11 @@ public final class CertificateTrust {
     /** The signer names csrflow's signer can serve (libs/pki); each served one has a file in the bundle. */
     static final Set<String> CSRFLOW_SIGNERS = Set.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
             SignerNames.APISERVER_CLIENT, SignerNames.LEGACY_UNKNOWN);
+    /** The extended key usage each of csrflow's signer names puts in its certificates (client or server auth). */
+    private static final java.util.Map<String, String> PURPOSES = java.util.Map.of(
+            SignerNames.KUBELET_CLIENT, "1.3.6.1.5.5.7.3.2",
+            SignerNames.APISERVER_CLIENT, "1.3.6.1.5.5.7.3.2",
+            SignerNames.KUBELET_SERVING, "1.3.6.1.5.5.7.3.1");
     /** How long a reading of the directory answers for it; a "no" is always checked against a fresh one. */
     private static final long READING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -110,6 +115,7 @@ public final class CertificateTrust {
             if (ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
                 try {
                     certificate.verify(ca.getPublicKey(), provider);
+                    requirePurpose(signerName, certificate);
                     return;
                 } catch (GeneralSecurityException e) {
                     // try the next CA of the bundle (the current and the next during a rotation)
@@ -118,6 +124,28 @@ public final class CertificateTrust {
         }
         throw new IllegalArgumentException(name(signerName, certificate) + " is not signed by a CA in the trust bundle "
                 + bundle.directory().resolve(file));
+    }
+
+    /**
+     * A CA may serve several signer names (one CA for all is allowed): a genuine serving certificate
+     * must not be filed as a client certificate, or the other way round, so its extended key usage
+     * must be the one its signer name issues.
+     */
+    private static void requirePurpose(String signerName, X509Certificate certificate) {
+        String purpose = PURPOSES.get(signerName);
+        if (purpose == null) {
+            return;
+        }
+        List<String> usages;
+        try {
+            usages = certificate.getExtendedKeyUsage();
+        } catch (java.security.cert.CertificateParsingException e) {
+            usages = null;
+        }
+        if (usages == null || !usages.contains(purpose)) {
+            throw new IllegalArgumentException(name(signerName, certificate) + " does not carry the extended key usage "
+                    + purpose + " that " + signerName + " issues");
+        }
     }
 
     private static String name(String signerName, X509Certificate certificate) {

@@ -1,5 +1,7 @@
 package io.csrflow.scheduler.streams;
 
+import java.security.cert.X509Certificate;
+
 import org.apache.kafka.streams.processor.api.Record;
 
 import io.csrflow.events.CertIssued;
@@ -34,15 +36,23 @@ final class IssuedDecoder extends InputDecoder {
             throw new IllegalArgumentException("record key '" + record.key() + "' is not the identity key '"
                     + issued.identity().key() + "'");
         }
+        Sighting claimed = new Sighting(issued.identity(), Sighting.nodeOf(issued.identity().commonName()),
+                issued.csrName(), issued.serial(), issued.issuer(), issued.notBefore(), issued.notAfter(),
+                issued.issuedAt(), Sighting.Source.CERT_ISSUED);
+        Sighting sighting = claimed;
         if (trust.enabled()) {
-            trust.check(issued.identity().signerName(), ObservedDecoder.parseLeaf(issued.certificate(), issued.csrName()));
+            // Believed only as its certificate says: a genuine certificate must not be replayed under
+            // another identity, or with a later validity, to cancel a real certificate's renewal.
+            X509Certificate leaf = LeafSightings.parseLeaf(issued.certificate(), issued.csrName());
+            trust.check(issued.identity().signerName(), leaf);
+            sighting = LeafSightings.of(issued.identity().signerName(), issued.csrName(), leaf, issued.issuedAt(),
+                    Sighting.Source.CERT_ISSUED);
+            LeafSightings.requireSame(claimed, sighting);
         }
         // The certificate reaches the scheduler: the last span of the CSR's trace.
         CsrTrace.run(tracer, "rotation-scheduler track", SpanKind.CONSUMER,
                 CsrTrace.parentOf(record.headers(), issued.csrUid() == null ? issued.csrName() : issued.csrUid()),
                 issued.csrName(), () -> Span.current().setAttribute("csrflow.certificate.serial", issued.serial()));
-        return record.withValue(Decoded.of(new Sighting(issued.identity(),
-                Sighting.nodeOf(issued.identity().commonName()), issued.csrName(), issued.serial(), issued.issuer(),
-                issued.notBefore(), issued.notAfter(), issued.issuedAt(), Sighting.Source.CERT_ISSUED)));
+        return record.withValue(Decoded.of(sighting));
     }
 }

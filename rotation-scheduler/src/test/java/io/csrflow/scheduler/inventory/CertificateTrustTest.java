@@ -32,7 +32,7 @@ class CertificateTrustTest {
     static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     enum Bundle {
-        NOT_CONFIGURED, MISSING, EMPTY, UNREADABLE_FOO, CLIENT_ONLY;
+        NOT_CONFIGURED, MISSING, EMPTY, UNREADABLE_FOO, CLIENT_ONLY, ONE_CA_FOR_ALL;
 
         CertificateTrust at(Path dir) throws IOException {
             switch (this) {
@@ -46,6 +46,10 @@ class CertificateTrustTest {
                 }
                 case UNREADABLE_FOO -> Files.writeString(dir.resolve("foo.crt"), "not a certificate");
                 case CLIENT_ONLY -> TestCertificates.writeTrustBundle(dir);
+                case ONE_CA_FOR_ALL -> {
+                    TestCertificates.writeTrustBundle(dir);
+                    Files.copy(dir.resolve(TestCertificates.CLIENT_BUNDLE_FILE), dir.resolve("kubelet-serving.crt"));
+                }
             }
             return CertificateTrust.fromDirectory(dir, BC);
         }
@@ -70,6 +74,9 @@ class CertificateTrustTest {
                         "has unreadable files: foo.crt"),
                 Arguments.of(Bundle.UNREADABLE_FOO, "example.com/bar", FORGED, Outcome.BELIEVED, null),
                 Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_CLIENT, GENUINE, Outcome.BELIEVED, null),
+                // one CA for every signer: a genuine client certificate is no serving certificate
+                Arguments.of(Bundle.ONE_CA_FOR_ALL, SignerNames.KUBELET_SERVING, GENUINE, Outcome.REJECTED,
+                        "does not carry the extended key usage 1.3.6.1.5.5.7.3.1"),
                 Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_CLIENT, FORGED, Outcome.REJECTED,
                         "is not signed by a CA in the trust bundle"),
                 Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_SERVING, GENUINE, Outcome.REJECTED,

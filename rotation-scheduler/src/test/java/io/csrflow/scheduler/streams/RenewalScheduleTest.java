@@ -216,6 +216,35 @@ class RenewalScheduleTest {
         }
     }
 
+    @Test
+    void aGenuineCertificateReplayedUnderAnotherIdentityOrWithOtherDatesIsRefused() {
+        var topics = harness.settings.topics();
+        CertIssued victim = issued("worker-10", "0a", T0, T0.plus(LIFETIME), T0);
+        harness.send(EventType.CERT_ISSUED, topics.issued(), victim);
+        awaitTracked(victim.identity().key());
+        // The attacker's own genuine certificate, announced as the victim's and as if valid decades later:
+        // taken as newest, it would cancel the victim's renewal.
+        CertIssued own = issued("worker-11", "0b", T0, T0.plus(LIFETIME), T0);
+        CertIssued replayed = new CertIssued(victim.identity(), "csr-replayed", "uid-replayed", own.subject(),
+                List.of(), List.of(), own.serial(), T0.plus(Duration.ofDays(3650)), T0.plus(Duration.ofDays(3660)),
+                own.sha256Fingerprint(), own.issuer(), own.certificate(), T0);
+        harness.send(EventType.CERT_ISSUED, topics.issued(), replayed);
+
+        try (var raw = new RawTopic(harness.bootstrap, topics.deadLetter())) {
+            var rejected = raw.atLeast(1).stream().filter(r -> "csr-replayed".equals(csrName(r))
+                    || victim.identity().key().equals(r.key())).findFirst().orElseThrow();
+            String reason = header(rejected, DeadLetters.REASON_HEADER);
+            assertTrue(reason.contains("the event's identity '" + victim.identity().key() + "' is not its certificate's"),
+                    reason);
+        }
+        assertEquals("a", inventory().get(victim.identity().key()).orElseThrow().serial(),
+                "the victim's certificate is still the one tracked");
+    }
+
+    private static String csrName(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
+        return new String(r.value(), StandardCharsets.UTF_8).contains("csr-replayed") ? "csr-replayed" : null;
+    }
+
     private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

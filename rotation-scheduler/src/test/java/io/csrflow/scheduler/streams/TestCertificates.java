@@ -85,6 +85,9 @@ public final class TestCertificates {
             var builder = new JcaX509v3CertificateBuilder(new X500Name(ISSUER), new BigInteger(serialHex, 16),
                     Date.from(notBefore), Date.from(notAfter), new X500Name("O=system:nodes,CN=" + commonName),
                     KEYS.getPublic());
+            // A client certificate, as the kubelet client signer issues it.
+            builder.addExtension(org.bouncycastle.asn1.x509.Extension.extendedKeyUsage, false,
+                    new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth));
             return new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
         } catch (Exception e) {
