@@ -1,5 +1,9 @@
 package io.csrflow.scheduler;
 
+import static io.csrflow.events.Topics.ISSUED;
+import static io.csrflow.events.Topics.OBSERVED;
+import static io.csrflow.events.Topics.RENEWAL_DUE;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -14,14 +18,15 @@ public interface SchedulerConfig {
 
     Scheduler scheduler();
 
+    /** Defaults: the event contract's topic names. */
     interface Topics {
-        @WithDefault("csrflow.cert.issued")
+        @WithDefault(ISSUED)
         String issued();
 
-        @WithDefault("csrflow.csr.observed")
+        @WithDefault(OBSERVED)
         String observed();
 
-        @WithDefault("csrflow.cert.renewal-due")
+        @WithDefault(RENEWAL_DUE)
         String renewalDue();
     }
 

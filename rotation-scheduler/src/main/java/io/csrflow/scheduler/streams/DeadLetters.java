@@ -13,7 +13,7 @@ final class DeadLetters {
     }
 
     static <K> Record<K, Decoded> reject(Record<K, byte[]> input, String topic, String reason) {
-        Record<K, Decoded> rejected = input.withValue(Decoded.rejected(input.value(), reason));
+        Record<K, Decoded> rejected = input.withValue(Decoded.rejected(input.value()));
         rejected.headers().remove(REASON_HEADER).remove(TOPIC_HEADER)
                 .add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8))
                 .add(TOPIC_HEADER, topic.getBytes(StandardCharsets.UTF_8));

@@ -2,18 +2,21 @@ package io.csrflow.scheduler.streams;
 
 import io.csrflow.scheduler.inventory.Sighting;
 
-/** An input record after decoding: a sighting, or the reason it goes to the dead-letter topic. */
-record Decoded(Sighting sighting, byte[] original, String rejection) {
+/**
+ * An input record after decoding: a sighting, or the original bytes bound for the dead-letter topic
+ * (the reason travels in the record's headers, see {@link DeadLetters}).
+ */
+record Decoded(Sighting sighting, byte[] original) {
 
     static Decoded of(Sighting sighting) {
-        return new Decoded(sighting, null, null);
+        return new Decoded(sighting, null);
     }
 
-    static Decoded rejected(byte[] original, String reason) {
-        return new Decoded(null, original, reason);
+    static Decoded rejected(byte[] original) {
+        return new Decoded(null, original);
     }
 
     boolean isRejected() {
-        return rejection != null;
+        return sighting == null;
     }
 }

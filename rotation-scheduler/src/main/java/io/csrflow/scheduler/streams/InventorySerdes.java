@@ -24,19 +24,19 @@ public final class InventorySerdes {
         return Serdes.serdeFrom((topic, t) -> t == null ? null : encode(t), (topic, b) -> b == null ? null : tracked(b));
     }
 
-    static byte[] encode(Sighting s) {
+    private static byte[] encode(Sighting s) {
         return Binary.encode(SIGHTING_V1, out -> out.string(s.identity().signerName()).string(s.identity().commonName())
                 .string(s.nodeName()).string(s.csrName()).string(s.serial()).string(s.issuer())
                 .instant(s.notBefore()).instant(s.notAfter()).instant(s.seenAt()).string(s.source().name()));
     }
 
-    static Sighting sighting(byte[] bytes) {
+    private static Sighting sighting(byte[] bytes) {
         return Binary.decode(bytes, SIGHTING_V1, "sighting", in -> new Sighting(
                 new Identity(in.string(), in.string()), in.string(), in.string(), in.string(), in.string(),
                 in.instant(), in.instant(), in.instant(), Sighting.Source.valueOf(in.string())));
     }
 
-    public static byte[] encode(TrackedCertificate t) {
+    private static byte[] encode(TrackedCertificate t) {
         return Binary.encode(TRACKED_V1, out -> out.string(t.identity().signerName()).string(t.identity().commonName())
                 .string(t.nodeName()).string(t.csrName()).string(t.serial()).string(t.issuer())
                 .instant(t.notBefore()).instant(t.notAfter()).instant(t.deadline()).instant(t.seenAt())
@@ -44,7 +44,7 @@ public final class InventorySerdes {
                 .string(t.lastReason() == null ? null : t.lastReason().name()).instant(t.nextNoticeAt()));
     }
 
-    public static TrackedCertificate tracked(byte[] bytes) {
+    private static TrackedCertificate tracked(byte[] bytes) {
         return Binary.decode(bytes, TRACKED_V1, "tracked certificate", in -> {
             Identity identity = new Identity(in.string(), in.string());
             String nodeName = in.string();

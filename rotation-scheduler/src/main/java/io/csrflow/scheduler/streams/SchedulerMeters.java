@@ -22,7 +22,7 @@ public final class SchedulerMeters {
                 .register(registry);
     }
 
-    /** tracked, replaced, duplicate, stale, node-gone. */
+    /** tracked, replaced, duplicate, stale. */
     void sighting(String result) {
         registry.counter("csrflow.scheduler.sightings", "result", result).increment();
     }
@@ -39,9 +39,5 @@ public final class SchedulerMeters {
     /** node-deleted, expired-retention. */
     void removed(String why) {
         registry.counter("csrflow.scheduler.removed", "reason", why).increment();
-    }
-
-    public Timer lateness() {
-        return lateness;
     }
 }

@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 import io.csrflow.scheduler.inventory.TrustUnavailableException;
 import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.scheduler.query.LocalInventory;
+import io.csrflow.service.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -37,8 +38,9 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
  */
 public final class SchedulerStreams implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SchedulerStreams.class);
-    private static final Duration TOPIC_RETRY = Duration.ofSeconds(5);
-    private static final Duration TRUST_CHECK = Duration.ofSeconds(1);
+    /** A topic created alongside the deployment is found within seconds; a longer wait asks at most every 5 s. */
+    private static final Backoff TOPIC_RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(5));
+    private static final Backoff TRUST_CHECK = Backoff.constant(Duration.ofSeconds(1));
 
     /** What {@link #status()} reports: a phase and, while not running, why. */
     public record Status(String phase, String detail, long restoredRecords, boolean running) {
@@ -92,13 +94,13 @@ public final class SchedulerStreams implements AutoCloseable {
     }
 
     private void startWhenTopicsExist() {
-        while (!closed) {
+        for (int attempt = 0; !closed; attempt++) {
             try {
                 identityPartitions = partitionsOfInputs();
                 break;
             } catch (MissingTopicException e) {
                 waitingFor = e.getMessage();
-                LOG.warnf("%s; retrying in %ds", e.getMessage(), TOPIC_RETRY.toSeconds());
+                LOG.warnf("%s; retrying in %ds", e.getMessage(), TOPIC_RETRY.delay(attempt).toSeconds());
             } catch (Exception e) {
                 Throwable root = e;
                 while (root.getCause() != null) {
@@ -107,7 +109,9 @@ public final class SchedulerStreams implements AutoCloseable {
                 waitingFor = "cannot reach Kafka: " + root.getMessage();
                 LOG.warnf("cannot reach Kafka to check topics (%s); retrying", root.getMessage());
             }
-            sleep(TOPIC_RETRY);
+            if (!TOPIC_RETRY.pause(attempt)) {
+                return; // close() interrupts: nothing to start
+            }
         }
         synchronized (this) {
             if (closed) {
@@ -153,8 +157,7 @@ public final class SchedulerStreams implements AutoCloseable {
      * meanwhile leave at the first tick after the resume.
      */
     private void followTrustBundle() {
-        while (!closed) {
-            sleep(TRUST_CHECK);
+        while (!closed && TRUST_CHECK.pause(0)) {
             String untrusted = settings.trust().problem();
             synchronized (this) {
                 if (closed) {
@@ -257,14 +260,6 @@ public final class SchedulerStreams implements AutoCloseable {
             // leaveGroup has Kafka Streams remove it through the admin client, so a replica that
             // stops cleanly hands its partitions over at once either way.
             streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
