@@ -14,8 +14,12 @@ public interface WatcherConfig {
     Watcher watcher();
 
     interface Topics {
-        /** Where {@code csr.observed} events go. */
-        @WithDefault("csrflow.csr.observed")
+        /**
+         * Where {@code csr.observed} events go. The default is the event contract's
+         * ({@code EventType.CSR_OBSERVED.defaultTopic()}, which an annotation cannot call);
+         * {@code WatcherConfigTest} keeps the two equal.
+         */
+        @WithDefault(io.csrflow.events.Topics.OBSERVED)
         String observed();
     }
 
@@ -61,10 +65,14 @@ public interface WatcherConfig {
         @WithDefault("30s")
         Duration deliveryTimeout();
 
-        /** First pause after a failed send; doubles per failure up to {@link #retryBackoffMax()}. */
+        /**
+         * First pause after a failed send; doubles per failure up to {@link #retryBackoffMax()} and
+         * starts again here after a send succeeds. Must be positive.
+         */
         @WithDefault("200ms")
         Duration retryBackoffMin();
 
+        /** The longest pause between retries; not shorter than {@link #retryBackoffMin()}. */
         @WithDefault("10s")
         Duration retryBackoffMax();
     }

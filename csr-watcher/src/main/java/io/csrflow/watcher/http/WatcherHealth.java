@@ -12,8 +12,9 @@ import io.csrflow.watcher.kube.Leadership;
 import io.csrflow.watcher.messaging.ObservedPublisher;
 
 /**
- * Ready: a standby replica always; the leader once its informer has synced. Kafka's own readiness
- * check (quarkus.kafka.health.enabled) sits beside it. Live: the sender thread runs.
+ * Ready: a standby replica always; the leader once its informer has synced. service-support's
+ * {@code KafkaReadiness} sits beside it (Quarkus' own Kafka check has no time bound and is off).
+ * Live: the sender thread runs.
  */
 public final class WatcherHealth {
     private WatcherHealth() {

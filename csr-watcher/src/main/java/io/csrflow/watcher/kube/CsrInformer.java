@@ -45,10 +45,6 @@ public class CsrInformer {
         }
     }
 
-    public boolean running() {
-        return informer != null;
-    }
-
     public boolean synced() {
         SharedIndexInformer<CertificateSigningRequest> current = informer;
         return current != null && current.hasSynced();

@@ -3,7 +3,9 @@ package io.csrflow.watcher.kube;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.csrflow.service.Backoff;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.messaging.ObservedPublisher;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,6 +37,7 @@ public class Leadership {
     private final ObservedPublisher publisher;
     private final WatcherConfig.LeaderElection config;
     private final String identity;
+    private final Backoff recampaign;
     private final AtomicBoolean leading = new AtomicBoolean();
     private volatile boolean shuttingDown;
     private volatile CompletableFuture<?> election;
@@ -44,6 +48,9 @@ public class Leadership {
         this.publisher = publisher;
         this.config = config.watcher().leaderElection();
         this.identity = this.config.identity().orElseGet(Leadership::defaultIdentity);
+        // client-go's elector retries its Lease every retry period; standing again after losing
+        // the election keeps the same pace.
+        this.recampaign = Backoff.constant(this.config.retryPeriod());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -85,14 +92,15 @@ public class Leadership {
                         leader -> LOG.infof("lease %s is held by %s", config.leaseName(), leader)))
                 .build()).build().start();
         // The elector gives up once leadership is lost (or at once, e.g. when Leases are forbidden);
-        // stand for election again after a retry period, never in a tight loop.
+        // stand for election again after a pause, never in a tight loop. The pause is scheduled, not
+        // slept: this callback runs on the elector's thread.
         election.whenComplete((ignored, error) -> {
-            if (error != null && !(error instanceof java.util.concurrent.CancellationException)) {
+            if (error != null && !(error instanceof CancellationException)) {
                 LOG.warnf("leader election for %s failed: %s", config.leaseName(), error.getMessage());
             }
             if (!shuttingDown) {
                 CompletableFuture.runAsync(this::campaign, CompletableFuture.delayedExecutor(
-                        config.retryPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+                        recampaign.delay(0).toMillis(), TimeUnit.MILLISECONDS));
             }
         });
     }

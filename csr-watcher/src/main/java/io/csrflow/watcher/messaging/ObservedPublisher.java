@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -22,6 +23,7 @@ import org.jboss.logging.Logger;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
+import io.csrflow.service.Backoff;
 import io.csrflow.service.CsrLogContext;
 import io.csrflow.service.CsrTrace;
 import io.csrflow.watcher.WatcherConfig;
@@ -42,6 +44,7 @@ import io.smallrye.common.annotation.Identifier;
 @ApplicationScoped
 public class ObservedPublisher {
     private static final Logger LOG = Logger.getLogger(ObservedPublisher.class);
+    private static final int NO_PAUSE = -1;
 
     private final LatestSnapshotOutbox<CsrObserved> outbox = new LatestSnapshotOutbox<>();
     private final Map<String, Object> kafkaConfig;
@@ -50,12 +53,14 @@ public class ObservedPublisher {
     private final EventCodec codec;
     private final Counter failures;
     private final Tracer tracer;
-    private final Object pause = new Object();
+    private final Backoff backoff;
+    /** Failed sends since the broker last acknowledged one: the next pause grows with it. */
+    private final AtomicInteger failuresInARow = new AtomicInteger();
+    /** The retry number whose pause the sender owes before its next send, or {@link #NO_PAUSE}. */
+    private final AtomicInteger pauseOwed = new AtomicInteger(NO_PAUSE);
     private KafkaProducer<String, byte[]> producer;
     private Thread sender;
     private volatile boolean running = true;
-    private volatile long retryNotBefore;
-    private volatile long backoffMillis;
 
     @Inject
     ObservedPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WatcherConfig config,
@@ -64,6 +69,8 @@ public class ObservedPublisher {
         this.kafkaConfig = kafkaConfig;
         this.config = config;
         this.registry = registry;
+        WatcherConfig.Publisher settings = config.watcher().publisher();
+        this.backoff = new Backoff(settings.retryBackoffMin(), settings.retryBackoffMax());
         this.codec = new EventCodec("/csrflow/csr-watcher", clock);
         this.failures = Counter.builder("csrflow.watcher.publish.failures")
                 .description("Sends of csr.observed that failed and will be retried").register(registry);
@@ -114,9 +121,16 @@ public class ObservedPublisher {
     private void sendLoop() {
         while (running) {
             try {
-                waitForBackoff();
                 Optional<LatestSnapshotOutbox.Pending<CsrObserved>> next = outbox.poll(500);
-                next.ifPresent(this::send);
+                // The pause comes after the poll: a failure reported while the sender waited in it
+                // hands the snapshot straight back, and its retry must still wait.
+                if (next.isPresent()) {
+                    int retry = pauseOwed.getAndSet(NO_PAUSE);
+                    if (retry != NO_PAUSE && !backoff.pause(retry)) {
+                        return;
+                    }
+                    send(next.get());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -149,7 +163,7 @@ public class ObservedPublisher {
 
     private void delivered(LatestSnapshotOutbox.Pending<CsrObserved> pending) {
         outbox.sent(pending);
-        backoffMillis = 0;
+        failuresInARow.set(0);
         registry.counter("csrflow.watcher.events.published", "phase", pending.snapshot().phase().wireName())
                 .increment();
     }
@@ -164,23 +178,12 @@ public class ObservedPublisher {
             return;
         }
         failures.increment();
-        WatcherConfig.Publisher p = config.watcher().publisher();
-        long next = backoffMillis == 0 ? p.retryBackoffMin().toMillis()
-                : Math.min(backoffMillis * 2, p.retryBackoffMax().toMillis());
-        backoffMillis = next;
-        retryNotBefore = System.currentTimeMillis() + next;
+        int retry = failuresInARow.getAndIncrement();
+        // Owed before the slot goes back, so that the sender cannot take the snapshot up without it.
+        pauseOwed.accumulateAndGet(retry, Math::max);
         LOG.warnf("publishing csr.observed for %s failed (%s); retrying in %d ms", pending.key(),
-                error.getMessage(), next);
+                error.getMessage(), backoff.delay(retry).toMillis());
         outbox.failed(pending);
-    }
-
-    private void waitForBackoff() throws InterruptedException {
-        long wait = retryNotBefore - System.currentTimeMillis();
-        if (wait > 0) {
-            synchronized (pause) {
-                pause.wait(wait);
-            }
-        }
     }
 
     @PreDestroy
