@@ -1,6 +1,5 @@
 package io.csrflow.fleet;
 
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -8,20 +7,10 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.bouncycastle.util.io.pem.PemGenerationException;
 
+import io.csrflow.pkcs10.CsrBuilder;
 import io.csrflow.pki.Pem;
 
 /**
@@ -69,29 +58,10 @@ record KeyMaterial(KeyPair keys, String privateKeyPem) {
 
     /** A PEM CSR with subject {@code O=system:nodes, CN=commonName} and the given DNS and IP SANs. */
     String csrPem(String commonName, List<String> dnsNames, List<String> ipAddresses) {
-        try {
-            JcaPKCS10CertificationRequestBuilder builder = new JcaPKCS10CertificationRequestBuilder(
-                    new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "system:nodes")
-                            .addRDN(BCStyle.CN, commonName).build(), keys.getPublic());
-            if (!dnsNames.isEmpty() || !ipAddresses.isEmpty()) {
-                GeneralName[] names = new GeneralName[dnsNames.size() + ipAddresses.size()];
-                int i = 0;
-                for (String dns : dnsNames) {
-                    names[i++] = new GeneralName(GeneralName.dNSName, dns);
-                }
-                for (String ip : ipAddresses) {
-                    names[i++] = new GeneralName(GeneralName.iPAddress, ip);
-                }
-                ExtensionsGenerator extensions = new ExtensionsGenerator();
-                extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
-                builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
-            }
-            PKCS10CertificationRequest csr = builder.build(new JcaContentSignerBuilder(
-                    rsa() ? "SHA256withRSA" : "SHA256withECDSA").build(keys.getPrivate()));
-            return pem(csr);
-        } catch (IOException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot build a CSR for " + commonName, e);
-        }
+        CsrBuilder csr = new CsrBuilder().organization("system:nodes").commonName(commonName);
+        dnsNames.forEach(csr::dnsName);
+        ipAddresses.forEach(csr::ipAddress);
+        return csr.pem(keys, rsa() ? "SHA256withRSA" : "SHA256withECDSA");
     }
 
     private static String pem(Object object) {

@@ -10,13 +10,13 @@ import java.util.function.Function;
  */
 public final class EventType<T> {
     public static final EventType<CsrObserved> CSR_OBSERVED = new EventType<>(
-            "io.csrflow.csr.observed.v1", CsrObserved.class, "csrflow.csr.observed", CsrObserved::name);
+            "io.csrflow.csr.observed.v1", CsrObserved.class, Topics.OBSERVED, CsrObserved::name);
     public static final EventType<CsrDecision> CSR_DECISION = new EventType<>(
-            "io.csrflow.csr.decisions.v1", CsrDecision.class, "csrflow.csr.decisions", CsrDecision::csrName);
+            "io.csrflow.csr.decisions.v1", CsrDecision.class, Topics.DECISIONS, CsrDecision::csrName);
     public static final EventType<CertIssued> CERT_ISSUED = new EventType<>(
-            "io.csrflow.cert.issued.v1", CertIssued.class, "csrflow.cert.issued", e -> e.identity().key());
+            "io.csrflow.cert.issued.v1", CertIssued.class, Topics.ISSUED, e -> e.identity().key());
     public static final EventType<RenewalDue> RENEWAL_DUE = new EventType<>(
-            "io.csrflow.cert.renewal-due.v1", RenewalDue.class, "csrflow.cert.renewal-due",
+            "io.csrflow.cert.renewal-due.v1", RenewalDue.class, Topics.RENEWAL_DUE,
             e -> e.identity().key());
 
     public static final List<EventType<?>> ALL = List.of(CSR_OBSERVED, CSR_DECISION, CERT_ISSUED, RENEWAL_DUE);

@@ -78,7 +78,8 @@ public final class CertificateIssuer {
                     new JcaContentSignerBuilder(ca.signatureAlgorithm()).setProvider(ca.signingProvider().orElse(provider))
                             .build(ca.key())));
         } catch (java.io.IOException | OperatorCreationException | GeneralSecurityException | RuntimeException e) {
-            throw new SigningFailedException("signing failed: " + e.getMessage(), e);
+            throw new SigningFailedException(SigningFailedException.Reason.SIGNING_FAILED, "signing failed: "
+                    + e.getMessage(), e);
         }
     }
 

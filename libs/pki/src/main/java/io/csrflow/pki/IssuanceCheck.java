@@ -37,7 +37,8 @@ public final class IssuanceCheck {
             // With the signer's provider: the platform default for EC on Java 17 is SunEC, ~15x slower.
             certificate.verify(ca.certificate().getPublicKey(), provider);
         } catch (GeneralSecurityException e) {
-            throw new SigningFailedException("issued certificate does not verify with the CA key: " + e.getMessage(), e);
+            throw new SigningFailedException(SigningFailedException.Reason.ISSUANCE_CHECK_FAILED,
+                    "issued certificate does not verify with the CA key: " + e.getMessage(), e);
         }
         require(Arrays.equals(certificate.getPublicKey().getEncoded(), template.publicKey().getEncoded()),
                 "issued certificate does not carry the CSR's public key");
@@ -110,13 +111,14 @@ public final class IssuanceCheck {
         try {
             return value.toASN1Primitive().getEncoded(ASN1Encoding.DER);
         } catch (IOException e) {
-            throw new SigningFailedException("cannot encode the intended certificate: " + e.getMessage(), e);
+            throw new SigningFailedException(SigningFailedException.Reason.ISSUANCE_CHECK_FAILED,
+                    "cannot encode the intended certificate: " + e.getMessage(), e);
         }
     }
 
     private static void require(boolean condition, String message) {
         if (!condition) {
-            throw new SigningFailedException(message);
+            throw new SigningFailedException(SigningFailedException.Reason.ISSUANCE_CHECK_FAILED, message);
         }
     }
 }

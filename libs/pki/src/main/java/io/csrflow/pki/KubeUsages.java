@@ -46,10 +46,6 @@ public final class KubeUsages {
     private KubeUsages() {
     }
 
-    public static boolean isKnown(String usage) {
-        return KEY_USAGES.containsKey(usage) || EXTENDED.containsKey(usage);
-    }
-
     public static Mapped map(List<String> usages) {
         int bits = 0;
         List<KeyPurposeId> extended = new ArrayList<>();

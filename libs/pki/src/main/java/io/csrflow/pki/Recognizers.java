@@ -5,8 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.csrflow.events.PolicyCheck;
-
 /**
  * The shapes of CSR kube-controller-manager recognises, as DESIGN.md states them. Shared by the
  * approver (which approves what they recognise) and the signer (which re-checks before signing).
@@ -33,7 +31,7 @@ public final class Recognizers {
 
     /** {@code kubernetes.io/kube-apiserver-client-kubelet}: a kubelet's client certificate. */
     public static Recognition kubeletClient(Request r) {
-        List<PolicyCheck> checks = new ArrayList<>();
+        List<RuleCheck> checks = new ArrayList<>();
         checks.add(signer(r, SignerNames.KUBELET_CLIENT));
         checks.add(nodesOrganization(r.csr()));
         checks.add(nodeCommonName(r.csr()));
@@ -46,7 +44,7 @@ public final class Recognizers {
 
     /** {@code kubernetes.io/kubelet-serving}: a kubelet's serving certificate. */
     public static Recognition kubeletServing(Request r) {
-        List<PolicyCheck> checks = new ArrayList<>();
+        List<RuleCheck> checks = new ArrayList<>();
         checks.add(signer(r, SignerNames.KUBELET_SERVING));
         checks.add(nodesOrganization(r.csr()));
         checks.add(nodeCommonName(r.csr()));
@@ -66,7 +64,7 @@ public final class Recognizers {
 
     /** {@code kubernetes.io/kube-apiserver-client}: client auth only, as the signer allows it. */
     public static Recognition apiserverClient(Request r) {
-        List<PolicyCheck> checks = new ArrayList<>();
+        List<RuleCheck> checks = new ArrayList<>();
         checks.add(signer(r, SignerNames.APISERVER_CLIENT));
         Set<String> usages = new HashSet<>(r.usages());
         boolean allowed = APISERVER_CLIENT_USAGES.containsAll(usages) && usages.contains("client auth");
@@ -89,31 +87,31 @@ public final class Recognizers {
         return name.length() <= 253 && NODE_NAME.matcher(name).matches() ? name : null;
     }
 
-    private static PolicyCheck signer(Request r, String expected) {
+    private static RuleCheck signer(Request r, String expected) {
         return check("signer-name", expected.equals(r.signerName()), safe(r.signerName()));
     }
 
-    private static PolicyCheck nodesOrganization(ParsedCsr csr) {
+    private static RuleCheck nodesOrganization(ParsedCsr csr) {
         boolean ok = NODES_ORG.equals(csr.organizations());
         return check("organization", ok, ok ? "O=system:nodes"
                 : "subject O must be exactly [system:nodes], got " + safe(csr.organizations().toString()));
     }
 
-    private static PolicyCheck nodeCommonName(ParsedCsr csr) {
+    private static RuleCheck nodeCommonName(ParsedCsr csr) {
         boolean ok = nodeName(csr.commonName()) != null;
         return check("common-name", ok, ok ? "CN=" + safe(csr.commonName())
                 : "CN must be system:node:<node name>, got \"" + safe(csr.commonName()) + "\"");
     }
 
-    private static PolicyCheck usages(Request r, Set<Set<String>> allowed) {
+    private static RuleCheck usages(Request r, Set<Set<String>> allowed) {
         Set<String> requested = new HashSet<>(r.usages());
         boolean ok = requested.size() == r.usages().size() && allowed.contains(requested);
         return check("usages", ok, ok ? String.join(", ", r.usages())
                 : "usages " + r.usages() + " are not one of " + allowed);
     }
 
-    private static PolicyCheck check(String name, boolean passed, String detail) {
-        return new PolicyCheck(name, passed, detail);
+    private static RuleCheck check(String name, boolean passed, String detail) {
+        return new RuleCheck(name, passed, detail);
     }
 
     private static String describe(SubjectAltNames sans) {

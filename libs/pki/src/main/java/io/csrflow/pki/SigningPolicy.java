@@ -28,7 +28,8 @@ public final class SigningPolicy {
         try {
             mapped = KubeUsages.map(usages);
         } catch (IllegalArgumentException e) {
-            throw new SigningFailedException("cannot shape the certificate: " + e.getMessage(), e);
+            throw new SigningFailedException(SigningFailedException.Reason.SIGNING_FAILED,
+                    "cannot shape the certificate: " + e.getMessage(), e);
         }
         return new CertificateTemplate(subject(csr), csr.commonName(), csr.organizations(), csr.publicKey(),
                 sans(csr.sans()), mapped.keyUsageBits(), mapped.extendedKeyUsages(), validity);

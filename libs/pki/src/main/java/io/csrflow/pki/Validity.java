@@ -16,16 +16,18 @@ public record Validity(Instant notBefore, Instant notAfter) {
     public static final Duration DEFAULT_MAXIMUM = Duration.ofHours(8760);
 
     /**
-     * @throws IllegalStateException when the CA has expired or is not valid yet: the CA, not the
-     *         request, is at fault
+     * @throws SigningFailedException (CA_UNUSABLE) when the CA has expired or is not valid yet: the
+     *         CA, not the request, is at fault
      */
     public static Validity compute(Instant now, Integer expirationSeconds, Duration maximum, Instant caNotBefore,
             Instant caNotAfter) {
         if (!now.isBefore(caNotAfter)) {
-            throw new IllegalStateException("the CA certificate expired at " + caNotAfter + "; nothing is signed with it");
+            throw new SigningFailedException(SigningFailedException.Reason.CA_UNUSABLE,
+                    "the CA certificate expired at " + caNotAfter + "; nothing is signed with it");
         }
         if (now.isBefore(caNotBefore)) {
-            throw new IllegalStateException("the CA certificate is not valid before " + caNotBefore);
+            throw new SigningFailedException(SigningFailedException.Reason.CA_UNUSABLE,
+                    "the CA certificate is not valid before " + caNotBefore);
         }
         Duration ttl = maximum;
         if (expirationSeconds != null && Duration.ofSeconds(expirationSeconds).compareTo(ttl) < 0) {

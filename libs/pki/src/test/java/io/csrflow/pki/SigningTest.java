@@ -64,10 +64,10 @@ class SigningTest {
 
     @Test
     void anExpiredOrNotYetValidCaSignsNothing() {
-        IllegalStateException expired = assertThrows(IllegalStateException.class, () -> Validity.compute(NOW, null,
+        SigningFailedException expired = assertThrows(SigningFailedException.class, () -> Validity.compute(NOW, null,
                 Validity.DEFAULT_MAXIMUM, NOW.minus(Duration.ofDays(10)), NOW.minusSeconds(1)));
         assertTrue(expired.getMessage().contains("expired"));
-        assertThrows(IllegalStateException.class, () -> Validity.compute(NOW, null, Validity.DEFAULT_MAXIMUM,
+        assertThrows(SigningFailedException.class, () -> Validity.compute(NOW, null, Validity.DEFAULT_MAXIMUM,
                 NOW.plusSeconds(60), NOW.plus(Duration.ofDays(10))));
     }
 

@@ -30,6 +30,7 @@ public final class EventPublisher<T> {
         this.codec = new EventCodec(source, clock);
     }
 
+    /** @throws PublishFailedException if the broker did not acknowledge within a minute */
     public void publish(T payload) {
         EncodedEvent event = codec.encode(type, payload);
         RecordHeaders headers = new RecordHeaders();
@@ -49,8 +50,11 @@ public final class EventPublisher<T> {
                 }));
         try {
             acked.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("publishing " + type + " for " + event.key() + " was interrupted", e);
         } catch (Exception e) {
-            throw new IllegalStateException("publishing " + type + " for " + event.key() + " failed", e);
+            throw new PublishFailedException("publishing " + type + " for " + event.key() + " failed", e);
         }
     }
 }

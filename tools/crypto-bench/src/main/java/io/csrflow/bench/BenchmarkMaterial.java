@@ -1,6 +1,5 @@
 package io.csrflow.bench;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,20 +12,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import io.csrflow.pki.CryptoProviders;
+import io.csrflow.pkcs10.CsrBuilder;
 import io.csrflow.pki.Pem;
 
 /** Keys, a kubelet serving CSR and a CA on disk, made once per benchmark trial. */
@@ -56,18 +51,8 @@ final class BenchmarkMaterial {
 
     /** A kubelet serving CSR: O=system:nodes, CN=system:node:bench-node, a DNS and an IP SAN. */
     static String servingCsr(KeyType type) {
-        try {
-            KeyPair keys = keyPair(type);
-            JcaPKCS10CertificationRequestBuilder builder = new JcaPKCS10CertificationRequestBuilder(
-                    new X500Name("O=system:nodes,CN=system:node:bench-node"), keys.getPublic());
-            ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "bench-node"), new GeneralName(GeneralName.iPAddress, "10.0.0.7")}));
-            builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
-            return pem(builder.build(new JcaContentSignerBuilder(signatureAlgorithm(type)).build(keys.getPrivate())));
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot make the benchmark CSR", e);
-        }
+        return new CsrBuilder().organization("system:nodes").commonName("system:node:bench-node").dnsName("bench-node")
+                .ipAddress("10.0.0.7").pem(keyPair(type), signatureAlgorithm(type));
     }
 
     /** A CA certificate and PKCS#8 key written to {@code dir}: {ca.crt, ca.key}. */

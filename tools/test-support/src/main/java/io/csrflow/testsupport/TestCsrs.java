@@ -3,7 +3,6 @@ package io.csrflow.testsupport;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -13,18 +12,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+import io.csrflow.pkcs10.CsrBuilder;
 
 /**
  * Real PKCS#10 CSRs made with Bouncy Castle, as kubelets and other clients make them:
@@ -114,11 +107,6 @@ public final class TestCsrs {
         return this;
     }
 
-    public TestCsrs ed25519() {
-        keyAlgorithm = "Ed25519";
-        return this;
-    }
-
     /** A SAN of any type, e.g. an otherName or a directoryName, after the standard ones. */
     public TestCsrs san(GeneralName name) {
         extraSans.add(name);
@@ -202,49 +190,29 @@ public final class TestCsrs {
     }
 
     public PKCS10CertificationRequest build() {
-        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
-        // Literal UTF8Strings, as openssl and Go encode them: the string form of addRDN would decode
-        // values starting with '#' or '\'.
-        organizations.forEach(o -> name.addRDN(BCStyle.O, new org.bouncycastle.asn1.DERUTF8String(o)));
+        CsrBuilder builder = new CsrBuilder();
+        organizations.forEach(builder::organization);
         if (commonName != null) {
-            name.addRDN(BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName));
+            builder.commonName(commonName);
         }
-        extraCommonNames.forEach(cn -> name.addRDN(BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(cn)));
-        rawSubject.forEach(attribute -> name.addRDN(attribute.getType(), attribute.getValue()));
-        try {
-            JcaPKCS10CertificationRequestBuilder builder =
-                    new JcaPKCS10CertificationRequestBuilder(name.build(), keyPair().getPublic());
-            List<GeneralName> sans = new ArrayList<>();
-            dnsNames.forEach(d -> sans.add(new GeneralName(GeneralName.dNSName, d)));
-            for (String ip : ipAddresses) {
-                sans.add(new GeneralName(GeneralName.iPAddress, InetAddress.getByName(ip).getHostAddress()));
-            }
-            emails.forEach(e -> sans.add(new GeneralName(GeneralName.rfc822Name, e)));
-            uris.forEach(u -> sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
-            sans.addAll(extraSans);
-            if (!sans.isEmpty() || !extraExtensions.isEmpty()) {
-                ExtensionsGenerator extensions = new ExtensionsGenerator();
-                if (!sans.isEmpty()) {
-                    extensions.addExtension(Extension.subjectAlternativeName, false,
-                            new GeneralNames(sans.toArray(GeneralName[]::new)));
-                }
-                extraExtensions.forEach(extensions::addExtension);
-                builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
-            }
-            for (org.bouncycastle.asn1.pkcs.Attribute attribute : rawAttributes) {
-                builder.addAttribute(attribute.getAttrType(), attribute.getAttributeValues());
-            }
-            KeyPair signer = signingKey != null ? signingKey : keyPair();
-            String algorithm = signatureAlgorithm != null ? signatureAlgorithm : switch (signer.getPrivate().getAlgorithm()) {
-                case "EC", "ECDSA" -> "SHA256withECDSA";
-                case "RSA" -> "SHA256withRSA";
-                case "DSA" -> "SHA256withDSA";
-                default -> "Ed25519";
-            };
-            return builder.build(new JcaContentSignerBuilder(algorithm).setProvider(BC).build(signer.getPrivate()));
-        } catch (IOException | OperatorCreationException e) {
-            throw new IllegalStateException(e);
-        }
+        extraCommonNames.forEach(builder::commonName);
+        rawSubject.forEach(attribute -> builder.subjectAttribute(attribute.getType(), attribute.getValue()));
+        dnsNames.forEach(builder::dnsName);
+        ipAddresses.forEach(builder::ipAddress);
+        emails.forEach(e -> builder.san(new GeneralName(GeneralName.rfc822Name, e)));
+        uris.forEach(u -> builder.san(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
+        extraSans.forEach(builder::san);
+        extraExtensions.forEach(builder::extension);
+        rawAttributes.forEach(attribute -> builder.attribute(attribute.getAttrType(),
+                attribute.getAttributeValues()[0]));
+        KeyPair signer = signingKey != null ? signingKey : keyPair();
+        String algorithm = signatureAlgorithm != null ? signatureAlgorithm : switch (signer.getPrivate().getAlgorithm()) {
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "DSA" -> "SHA256withDSA";
+            default -> "Ed25519";
+        };
+        return builder.build(keyPair(), signer.getPrivate(), algorithm, BC);
     }
 
     public String pem() {
