@@ -18,12 +18,16 @@ public interface ApproverConfig {
 
     Approver approver();
 
+    /** Topic names; the defaults are the contract's ({@link io.csrflow.events.Topics}). */
     interface Topics {
-        @WithDefault("csrflow.csr.observed")
+        @WithDefault(io.csrflow.events.Topics.OBSERVED)
         String observed();
 
-        @WithDefault("csrflow.csr.decisions")
+        @WithDefault(io.csrflow.events.Topics.DECISIONS)
         String decisions();
+
+        @WithDefault(io.csrflow.events.Topics.APPROVER_DEAD_LETTER)
+        String deadLetter();
     }
 
     interface Approver {

@@ -16,8 +16,6 @@ import io.csrflow.approver.domain.NodeDirectory;
 import io.csrflow.approver.domain.PolicySettings;
 import io.csrflow.pki.CryptoProviders;
 import io.csrflow.pki.CsrVerifier;
-import io.csrflow.service.CsrVerification;
-import io.csrflow.service.CsrVerificationConfig;
 
 /** Builds the policy from configuration once; a bad pattern or CIDR stops the start, naming the key. */
 public class PolicyProducer {
@@ -25,13 +23,6 @@ public class PolicyProducer {
     @Singleton
     Provider provider(ApproverConfig config) {
         return CryptoProviders.named(config.approver().cryptoProvider(), "csrflow.approver.crypto-provider");
-    }
-
-    /** The same verification the signer runs before it signs ({@code csrflow.csr.*}). */
-    @Produces
-    @Singleton
-    CsrVerifier verifier(CsrVerificationConfig config, Provider provider) {
-        return CsrVerification.verifier(config, provider);
     }
 
     @Produces

@@ -1,6 +1,5 @@
 package io.csrflow.approver;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -12,10 +11,11 @@ import java.util.function.BiConsumer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.csrflow.service.Backoff;
 import io.csrflow.service.CsrTrace;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 
 /**
@@ -34,30 +34,26 @@ public class RetryScheduler {
         return t;
     });
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final Duration initial;
-    private final Duration max;
-
+    private final Backoff backoff;
     private final Tracer tracer;
 
     RetryScheduler(ApproverConfig config, MeterRegistry registry, OpenTelemetry openTelemetry) {
         this.tracer = CsrTrace.tracer(openTelemetry);
-        this.initial = config.approver().retry().initial();
-        this.max = config.approver().retry().max();
+        this.backoff = new Backoff(config.approver().retry().initial(), config.approver().retry().max());
         registry.gauge("csrflow.approver.pending.backlog", entries, Map::size);
     }
 
-    /** Runs {@code review(name, uid)} after this CSR's next backoff. */
-    public void schedule(String name, String uid, BiConsumer<String, String> review) {
+    /** Runs {@code review(name, uid)} after this CSR's next pause. */
+    public void later(String name, String uid, BiConsumer<String, String> review) {
         entries.compute(name, (key, previous) -> {
             if (previous != null) {
                 previous.future().cancel(false);
             }
             int attempt = previous == null ? 0 : previous.attempt() + 1;
-            long delay = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt, 30));
             // A retry belongs to the CSR's trace, under its root: the span that scheduled it has ended.
             return new Entry(attempt, executor.schedule(() -> CsrTrace.run(tracer, "approver-service review (retry)",
-                    SpanKind.INTERNAL, CsrTrace.rootOf(uid), name, () -> review.accept(name, uid)), delay,
-                    TimeUnit.MILLISECONDS));
+                    SpanKind.INTERNAL, CsrTrace.rootOf(uid), name, () -> review.accept(name, uid)),
+                    backoff.delay(attempt).toMillis(), TimeUnit.MILLISECONDS));
         });
     }
 

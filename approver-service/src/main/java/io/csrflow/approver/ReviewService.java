@@ -1,6 +1,7 @@
 package io.csrflow.approver;
 
 import java.time.Clock;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,7 +12,7 @@ import io.csrflow.approver.domain.Decision;
 import io.csrflow.approver.domain.TransientFailure;
 import io.csrflow.approver.kube.CsrApprovals;
 import io.csrflow.approver.kube.CsrEventRecorder;
-import io.csrflow.approver.messaging.DecisionPublisher;
+import io.csrflow.approver.messaging.outbound.DecisionPublisher;
 import io.csrflow.events.CsrDecision;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.DecisionOutcome;
@@ -21,13 +22,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * One review of one CSR. The event that triggered it is only a notification: the policy judges the
- * live object read from the API, and the decision is written conditionally on the resourceVersion
- * read, so a replayed, forged or stale event can approve nothing the API does not show as pending.
+ * One review of one CSR: the transition Pending → Approved or Denied (or a stated no opinion). The
+ * event that triggered it is only a notification: the policy judges the live object read from the
+ * API, and the decision is written conditionally on the resourceVersion read, so a replayed, forged
+ * or stale event can approve nothing the API does not show as pending.
  */
 @ApplicationScoped
 public class ReviewService {
     private static final Logger LOG = Logger.getLogger(ReviewService.class);
+
+    /** What a review leaves to do: nothing, or another review after this CSR's backoff. */
+    enum Next { DONE, ASK_AGAIN }
 
     private final ApprovalPolicy policy;
     private final CsrApprovals approvals;
@@ -49,44 +54,44 @@ public class ReviewService {
     }
 
     /**
-     * Reviews the CSR {@code name} if it still is the one with {@code uid}. A transient fault
-     * schedules another review instead of failing the caller.
+     * Reviews the CSR {@code name} if it still is the one with {@code uid}; the one place that asks
+     * for another review later (a passing reason for no opinion, or an API that did not answer).
      */
     public void review(String name, String uid) {
+        Next next;
         try {
-            reviewOnce(name, uid);
+            next = reviewOnce(name, uid);
         } catch (TransientFailure e) {
             LOG.warnf("review of CSR %s postponed: %s", name, e.getMessage());
-            retries.schedule(name, uid, this::review);
+            next = Next.ASK_AGAIN;
+        }
+        if (next == Next.ASK_AGAIN) {
+            retries.later(name, uid, this::review);
+        } else {
+            retries.forget(name);
         }
     }
 
-    private void reviewOnce(String name, String uid) {
-        CertificateSigningRequest live = approvals.get(name);
-        if (live == null || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
-            retries.forget(name);
-            return;
+    private Next reviewOnce(String name, String uid) {
+        Optional<CertificateSigningRequest> found = approvals.get(name, uid);
+        if (found.isEmpty()) {
+            return Next.DONE;
         }
+        CertificateSigningRequest live = found.get();
         CsrObserved snapshot = CsrSnapshots.of(live, false, clock.instant());
         Timer.Sample sample = Timer.start(registry);
         Decision decision = policy.evaluate(snapshot);
         sample.stop(registry.timer("csrflow.approver.evaluation", "signer", snapshot.signerName()));
         if (!decision.ours()) {
-            retries.forget(name);
-            return;
+            return Next.DONE;
         }
         if (decision.outcome() != DecisionOutcome.NO_OPINION) {
             CsrApprovals.Written written = approvals.write(live, decision);
-            retries.forget(name);
             if (written != CsrApprovals.Written.WRITTEN) {
                 LOG.debugf("CSR %s was %s before the decision could be written", name, written);
-                return;
+                return Next.DONE;
             }
             events.record(live, decision);
-        } else if (decision.retry()) {
-            retries.schedule(name, uid, this::review);
-        } else {
-            retries.forget(name);
         }
         publisher.publish(new CsrDecision(name, snapshot.uid(), snapshot.resourceVersion(), snapshot.signerName(),
                 decision.outcome(), decision.rule(), decision.reason(), decision.message(), decision.checks(),
@@ -95,5 +100,6 @@ public class ReviewService {
                 "signer", snapshot.signerName(), "rule", decision.rule(), "reason", decision.reason()).increment();
         LOG.infof("CSR %s: %s by rule %s (%s) %s", name, decision.outcome(), decision.rule(), decision.reason(),
                 decision.message());
+        return decision.retry() ? Next.ASK_AGAIN : Next.DONE;
     }
 }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,12 +21,14 @@ import io.csrflow.pki.CsrRejectedException;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Pem;
 import io.csrflow.pki.Validity;
+import io.csrflow.service.ApiUnavailableException;
 import io.csrflow.service.CsrSnapshots;
+import io.csrflow.service.PublishFailedException;
+import io.csrflow.signer.domain.IssuedEvents;
 import io.csrflow.signer.ca.CaRegistry;
 import io.csrflow.signer.kube.CsrStatusWriter;
-import io.csrflow.signer.messaging.IssuedPublisher;
+import io.csrflow.signer.messaging.outbound.IssuedPublisher;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -121,7 +124,7 @@ public class LostAnnouncements {
                 return Outcome.ALREADY_ANNOUNCED;
             }
             return announce(csr.name(), csr.uid(), fingerprint);
-        } catch (KafkaException | KubernetesClientException | IllegalStateException e) {
+        } catch (KafkaException | ApiUnavailableException | PublishFailedException e) {
             // Transient: the next resync brings the CSR back.
             LOG.warnf("cannot tell whether the certificate of CSR %s was announced: %s", csr.name(), e.getMessage());
             return Outcome.UNKNOWN;
@@ -130,11 +133,11 @@ public class LostAnnouncements {
 
     /** The event is only a hint: what is announced is the live CSR's certificate. */
     private Outcome announce(String name, String uid, String fingerprint) {
-        CertificateSigningRequest live = csrs.get(name);
-        if (live == null || !uid.equals(live.getMetadata().getUid())) {
+        Optional<CertificateSigningRequest> live = csrs.get(name, uid);
+        if (live.isEmpty()) {
             return Outcome.CHANGED;
         }
-        CsrObserved current = CsrSnapshots.of(live, false, clock.instant());
+        CsrObserved current = CsrSnapshots.of(live.get(), false, clock.instant());
         if (current.phase() != CsrPhase.ISSUED) {
             return Outcome.CHANGED;
         }
@@ -154,7 +157,7 @@ public class LostAnnouncements {
         } catch (CsrRejectedException e) {
             return Outcome.UNREADABLE;
         }
-        publisher.publish(IssuedEvents.of(current, parsed, certificate, current.certificate(), clock.instant()));
+        publisher.announce(current, parsed, certificate, current.certificate());
         LOG.warnf("CSR %s: certificate serial %s had not been announced on cert.issued (a signer stopped between "
                 + "writing it and publishing); announced now", name, CertificateIssuer.serialHex(certificate));
         return Outcome.ANNOUNCED_NOW;

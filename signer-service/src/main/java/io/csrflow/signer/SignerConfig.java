@@ -17,9 +17,19 @@ public interface SignerConfig {
 
     Signer signer();
 
+    /** Topic names; the defaults are the contract's ({@link io.csrflow.events.Topics}). */
     interface Topics {
-        @WithDefault("csrflow.cert.issued")
+        @WithDefault(io.csrflow.events.Topics.OBSERVED)
+        String observed();
+
+        @WithDefault(io.csrflow.events.Topics.DECISIONS)
+        String decisions();
+
+        @WithDefault(io.csrflow.events.Topics.ISSUED)
         String issued();
+
+        @WithDefault(io.csrflow.events.Topics.SIGNER_DEAD_LETTER)
+        String deadLetter();
     }
 
     interface Signer {

@@ -2,6 +2,7 @@ package io.csrflow.signer;
 
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,31 +18,38 @@ import io.csrflow.pki.CertificateIssuer;
 import io.csrflow.pki.CertificateTemplate;
 import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.IssuanceCheck;
-import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Pem;
 import io.csrflow.pki.SigningFailedException;
 import io.csrflow.pki.SigningPolicy;
 import io.csrflow.pki.Validity;
+import io.csrflow.service.ApiUnavailableException;
+import io.csrflow.service.Backoff;
 import io.csrflow.service.CsrSnapshots;
+import io.csrflow.service.PublishFailedException;
 import io.csrflow.signer.ca.CaRegistry;
+import io.csrflow.signer.domain.SignerChecks;
 import io.csrflow.signer.kube.CsrStatusWriter;
-import io.csrflow.signer.messaging.IssuedPublisher;
+import io.csrflow.signer.messaging.outbound.IssuedPublisher;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Signs one CSR, exactly once. The message that triggered it is only a notification: the live CSR
- * must be Approved, not Failed, without a certificate, for a served signer; the request is
- * re-checked; the certificate is checked after signing; it is written with the resourceVersion
- * read, so of two concurrent signers one writes and the other finds the certificate and stops.
+ * The transition Approved → Issued (or Failed), exactly once per CSR. The message that triggered it
+ * is only a notification: the live CSR must be Approved, not Failed, without a certificate, for a
+ * served signer; the request is re-checked; the certificate is checked after signing; it is written
+ * with the resourceVersion read, so of two concurrent signers one writes and the other finds the
+ * certificate and stops.
  */
 @ApplicationScoped
 public class SigningService {
     static final String VALIDATION_FAILURE = "SignerValidationFailure";
     private static final Logger LOG = Logger.getLogger(SigningService.class);
     private static final int ATTEMPTS = 3;
+    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
+
+    /** What one attempt left to do: nothing more, or read the CSR again (someone wrote first). */
+    private enum Next { DONE, READ_AGAIN }
 
     private final CaRegistry cas;
     private final CsrStatusWriter csrs;
@@ -79,51 +87,40 @@ public class SigningService {
             return;
         }
         try {
-            signWithRetries(name, uid);
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                try {
+                    if (signOnce(name, uid) == Next.DONE) {
+                        return;
+                    }
+                    LOG.debugf("CSR %s changed while it was signed; reading it again", name);
+                } catch (ApiUnavailableException e) {
+                    registry.counter("csrflow.signer.failures", "signer", "unknown", "reason", "ApiUnavailable")
+                            .increment();
+                    LOG.warnf("Kubernetes API error while signing CSR %s (attempt %d): %s", name, attempt + 1,
+                            e.getMessage());
+                }
+                if (attempt + 1 < ATTEMPTS && !BACKOFF.pause(attempt)) {
+                    return;
+                }
+            }
+            LOG.warnf("CSR %s could not be signed after %d attempts; the watcher's resync will bring it back", name,
+                    ATTEMPTS);
         } finally {
             inFlight.remove(name);
         }
     }
 
-    private void signWithRetries(String name, String uid) {
-        long pause = 250;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            try {
-                if (signOnce(name, uid) != CsrStatusWriter.Written.CONFLICT) {
-                    return;
-                }
-                LOG.debugf("CSR %s changed while it was signed; reading it again", name);
-            } catch (KubernetesClientException e) {
-                registry.counter("csrflow.signer.failures", "signer", "unknown", "reason", "ApiUnavailable").increment();
-                LOG.warnf("Kubernetes API error while signing CSR %s (attempt %d): %s", name, attempt, e.getMessage());
-            }
-            if (attempt < ATTEMPTS) {
-                pause(pause);
-                pause *= 2;
-            }
+    private Next signOnce(String name, String uid) {
+        Optional<CertificateSigningRequest> found = csrs.get(name, uid);
+        if (found.isEmpty()) {
+            return Next.DONE;
         }
-        LOG.warnf("CSR %s could not be signed after %d attempts; the watcher's resync will bring it back", name,
-                ATTEMPTS);
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private CsrStatusWriter.Written signOnce(String name, String uid) {
-        CertificateSigningRequest live = csrs.get(name);
-        if (live == null || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
-            return CsrStatusWriter.Written.GONE;
-        }
+        CertificateSigningRequest live = found.get();
         CsrObserved csr = CsrSnapshots.of(live, false, clock.instant());
         Optional<CertificateAuthority> ca = cas.forSigner(csr.signerName());
         if (ca.isEmpty() || csr.phase() != CsrPhase.APPROVED) {
             // Not served here, not approved (a forged or early message), failed, or already issued.
-            return CsrStatusWriter.Written.GONE;
+            return Next.DONE;
         }
         Timer.Sample sample = Timer.start(registry);
         SignerChecks.Outcome checked = checks.check(csr, cas.allowedUsages(csr.signerName()));
@@ -133,48 +130,43 @@ public class SigningService {
             registry.counter("csrflow.signer.validation.failures", "signer", csr.signerName(), "check",
                     checked.failedCheck()).increment();
             LOG.infof("CSR %s fails the signer's validation: %s", name, checked.message());
-            return csrs.failed(live, VALIDATION_FAILURE, checked.message());
-        }
-        ParsedCsr parsed = checked.parsed();
-        Validity validity;
-        try {
-            validity = Validity.compute(clock.instant(), csr.expirationSeconds(), config.signer().maxDuration(),
-                    ca.get().certificate().getNotBefore().toInstant(), ca.get().certificate().getNotAfter().toInstant());
-        } catch (IllegalStateException e) {
-            // The CA, not the request, is at fault: leave the CSR approved for a signer with a valid CA.
-            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "CAUnusable").increment();
-            LOG.errorf("not signing CSR %s: %s", name, e.getMessage());
-            return CsrStatusWriter.Written.GONE;
+            return next(csrs.failed(live, VALIDATION_FAILURE, checked.message()));
         }
         X509Certificate certificate;
         try {
-            CertificateTemplate template = SigningPolicy.template(parsed, csr.usages(), validity);
+            Validity validity = Validity.compute(clock.instant(), csr.expirationSeconds(), config.signer().maxDuration(),
+                    ca.get().certificate().getNotBefore().toInstant(), ca.get().certificate().getNotAfter().toInstant());
+            CertificateTemplate template = SigningPolicy.template(checked.parsed(), csr.usages(), validity);
             certificate = issuer.issue(template, ca.get());
             IssuanceCheck.verify(certificate, template, ca.get(), issuer.provider());
         } catch (SigningFailedException e) {
-            // The signer or its CA is at fault, not the request: the CSR stays Approved for a fixed signer.
-            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", "SigningFailed")
+            // The CA or the signer is at fault, not the request: the CSR stays Approved for a fixed signer.
+            registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", e.reason().label())
                     .increment();
-            LOG.errorf("no certificate for CSR %s: %s", name, e.getMessage());
-            return CsrStatusWriter.Written.GONE;
+            LOG.errorf("no certificate for CSR %s (%s): %s", name, e.reason().label(), e.getMessage());
+            return Next.DONE;
         }
         String pem = Pem.of(certificate);
         CsrStatusWriter.Written written = csrs.certificate(live, pem);
         if (written != CsrStatusWriter.Written.WRITTEN) {
-            return written;
+            return next(written);
         }
         sample.stop(registry.timer("csrflow.signer.signing", "signer", csr.signerName()));
         registry.counter("csrflow.signer.issued", "signer", csr.signerName()).increment();
         LOG.infof("CSR %s: issued serial %s valid until %s", name, CertificateIssuer.serialHex(certificate),
-                validity.notAfter());
+                certificate.getNotAfter().toInstant());
         try {
-            publisher.publish(IssuedEvents.of(csr, parsed, certificate, pem, clock.instant()));
-        } catch (IllegalStateException e) {
+            publisher.announce(csr, checked.parsed(), certificate, pem);
+        } catch (PublishFailedException e) {
             // The certificate is on the CSR, which is what the requester waits for; the event is
             // published later by LostAnnouncements when the watcher shows the CSR again.
             registry.counter("csrflow.signer.announce.failures", "signer", csr.signerName()).increment();
             LOG.warnf("CSR %s: cert.issued not published (%s); it will be announced late", name, e.getMessage());
         }
-        return written;
+        return Next.DONE;
+    }
+
+    private static Next next(CsrStatusWriter.Written written) {
+        return written == CsrStatusWriter.Written.CONFLICT ? Next.READ_AGAIN : Next.DONE;
     }
 }

@@ -38,6 +38,7 @@ import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.PrometheusText;
 import io.csrflow.testsupport.TestCa;
 import io.csrflow.testsupport.TestCsrs;
+import io.csrflow.signer.domain.IssuedEvents;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

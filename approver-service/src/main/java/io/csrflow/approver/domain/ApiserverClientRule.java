@@ -36,7 +36,7 @@ final class ApiserverClientRule implements ApprovalRule {
         Recognition recognition = Recognizers.apiserverClient(review.recognizerRequest());
         review.addAll(recognition.checks());
         if (!recognition.recognized()) {
-            return Optional.of(Decision.denied(NAME, "InvalidUsages", recognition.firstFailure().detail(),
+            return Optional.of(Decision.denied(NAME, DecisionReason.INVALID_USAGES, recognition.firstFailure().detail(),
                     review.checks()));
         }
         Requester requester = review.csr().requester();
@@ -55,7 +55,7 @@ final class ApiserverClientRule implements ApprovalRule {
         }
         review.check("subject-rule", false, "no rule allows " + requester.username() + " to request CN=" + cn
                 + " O=" + organizations);
-        return Optional.of(Decision.noOpinion(NAME, "NoRuleAllows", "no configured rule allows "
+        return Optional.of(Decision.noOpinion(NAME, DecisionReason.NO_RULE_ALLOWS, "no configured rule allows "
                 + requester.username() + " this subject; an administrator may approve it", review.checks(), false));
     }
 }

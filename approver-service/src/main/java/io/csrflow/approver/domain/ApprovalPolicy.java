@@ -45,7 +45,7 @@ public final class ApprovalPolicy {
                 return decision.get();
             }
         }
-        return Decision.noOpinion("no-rule", "NoRuleMatched", "no rule of this approver applies to signer "
+        return Decision.noOpinion("no-rule", DecisionReason.NO_RULE_MATCHED, "no rule of this approver applies to signer "
                 + csr.signerName(), review.checks(), false);
     }
 

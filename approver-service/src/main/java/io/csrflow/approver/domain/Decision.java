@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.PolicyCheck;
+import io.csrflow.pki.CsrRejection;
 
 /**
  * What the policy concluded for one CSR: the outcome, the rule that decided, the condition reason
@@ -19,18 +20,26 @@ public record Decision(DecisionOutcome outcome, String rule, String reason, Stri
     }
 
     static Decision notOurs(String why, List<PolicyCheck> checks) {
-        return new Decision(DecisionOutcome.NO_OPINION, "not-ours", "NotOurs", why, checks, false, false);
+        return new Decision(DecisionOutcome.NO_OPINION, "not-ours", DecisionReason.NOT_OURS.reason(), why, checks, false,
+                false);
     }
 
     static Decision approved(String rule, String message, List<PolicyCheck> checks) {
-        return new Decision(DecisionOutcome.APPROVED, rule, "AutoApproved", message, checks, false, true);
+        return new Decision(DecisionOutcome.APPROVED, rule, DecisionReason.AUTO_APPROVED.reason(), message, checks,
+                false, true);
     }
 
-    static Decision denied(String rule, String reason, String message, List<PolicyCheck> checks) {
-        return new Decision(DecisionOutcome.DENIED, rule, reason, message, checks, false, true);
+    static Decision denied(String rule, DecisionReason reason, String message, List<PolicyCheck> checks) {
+        return new Decision(DecisionOutcome.DENIED, rule, reason.reason(), message, checks, false, true);
     }
 
-    static Decision noOpinion(String rule, String reason, String message, List<PolicyCheck> checks, boolean retry) {
-        return new Decision(DecisionOutcome.NO_OPINION, rule, reason, message, checks, retry, true);
+    /** Denied by the shared CSR verification, with its reason. */
+    static Decision denied(String rule, CsrRejection rejection, String message, List<PolicyCheck> checks) {
+        return new Decision(DecisionOutcome.DENIED, rule, rejection.reason(), message, checks, false, true);
+    }
+
+    static Decision noOpinion(String rule, DecisionReason reason, String message, List<PolicyCheck> checks,
+            boolean retry) {
+        return new Decision(DecisionOutcome.NO_OPINION, rule, reason.reason(), message, checks, retry, true);
     }
 }

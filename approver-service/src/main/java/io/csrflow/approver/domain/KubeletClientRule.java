@@ -38,7 +38,7 @@ final class KubeletClientRule implements ApprovalRule {
         Recognition recognition = Recognizers.kubeletClient(review.recognizerRequest());
         review.addAll(recognition.checks());
         if (!recognition.recognized()) {
-            return Optional.of(Decision.noOpinion(NAME, "NotRecognized", "not a kubelet client CSR: "
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NOT_RECOGNIZED, "not a kubelet client CSR: "
                     + recognition.firstFailure().detail(), review.checks(), false));
         }
         Requester requester = review.csr().requester();
@@ -59,8 +59,8 @@ final class KubeletClientRule implements ApprovalRule {
         String message = "recognized as a kubelet client CSR but " + requester.username()
                 + " is not authorized by SubjectAccessReview";
         if (settings.denyUnauthorized()) {
-            return Optional.of(Decision.denied(NAME, "NotAuthorized", message, review.checks()));
+            return Optional.of(Decision.denied(NAME, DecisionReason.NOT_AUTHORIZED, message, review.checks()));
         }
-        return Optional.of(Decision.noOpinion(NAME, "NotAuthorized", message, review.checks(), true));
+        return Optional.of(Decision.noOpinion(NAME, DecisionReason.NOT_AUTHORIZED, message, review.checks(), true));
     }
 }

@@ -77,13 +77,13 @@ final class KubeletServingRule implements ApprovalRule {
             String message = "not a valid kubelet serving CSR: " + recognition.firstFailure().name() + ": "
                     + recognition.firstFailure().detail();
             return Optional.of(settings.denyUnrecognized()
-                    ? Decision.denied(NAME, "InvalidServingRequest", message, review.checks())
-                    : Decision.noOpinion(NAME, "NotRecognized", message, review.checks(), false));
+                    ? Decision.denied(NAME, DecisionReason.INVALID_SERVING_REQUEST, message, review.checks())
+                    : Decision.noOpinion(NAME, DecisionReason.NOT_RECOGNIZED, message, review.checks(), false));
         }
         SubjectAltNames parsed = review.parsed().sans();
         Optional<String> limit = limitViolation(review, parsed);
         if (limit.isPresent()) {
-            return Optional.of(Decision.denied(NAME, "OutsideServingPolicy", limit.get(), review.checks()));
+            return Optional.of(Decision.denied(NAME, DecisionReason.OUTSIDE_SERVING_POLICY, limit.get(), review.checks()));
         }
         List<San> sans = new ArrayList<>();
         parsed.dnsNames().forEach(d -> sans.add(new San(false, d)));
@@ -93,25 +93,25 @@ final class KubeletServingRule implements ApprovalRule {
         review.check("sans-not-reserved", reservedSans.isEmpty(), reservedSans.isEmpty()
                 ? "no wildcard, loopback, API server, Service or Pod name or address" : String.join(", ", reservedSans));
         if (!reservedSans.isEmpty()) {
-            return deny(review, "SANReserved", "SAN " + String.join(", ", reservedSans) + " may never be certified for a node");
+            return deny(review, DecisionReason.SAN_RESERVED, "SAN " + String.join(", ", reservedSans) + " may never be certified for a node");
         }
         List<String> outOfBounds = failing(sans, this::boundViolation);
         review.check("sans-within-bounds", outOfBounds.isEmpty(), outOfBounds.isEmpty()
                 ? "within " + bounds() : String.join(", ", outOfBounds));
         if (!outOfBounds.isEmpty()) {
-            return deny(review, "OutsideServingPolicy", "SAN " + String.join(", ", outOfBounds));
+            return deny(review, DecisionReason.OUTSIDE_SERVING_POLICY, "SAN " + String.join(", ", outOfBounds));
         }
 
         String nodeName = Recognizers.nodeName(review.parsed().commonName());
         if (!nodes.synced()) {
             review.check("node-cache-synced", false, "the Node cache has not read every Node yet");
-            return Optional.of(Decision.noOpinion(NAME, "NodeCacheNotSynced", "the Node cache has not read every Node "
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NODE_CACHE_NOT_SYNCED, "the Node cache has not read every Node "
                     + "yet, so ownership of the SANs cannot be told; will ask again", review.checks(), true));
         }
         Optional<NodeDirectory.KnownNode> found = nodes.node(nodeName);
         review.check("node-exists", found.isPresent(), "Node " + nodeName);
         if (found.isEmpty()) {
-            return Optional.of(Decision.noOpinion(NAME, "NodeNotFound", "Node " + nodeName
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NODE_NOT_FOUND, "Node " + nodeName
                     + " is not registered yet; will ask again", review.checks(), true));
         }
         NodeDirectory.KnownNode node = found.get();
@@ -121,20 +121,20 @@ final class KubeletServingRule implements ApprovalRule {
         review.check("sans-are-node-addresses", notListed.isEmpty(), notListed.isEmpty()
                 ? "all SANs are addresses of Node " + nodeName + " of the matching type" : String.join(", ", notListed));
         if (!notListed.isEmpty()) {
-            return deny(review, "SANNotANodeAddress", "SAN " + String.join(", ", notListed));
+            return deny(review, DecisionReason.SAN_NOT_A_NODE_ADDRESS, "SAN " + String.join(", ", notListed));
         }
         List<String> shared = failing(sans, san -> otherOwners(nodeName, san));
         review.check("sans-owned-by-this-node-only", shared.isEmpty(), shared.isEmpty()
                 ? "no other Node lists them" : String.join(", ", shared));
         if (!shared.isEmpty()) {
-            return deny(review, "SANOwnedByAnotherNode", "SAN " + String.join(", ", shared));
+            return deny(review, DecisionReason.SAN_OWNED_BY_ANOTHER_NODE, "SAN " + String.join(", ", shared));
         }
         List<String> unbounded = settings.trustNodeReportedAddresses() ? List.of() : failing(sans, this::unbounded);
         review.check("sans-bounded", unbounded.isEmpty(), settings.trustNodeReportedAddresses()
                 ? "the operator trusts node-reported addresses" : unbounded.isEmpty() ? "every SAN type is bounded"
                 : String.join(", ", unbounded));
         if (!unbounded.isEmpty()) {
-            return Optional.of(Decision.noOpinion(NAME, "ServingAddressesUnbounded", "SAN " + String.join(", ", unbounded)
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.SERVING_ADDRESSES_UNBOUNDED, "SAN " + String.join(", ", unbounded)
                     + "; an administrator may approve it", review.checks(), false));
         }
         Instant now = clock.instant();
@@ -142,7 +142,7 @@ final class KubeletServingRule implements ApprovalRule {
         review.check("addresses-settled", tooNew.isEmpty(), tooNew.isEmpty()
                 ? "registered with the Node or present for " + settings.addressSettleTime() : String.join(", ", tooNew));
         if (!tooNew.isEmpty()) {
-            return Optional.of(Decision.noOpinion(NAME, "SANAddressTooNew", "SAN " + String.join(", ", tooNew)
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.SAN_ADDRESS_TOO_NEW, "SAN " + String.join(", ", tooNew)
                     + "; will ask again", review.checks(), true));
         }
         return Optional.of(Decision.approved(NAME, APPROVED_MESSAGE, review.checks()));
@@ -244,7 +244,7 @@ final class KubeletServingRule implements ApprovalRule {
         return Optional.empty();
     }
 
-    private static Optional<Decision> deny(Review review, String reason, String message) {
+    private static Optional<Decision> deny(Review review, DecisionReason reason, String message) {
         return Optional.of(Decision.denied(NAME, reason, message, review.checks()));
     }
 

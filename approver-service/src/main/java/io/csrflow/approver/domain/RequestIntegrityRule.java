@@ -39,7 +39,7 @@ final class RequestIntegrityRule implements ApprovalRule {
             return Optional.empty();
         } catch (CsrRejectedException e) {
             review.check("verified", false, e.rejection().reason() + ": " + e.getMessage());
-            return Optional.of(Decision.denied(NAME, e.rejection().reason(), e.getMessage(), review.checks()));
+            return Optional.of(Decision.denied(NAME, e.rejection(), e.getMessage(), review.checks()));
         }
     }
 }

@@ -7,6 +7,7 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.PolicyCheck;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Recognizers;
+import io.csrflow.pki.RuleCheck;
 
 /** One evaluation in progress: the CSR, its parsed request once checked, and every check so far. */
 final class Review {
@@ -36,8 +37,9 @@ final class Review {
         return check;
     }
 
-    void addAll(List<PolicyCheck> more) {
-        checks.addAll(more);
+    /** A recognizer's checks, as the decision event carries them. */
+    void addAll(List<RuleCheck> more) {
+        more.forEach(c -> check(c.name(), c.passed(), c.detail()));
     }
 
     List<PolicyCheck> checks() {

@@ -1,4 +1,4 @@
-package io.csrflow.signer;
+package io.csrflow.signer.domain;
 
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -11,11 +11,11 @@ import io.csrflow.pki.Fingerprints;
 import io.csrflow.pki.ParsedCsr;
 
 /** The {@code cert.issued} event of a certificate written to a CSR, the same however it is announced. */
-final class IssuedEvents {
+public final class IssuedEvents {
     private IssuedEvents() {
     }
 
-    static CertIssued of(CsrObserved csr, ParsedCsr parsed, X509Certificate certificate, String pem, Instant now) {
+    public static CertIssued of(CsrObserved csr, ParsedCsr parsed, X509Certificate certificate, String pem, Instant now) {
         String commonName = parsed.commonName() == null ? "" : parsed.commonName();
         return new CertIssued(new Identity(csr.signerName(), commonName), csr.name(), csr.uid(),
                 certificate.getSubjectX500Principal().getName(), parsed.sans().dnsNames(), parsed.sans().ipAddresses(),
@@ -25,7 +25,7 @@ final class IssuedEvents {
     }
 
     /** Lower-case hex SHA-256 of the DER encoding: what {@code cert.issued} and its index key on. */
-    static String fingerprint(X509Certificate certificate) {
+    public static String fingerprint(X509Certificate certificate) {
         return Fingerprints.sha256(certificate);
     }
 }

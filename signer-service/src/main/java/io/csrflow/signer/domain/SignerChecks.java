@@ -1,16 +1,16 @@
-package io.csrflow.signer;
+package io.csrflow.signer.domain;
 
 import java.util.Optional;
 import java.util.Set;
 
 import io.csrflow.events.CsrObserved;
-import io.csrflow.events.PolicyCheck;
 import io.csrflow.pki.CsrRejectedException;
 import io.csrflow.pki.CsrSpec;
 import io.csrflow.pki.CsrVerifier;
 import io.csrflow.pki.ParsedCsr;
 import io.csrflow.pki.Recognition;
 import io.csrflow.pki.Recognizers;
+import io.csrflow.pki.RuleCheck;
 import io.csrflow.pki.SignerNames;
 
 /**
@@ -20,10 +20,10 @@ import io.csrflow.pki.SignerNames;
  * then the rules of the signer name (the recognizers, or legacy-unknown's allowed usages). The
  * answer is the reason the CSR fails validation, or empty.
  */
-final class SignerChecks {
+public final class SignerChecks {
     private final CsrVerifier verifier;
 
-    SignerChecks(CsrVerifier verifier) {
+    public SignerChecks(CsrVerifier verifier) {
         this.verifier = verifier;
     }
 
@@ -31,7 +31,7 @@ final class SignerChecks {
      * What the checks found: the parsed request if it may be signed, otherwise the check that failed
      * (a bounded name, fit for a metric label) and the message for the CSR's Failed condition.
      */
-    record Outcome(ParsedCsr parsed, String failedCheck, String message) {
+    public record Outcome(ParsedCsr parsed, String failedCheck, String message) {
         static Outcome signable(ParsedCsr parsed) {
             return new Outcome(parsed, null, null);
         }
@@ -40,13 +40,13 @@ final class SignerChecks {
             return new Outcome(null, check, message);
         }
 
-        boolean signable() {
+        public boolean signable() {
             return parsed != null;
         }
     }
 
     /** @param allowedUsages the profile of a signer without Kubernetes rules (legacy-unknown); empty otherwise */
-    Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages) {
+    public Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages) {
         ParsedCsr parsed;
         try {
             parsed = verifier.verify(new CsrSpec(csr.signerName(), csr.request(), csr.expirationSeconds()));
@@ -61,7 +61,7 @@ final class SignerChecks {
         }
         Optional<Recognition> rules = rulesOf(csr, parsed);
         if (rules.isPresent() && !rules.get().recognized()) {
-            PolicyCheck failed = rules.get().firstFailure();
+            RuleCheck failed = rules.get().firstFailure();
             return Outcome.failed(rules.get().recognizer() + "/" + failed.name(), "invalid "
                     + rules.get().recognizer() + " request: " + failed.name() + ": " + failed.detail());
         }

@@ -1,4 +1,4 @@
-package io.csrflow.signer.kube;
+package io.csrflow.signer.http;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -1,4 +1,4 @@
-package io.csrflow.signer;
+package io.csrflow.signer.http;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

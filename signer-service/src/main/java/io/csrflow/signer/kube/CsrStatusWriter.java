@@ -1,67 +1,50 @@
 package io.csrflow.signer.kube;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.csrflow.service.ApiUnavailableException;
+import io.csrflow.service.LiveCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
-import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Reads live CSRs and writes through {@code /status} with the resourceVersion read: the certificate,
- * or a Failed condition. A 409 means someone wrote first; the caller re-reads and decides again.
+ * or a Failed condition. A conflict means someone wrote first; the caller re-reads and decides
+ * again. Every failure of the API surfaces as {@link ApiUnavailableException}, never as a fabric8 error.
  */
 @ApplicationScoped
 public class CsrStatusWriter {
     /** What became of a write. */
     public enum Written { WRITTEN, CONFLICT, GONE }
 
-    private final KubernetesClient client;
-    private final Clock clock;
+    private final LiveCsrs csrs;
 
-    CsrStatusWriter(KubernetesClient client, Clock clock) {
-        this.client = client;
-        this.clock = clock;
+    CsrStatusWriter(LiveCsrs csrs) {
+        this.csrs = csrs;
     }
 
-    public CertificateSigningRequest get(String name) {
-        return client.certificates().v1().certificateSigningRequests().withName(name).get();
+    /** The live CSR if it still is {@code uid} (any when null). */
+    public Optional<CertificateSigningRequest> get(String name, String uid) {
+        return csrs.get(name, uid);
     }
 
     public Written certificate(CertificateSigningRequest live, String pem) {
-        return write(new CertificateSigningRequestBuilder(live).editOrNewStatus()
-                .withCertificate(Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
-                .endStatus().build());
+        return outcome(csrs.certificate(live, Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII))));
     }
 
     public Written failed(CertificateSigningRequest live, String reason, String message) {
-        String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        return write(new CertificateSigningRequestBuilder(live).editOrNewStatus()
-                .addToConditions(new CertificateSigningRequestConditionBuilder().withType("Failed").withStatus("True")
-                        .withReason(reason).withMessage(message).withLastUpdateTime(now).withLastTransitionTime(now)
-                        .build())
-                .endStatus().build());
+        return outcome(csrs.condition(live, "Failed", reason, message));
     }
 
-    private Written write(CertificateSigningRequest update) {
-        try {
-            client.certificates().v1().certificateSigningRequests().resource(update).updateStatus();
-            return Written.WRITTEN;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                return Written.GONE;
-            }
-            if (e.getCode() == 409) {
-                return Written.CONFLICT;
-            }
-            throw e;
-        }
+    private static Written outcome(LiveCsrs.Written written) {
+        return switch (written) {
+            case WRITTEN -> Written.WRITTEN;
+            case GONE -> Written.GONE;
+            // 422: the API refused the change, as it does when another signer wrote a certificate first.
+            case CONFLICT, REFUSED -> Written.CONFLICT;
+        };
     }
 }

@@ -1,4 +1,4 @@
-package io.csrflow.approver.messaging;
+package io.csrflow.approver.messaging.inbound;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -1,4 +1,4 @@
-package io.csrflow.approver.messaging;
+package io.csrflow.approver.messaging.outbound;
 
 import java.time.Clock;
 

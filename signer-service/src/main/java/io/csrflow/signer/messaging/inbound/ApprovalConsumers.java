@@ -1,4 +1,4 @@
-package io.csrflow.signer.messaging;
+package io.csrflow.signer.messaging.inbound;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

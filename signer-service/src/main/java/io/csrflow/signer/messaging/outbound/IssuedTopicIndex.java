@@ -1,4 +1,4 @@
-package io.csrflow.signer.messaging;
+package io.csrflow.signer.messaging.outbound;
 
 import java.time.Clock;
 import java.time.Duration;
