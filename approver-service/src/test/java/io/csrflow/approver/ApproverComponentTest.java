@@ -59,7 +59,7 @@ class ApproverComponentTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final List<String> CLIENT = List.of("digital signature", "client auth");
     private static final List<String> SERVING = List.of("digital signature", "key encipherment", "server auth");
-    private static final String DLQ = "csrflow.approver-service.dlq";
+    private static final String DLQ = io.csrflow.events.Topics.APPROVER_DEAD_LETTER;
     private static final RestAssuredConfig YAML_AS_TEXT = RestAssuredConfig.config().encoderConfig(
             EncoderConfig.encoderConfig().encodeContentTypeAs("application/yaml", ContentType.TEXT));
 

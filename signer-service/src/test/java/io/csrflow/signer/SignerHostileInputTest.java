@@ -56,7 +56,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = KubeEmulatorTestResource.class,
         initArgs = @ResourceArg(name = "token", value = "signer-token"))
 class SignerHostileInputTest {
-    private static final String DLQ = "csrflow.signer-service.dlq";
+    private static final String DLQ = io.csrflow.events.Topics.SIGNER_DEAD_LETTER;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String NODE_TOKEN = "signer-corpus-node-token";
     /** Decided by what only the approver knows (Node addresses, who asked): a signer signs them once approved. */

@@ -288,8 +288,9 @@ class KubernetesManifestsTest {
         Set<String> topics = ofKind("KafkaTopic").stream().map(t -> t.path("spec").path("topicName").asText())
                 .collect(Collectors.toSet());
         EventType.ALL.forEach(type -> assertTrue(topics.contains(type.defaultTopic()), type.defaultTopic()));
-        assertTrue(topics.contains("csrflow.approver-service.dlq") && topics.contains("csrflow.signer-service.dlq")
-                && topics.contains("csrflow.rotation-scheduler.dlq"));
+        assertTrue(topics.contains(io.csrflow.events.Topics.APPROVER_DEAD_LETTER)
+                && topics.contains(io.csrflow.events.Topics.SIGNER_DEAD_LETTER)
+                && topics.contains(io.csrflow.events.Topics.SCHEDULER_DEAD_LETTER));
     }
 
     /** What k8s/compose applies to k3s is the base's RBAC, unchanged, plus kubeadm's bootstrap bindings. */
