@@ -43,6 +43,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -295,6 +296,12 @@ class ApproverComponentTest {
 
     @Test
     void anAdministratorCanStillApproveWhatThePolicyLeftPending() throws Exception {
+        // Creating CSRs takes RBAC, as in any cluster: the built-in role that may create and read them.
+        admin.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata()
+                .withName("jane-requests-certificates").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "system:node-bootstrapper")
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("jane")
+                .endSubject().build()).create();
         observe(create("jane-token", "jane-client", "kubernetes.io/kube-apiserver-client", CLIENT,
                 TestCsrs.subject("jane", "developers").pem()));
         await().atMost(WAIT).until(() -> decisionFor("jane-client") != null);
@@ -321,7 +328,7 @@ class ApproverComponentTest {
                   signerName: kubernetes.io/kube-apiserver-client-kubelet
                   usages: [digital signature, client auth]
                   username: system:bootstrap:abcdef
-                  groups: [system:bootstrappers]
+                  groups: [system:bootstrappers, system:bootstrappers:kubeadm:default-node-token]
                 """.formatted(TestCsrs.kubelet("n5").base64Pem());
         given().config(YAML_AS_TEXT).contentType("application/yaml").auth().oauth2("admin-token").body(yaml)
                 .post("/v1/evaluate").then().statusCode(200)

@@ -7,60 +7,81 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Answers {@code authorization.k8s.io/v1} SubjectAccessReviews from the configured rules, the way
- * the API server's RBAC authorizer answers them for CSR approvers.
+ * Answers {@code authorization.k8s.io/v1} SubjectAccessReviews (for the user the spec names) and
+ * SelfSubjectAccessReviews (for the caller, what {@code kubectl auth can-i} asks) with the same
+ * {@link Authorization} that guards every request, as the API server does.
  */
 final class AccessReviewer {
-    private final List<EmulatorConfig.AccessRule> rules;
+    private final Authorization authorization;
 
-    AccessReviewer(List<EmulatorConfig.AccessRule> rules) {
-        this.rules = List.copyOf(rules);
+    AccessReviewer(Authorization authorization) {
+        this.authorization = authorization;
     }
 
     ObjectNode review(ObjectNode request) {
         JsonNode spec = request.path("spec");
-        String user = Json.text(spec, "user");
+        String user = spec.path("user").asText("");
         List<String> groups = new ArrayList<>();
         spec.path("groups").forEach(g -> groups.add(g.asText()));
-        JsonNode attributes = spec.get("resourceAttributes");
-        if ((user == null || user.isEmpty()) && groups.isEmpty()) {
-            throw new ApiException(422, "Invalid",
-                    "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.user: Invalid value: \"\": "
-                            + "at least one of user or group must be specified");
+        List<String> errors = attributeErrors("SubjectAccessReview", spec);
+        if (user.isEmpty() && groups.isEmpty()) {
+            errors.add("spec.user: Invalid value: \"\": at least one of user or group must be specified");
         }
-        if (attributes == null) {
-            throw new ApiException(422, "Invalid",
-                    "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.resourceAttributes: Required "
-                            + "value: the emulator answers resource attribute reviews only");
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid("SubjectAccessReview.authorization.k8s.io", "", errors);
         }
-        String verb = Json.text(attributes, "verb");
-        String group = attributes.path("group").asText("");
-        String resource = attributes.path("resource").asText("");
-        String subresource = attributes.path("subresource").asText("");
-        String target = subresource.isEmpty() ? resource : resource + "/" + subresource;
+        return answer(request, "SubjectAccessReview", user, groups, spec);
+    }
 
+    ObjectNode reviewSelf(ObjectNode request, EmulatorConfig.User caller) {
+        JsonNode spec = request.path("spec");
+        List<String> errors = attributeErrors("SelfSubjectAccessReview", spec);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid("SelfSubjectAccessReview.authorization.k8s.io", "", errors);
+        }
+        return answer(request, "SelfSubjectAccessReview", caller.username(), caller.groups(), spec);
+    }
+
+    private static List<String> attributeErrors(String kind, JsonNode spec) {
+        List<String> errors = new ArrayList<>();
+        boolean resource = spec.path("resourceAttributes").isObject();
+        boolean nonResource = spec.path("nonResourceAttributes").isObject();
+        if (resource && nonResource) {
+            errors.add("spec.nonResourceAttributes: Invalid value: \"\": cannot be specified in combination with "
+                    + "resourceAttributes");
+        }
+        if (!resource && !nonResource) {
+            errors.add("spec.resourceAttributes: Invalid value: \"null\": exactly one of nonResourceAttributes or "
+                    + "resourceAttributes must be specified");
+        }
+        return errors;
+    }
+
+    private ObjectNode answer(ObjectNode request, String kind, String user, List<String> groups, JsonNode spec) {
+        RequestAttributes attributes;
+        JsonNode resource = spec.path("resourceAttributes");
+        if (resource.isObject()) {
+            attributes = new RequestAttributes(user, groups, resource.path("verb").asText(""),
+                    resource.path("group").asText(""), resource.path("resource").asText(""),
+                    resource.path("subresource").asText(""), resource.path("namespace").asText(""),
+                    resource.path("name").asText(""), "", true);
+        } else {
+            JsonNode nonResource = spec.path("nonResourceAttributes");
+            attributes = RequestAttributes.ofPath(user, groups, nonResource.path("verb").asText(""),
+                    nonResource.path("path").asText(""));
+        }
+        Authorizer.Decision decision = authorization.decide(attributes);
         ObjectNode response = request.deepCopy();
         response.put("apiVersion", "authorization.k8s.io/v1");
-        response.put("kind", "SubjectAccessReview");
-        ObjectNode status = response.putObject("status");
-        for (EmulatorConfig.AccessRule rule : rules) {
-            if (appliesTo(rule, user, groups) && matches(rule.verbs(), verb) && matches(rule.apiGroups(), group)
-                    && matches(rule.resources(), target)) {
-                status.put("allowed", true);
-                status.put("reason", "RBAC: allowed by rule \"" + rule.name() + "\"");
-                return response;
-            }
+        response.put("kind", kind);
+        if (!response.has("metadata")) {
+            response.putObject("metadata");
         }
-        status.put("allowed", false);
-        status.put("reason", "no rule allows " + verb + " on " + target + " in API group \"" + group + "\"");
+        ObjectNode status = response.putObject("status");
+        status.put("allowed", decision.allowed());
+        if (!decision.reason().isEmpty()) {
+            status.put("reason", decision.reason());
+        }
         return response;
-    }
-
-    private static boolean appliesTo(EmulatorConfig.AccessRule rule, String user, List<String> groups) {
-        return (user != null && rule.users().contains(user)) || rule.groups().stream().anyMatch(groups::contains);
-    }
-
-    private static boolean matches(List<String> allowed, String value) {
-        return value != null && (allowed.contains("*") || allowed.contains(value));
     }
 }

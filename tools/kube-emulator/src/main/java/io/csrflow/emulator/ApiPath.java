@@ -3,7 +3,10 @@ package io.csrflow.emulator;
 /**
  * A request path split the way the API server routes it:
  * {@code /api/v1} or {@code /apis/GROUP/VERSION}, optional {@code namespaces/NS}, then resource,
- * name and subresource. {@code resource == null} means a discovery path.
+ * name and subresource. {@code resource == null} means a discovery path. Segments are
+ * percent-decoded, as Go's server decodes the path before the API server routes it, and
+ * {@code namespaces/NAME/status} (or {@code /finalize}) is the Namespace's subresource, not a
+ * resource in that namespace.
  */
 record ApiPath(String group, String version, String namespace, String resource, String name, String subresource,
                String query) {
@@ -13,6 +16,9 @@ record ApiPath(String group, String version, String namespace, String resource, 
         String path = q < 0 ? rawPath : rawPath.substring(0, q);
         String query = q < 0 ? "" : rawPath.substring(q + 1);
         String[] parts = path.replaceAll("^/+|/+$", "").split("/");
+        for (int p = 0; p < parts.length; p++) {
+            parts[p] = decode(parts[p]);
+        }
         int i;
         String group;
         String version;
@@ -28,7 +34,8 @@ record ApiPath(String group, String version, String namespace, String resource, 
             return null;
         }
         String namespace = null;
-        if (parts.length > i + 2 && parts[i].equals("namespaces")) {
+        if (parts.length > i + 2 && parts[i].equals("namespaces")
+                && !(parts.length == i + 3 && (parts[i + 2].equals("status") || parts[i + 2].equals("finalize")))) {
             namespace = parts[i + 1];
             i += 2;
         }
@@ -38,12 +45,32 @@ record ApiPath(String group, String version, String namespace, String resource, 
         return new ApiPath(group, version, namespace, resource, name, subresource, query);
     }
 
+    /** %XX escapes as UTF-8 bytes; a {@code +} stays a plus, as in any URL path. */
+    private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '%' && i + 2 < segment.length() && Character.digit(segment.charAt(i + 1), 16) >= 0
+                    && Character.digit(segment.charAt(i + 2), 16) >= 0) {
+                bytes.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.writeBytes(String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     boolean is(String group, String resource) {
         return this.group.equals(group) && resource.equals(this.resource);
     }
 
+    /** {@code ?watch=true} or {@code ?watch=1}, as the API server reads the parameter. */
     boolean isWatch() {
-        return query.contains("watch=true") || query.contains("watch=1");
+        return ListOptions.parameters(query).getOrDefault("watch", "").matches("true|1");
     }
 
     /** The path of the object itself, without subresource or query. */
@@ -74,5 +101,10 @@ record ApiPath(String group, String version, String namespace, String resource, 
             case "DELETE" -> name == null ? "deletecollection" : "delete";
             default -> method.toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /** The collection this path's object belongs to, as a create addresses it. */
+    ApiPath collection() {
+        return new ApiPath(group, version, namespace, resource, null, null, query);
     }
 }

@@ -1,37 +1,37 @@
 package io.csrflow.emulator;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.mockwebserver.dsl.HttpMethod;
-import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
- * Routes each request the way the API server would handle it: authentication, discovery,
- * SubjectAccessReviews, and the CSR rules of {@link CsrRules}; everything else goes to fabric8's
- * CRUD store, which also serves watches. Writes are serialised so that a resourceVersion check and
- * the write it guards are one step.
+ * Routes each request the way the API server would handle it: authentication, authorization
+ * ({@link Authorization}), discovery, SubjectAccessReviews, admission of writes ({@link Admission})
+ * and the CSR rules of {@link CsrRules}; objects live in the emulator's
+ * {@link ObjectStore}, served by {@link StorageRequests} (gets, lists, watches, generic writes).
+ * Writes hold the store's write lock, so that a resourceVersion check and the write it guards are
+ * one step.
  */
 final class ApiServerDispatcher extends Dispatcher {
     private static final String CERTIFICATES = "certificates.k8s.io";
     private static final String CSRS = "certificatesigningrequests";
     private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
-    private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
-    private final ReentrantLock writes = new ReentrantLock();
+    private final ObjectStore store;
+    private final StorageRequests resources;
     private final Authenticator authenticator;
+    private final Authorization authorization;
+    private final Admission admission;
     private final AccessReviewer accessReviewer;
     private final CsrRules csrRules;
     private final RequestCounter counter;
@@ -39,8 +39,18 @@ final class ApiServerDispatcher extends Dispatcher {
     private final Clock clock;
 
     ApiServerDispatcher(EmulatorConfig config, Clock clock, RequestCounter counter, Supplier<String> serverAddress) {
+        this(config, clock, counter, serverAddress, ObjectStore.Settings.DEFAULTS);
+    }
+
+    ApiServerDispatcher(EmulatorConfig config, Clock clock, RequestCounter counter, Supplier<String> serverAddress,
+            ObjectStore.Settings storeSettings) {
+        this.store = new ObjectStore(clock, storeSettings);
+        this.resources = new StorageRequests(store);
         this.authenticator = new Authenticator(config);
-        this.accessReviewer = new AccessReviewer(config.rules());
+        StoredRbacObjects rbac = StoredRbacObjects.seeded(store, config.rbacObjects());
+        this.authorization = new Authorization(rbac);
+        this.admission = new Admission(authorization, rbac);
+        this.accessReviewer = new AccessReviewer(authorization);
         this.csrRules = new CsrRules(clock);
         this.counter = counter;
         this.serverAddress = serverAddress;
@@ -49,6 +59,11 @@ final class ApiServerDispatcher extends Dispatcher {
 
     Authenticator authenticator() {
         return authenticator;
+    }
+
+    /** The stored objects, for components that read them (RBAC reads Roles and bindings). */
+    ObjectStore store() {
+        return store;
     }
 
     @Override
@@ -71,6 +86,14 @@ final class ApiServerDispatcher extends Dispatcher {
             counter.count(path == null ? method.toLowerCase(java.util.Locale.ROOT) : path.verb(method),
                     path == null || path.resource() == null ? plainPath : path.resourceWithSubresource(),
                     caller.username());
+            authorization.check(RequestAttributes.of(caller, method, plainPath, path));
+            if ("GET".equals(method) && plainPath.startsWith("/openapi/")) {
+                ObjectNode document = OpenApiDocuments.document(plainPath);
+                if (document == null) {
+                    throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+                }
+                return json(200, document);
+            }
             if (path == null || path.resource() == null) {
                 ObjectNode document = "GET".equals(method) ? Discovery.document(plainPath, serverAddress.get()) : null;
                 if (document == null) {
@@ -79,14 +102,13 @@ final class ApiServerDispatcher extends Dispatcher {
                 return json(200, document);
             }
             if (!"GET".equals(method)) {
-                return locked(() -> write(request, path, caller));
+                List<String> warnings = fieldWarnings(request, path);
+                // The store makes each write atomic; reads that a write depends on take its lock where they are made.
+                MockResponse written = write(request, path, caller);
+                warnings.forEach(w -> written.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
+                return written;
             }
-            MockResponse response = list(request, path);
-            if (path.is(CERTIFICATES, CSRS) && path.subresource() == null && !path.isWatch() && response.code() == 200
-                    && CsrTable.wanted(request.getHeader("Accept"))) {
-                return json(200, CsrTable.of(Json.parseObject(response.getBody().getBytes()), clock));
-            }
-            return response;
+            return read(request, path);
         } catch (ApiException e) {
             return error(e, ApiPath.parse(rawPath));
         } catch (RuntimeException e) {
@@ -95,33 +117,45 @@ final class ApiServerDispatcher extends Dispatcher {
     }
 
     /**
-     * GETs go to the store. Lists get their field selector applied here and are named as the API
-     * server names them ({@code EventList}, not {@code List}), which typed clients need.
+     * GETs: an object, a list or a watch, from the store; as the API server's Tables
+     * ({@link ServerTables}) when the client asks for them, as kubectl does for {@code get}.
      */
-    private MockResponse list(RecordedRequest request, ApiPath path) {
-        if (path.name() != null || path.isWatch()) {
-            return withContentType(store.dispatch(request));
+    private MockResponse read(RecordedRequest request, ApiPath path) {
+        boolean asTable = path.subresource() == null && ServerTables.wanted(request.getHeader("Accept"));
+        Function<JsonNode, ObjectNode> table = asTable ? object -> ServerTables.of(path.resource(), object, clock)
+                : null;
+        MockResponse response = resources.read(request, path, table);
+        if (asTable && !path.isWatch() && response.code() == 200) {
+            return json(200, table.apply(Json.parseObject(response.getBody().getBytes())));
         }
-        FieldSelector selector = FieldSelector.fromQuery(path.query());
-        String query = FieldSelector.withoutSelector(path.query());
-        MockResponse response = withContentType(store.handleGet(path.objectPath() + (query.isEmpty() ? "" : "?" + query)));
-        if (response.code() != 200) {
-            return response;
+        return response;
+    }
+
+    /** Server-side field validation of a JSON body ({@link FieldValidation}): refuses, or the warnings to send. */
+    private List<String> fieldWarnings(RecordedRequest request, ApiPath path) {
+        if (!List.of("POST", "PUT").contains(request.getMethod()) || isProtobuf(request)
+                || request.getBody() == null || request.getBody().size() == 0) {
+            return List.of();
         }
-        ObjectNode list = Json.parseObject(response.getBody().getBytes());
         String groupVersion = path.group().isEmpty() ? path.version() : path.group() + "/" + path.version();
-        String kind = Discovery.kind(groupVersion, path.resource());
-        if (kind != null) {
-            list.put("kind", kind + "List");
-            list.put("apiVersion", groupVersion);
+        String directive = null;
+        for (String parameter : path.query().split("&")) {
+            if (parameter.startsWith("fieldValidation=")) {
+                directive = parameter.substring("fieldValidation=".length());
+            }
         }
-        return json(200, selector == null ? list : selector.filter(list));
+        return FieldValidation.check(directive, jsonBody(request), groupVersion, Discovery.kind(groupVersion,
+                path.resource()));
     }
 
     private MockResponse write(RecordedRequest request, ApiPath path, EmulatorConfig.User caller) {
         String method = request.getMethod();
+        admission.admit(method, path, caller, () -> jsonBody(request), () -> stored(path));
         if (path.is("authorization.k8s.io", "subjectaccessreviews") && "POST".equals(method)) {
-            return json(201, accessReviewer.review(jsonBody(request)));
+            return json(201, accessReviewer.review(accessReview(request)));
+        }
+        if (path.is("authorization.k8s.io", "selfsubjectaccessreviews") && "POST".equals(method)) {
+            return json(201, accessReviewer.reviewSelf(accessReview(request), caller));
         }
         if (path.is("authentication.k8s.io", "tokenreviews") && "POST".equals(method)) {
             return json(201, tokenReview(jsonBody(request)));
@@ -132,38 +166,81 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path.is(CERTIFICATES, CSRS)) {
             return writeCsr(request, path, caller);
         }
-        if ("PUT".equals(method) && path.name() != null) {
-            ObjectNode body = jsonBody(request);
-            checkResourceVersion(body, stored(path), path);
+        switch (method) {
+            case "POST":
+                ObjectNode created = jsonBody(request);
+                if (path.name() == null) {
+                    ObjectNames.checkCreate(path, created);
+                }
+                return resources.create(path, created);
+            case "PUT":
+                return resources.update(path, jsonBody(request));
+            case "PATCH":
+                return resources.patch(request, path);
+            case "DELETE":
+                return path.name() == null ? resources.deleteCollection(path) : resources.delete(request, path);
+            default:
+                throw new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the "
+                        + "requested resource");
         }
-        if ("POST".equals(method) && path.name() == null) {
-            ObjectNames.checkCreate(path, jsonBody(request));
-        }
-        return withContentType(store.dispatch(request));
     }
 
     private MockResponse writeCsr(RecordedRequest request, ApiPath path, EmulatorConfig.User caller) {
         String method = request.getMethod();
         if ("POST".equals(method) && path.name() == null) {
             ObjectNode created = csrRules.create(jsonBody(request), caller);
-            return withContentType(store.handleCreate(internal(HttpMethod.POST, path.objectPath(), created)));
+            return resources.create(path, created);
         }
         if ("DELETE".equals(method)) {
-            return withContentType(store.dispatch(request));
+            return path.name() == null ? resources.deleteCollection(path) : resources.delete(request, path);
         }
-        if (!"PUT".equals(method) || path.name() == null) {
-            throw new ApiException(405, "MethodNotAllowed", "the emulator serves " + method + " on "
-                    + path.resourceWithSubresource() + " only as PUT (use update, /approval or /status)");
+        if (path.name() == null || !List.of("PUT", "PATCH").contains(method)) {
+            throw new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the "
+                    + "requested resource");
+        }
+        if ("PATCH".equals(method)) {
+            return locked(() -> patchCsr(request, path, caller));
+        }
+        return locked(() -> {
+            ObjectNode body = "approval".equals(path.subresource()) && isProtobuf(request)
+                    ? ApprovalProtobuf.decode(request.getBody().getBytes())
+                    : jsonBody(request);
+            return updateCsr(path, stored(path), body);
+        });
+    }
+
+    /**
+     * PATCH on a CSR or its subresources ({@link Patches}): the patched object goes through the
+     * same rules as a PUT of it. Server-side apply of a CSR that does not exist creates it, as a
+     * create by the caller.
+     */
+    private MockResponse patchCsr(RecordedRequest request, ApiPath path, EmulatorConfig.User caller) {
+        String contentType = request.getHeader("Content-Type");
+        byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+        Patches.Options options = Patches.Options.of(path.query());
+        String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        StoredResource resource = StorageRequests.resource(path);
+        if (store.get(resource, null, path.name()) == null && path.subresource() == null
+                && Patches.APPLY.equals(Patches.base(contentType))) {
+            ObjectNode applied = Patches.apply(contentType, null, body, options, now);
+            Json.object(applied, "metadata").put("name", path.name());
+            // A create by another verb: the admission of creates applies to it (the PATCH was admitted as an update).
+            admission.admit("POST", path.collection(), caller, () -> applied, () -> null);
+            return resources.create(path.collection(), csrRules.create(applied, caller));
         }
         ObjectNode stored = stored(path);
-        ObjectNode body = "approval".equals(path.subresource()) && isProtobuf(request)
-                ? ApprovalProtobuf.decode(request.getBody().getBytes())
-                : jsonBody(request);
+        ObjectNode patched = Patches.apply(contentType, stored, body, options, now);
+        return updateCsr(path, stored, patched);
+    }
+
+    /** An update of a CSR, its {@code /approval} or {@code /status}: the rules, then the write, as one step. */
+    private MockResponse updateCsr(ApiPath path, ObjectNode stored, ObjectNode body) {
         String bodyName = Json.text(body.path("metadata"), "name");
         if (bodyName != null && !bodyName.isEmpty() && !bodyName.equals(path.name())) {
             throw new ApiException(400, "BadRequest", "the name of the object (" + bodyName
                     + ") does not match the name on the URL (" + path.name() + ")");
         }
+        ObjectMetaRules.checkUidPrecondition(path, body, stored);
         checkResourceVersion(body, stored, path);
         ObjectNode updated;
         if (path.subresource() == null) {
@@ -181,7 +258,7 @@ final class ApiServerDispatcher extends Dispatcher {
         } else {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
-        return withContentType(store.handleUpdate(internal(HttpMethod.PUT, path.objectPath(), updated)));
+        return resources.replace(path, updated);
     }
 
     /** A TokenReview: the user a bearer token authenticates as, as the API server's token authenticators answer. */
@@ -227,11 +304,7 @@ final class ApiServerDispatcher extends Dispatcher {
     }
 
     private ObjectNode stored(ApiPath path) {
-        MockResponse response = store.handleGet(path.objectPath());
-        if (response.code() == 404) {
-            throw ApiException.notFound(resourceName(path), path.name());
-        }
-        return Json.parseObject(response.getBody().getBytes());
+        return store.getObject(StorageRequests.resource(path), path.namespace(), path.name());
     }
 
     private static void checkResourceVersion(ObjectNode body, ObjectNode stored, ApiPath path) {
@@ -240,7 +313,7 @@ final class ApiServerDispatcher extends Dispatcher {
         if (requested != null && !requested.isEmpty() && !requested.equals(current)) {
             throw ApiException.conflict(resourceName(path), path.name());
         }
-        // The store's own check needs the stored version in the body when the client sent none.
+        // The store checks again as it writes: the version read here must still be the stored one then.
         Json.object(body, "metadata").put("resourceVersion", current);
     }
 
@@ -256,24 +329,18 @@ final class ApiServerDispatcher extends Dispatcher {
         return Json.parseObject(request.getBody().getBytes());
     }
 
+    /** kubectl sends its access reviews ({@code auth can-i}) as protobuf. */
+    private static ObjectNode accessReview(RecordedRequest request) {
+        return isProtobuf(request) ? AccessReviewProtobuf.decode(request.getBody().getBytes()) : jsonBody(request);
+    }
+
     private static boolean isProtobuf(RecordedRequest request) {
         String contentType = request.getHeader("Content-Type");
         return contentType != null && contentType.startsWith(PROTOBUF);
     }
 
-    private static RecordedRequest internal(HttpMethod method, String path, JsonNode body) {
-        Headers headers = Headers.builder().add("Content-Type", "application/json").build();
-        return new RecordedRequest("HTTP/1.1", method, path, headers,
-                new Buffer(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-    }
-
     private <T> T locked(Supplier<T> action) {
-        writes.lock();
-        try {
-            return action.get();
-        } finally {
-            writes.unlock();
-        }
+        return store.writeLocked(action);
     }
 
     private static MockResponse json(int code, JsonNode body) {
@@ -281,44 +348,7 @@ final class ApiServerDispatcher extends Dispatcher {
                 .setHeader("Content-Type", "application/json");
     }
 
-    /** The CRUD store answers errors with an empty body and nothing says it is JSON; clients need both. */
-    private static MockResponse withContentType(MockResponse response) {
-        if (response.getWebSocketListener() != null) {
-            return response;
-        }
-        if (response.code() >= 400 && (response.getBody() == null || response.getBody().size() == 0)) {
-            return json(response.code(), Json.status(response.code(), reasonFor(response.code()),
-                    reasonFor(response.code()), null));
-        }
-        if (response.header("Content-Type") == null) {
-            response.setHeader("Content-Type", "application/json");
-        }
-        return response;
-    }
-
-    private static String reasonFor(int code) {
-        return switch (code) {
-            case 404 -> "NotFound";
-            case 409 -> "Conflict";
-            case 422 -> "Invalid";
-            default -> "BadRequest";
-        };
-    }
-
     private static MockResponse error(ApiException e, ApiPath path) {
-        ObjectNode details = null;
-        if (path != null && path.resource() != null) {
-            details = Json.MAPPER.createObjectNode();
-            if (path.name() != null) {
-                details.put("name", path.name());
-            }
-            details.put("group", path.group());
-            details.put("kind", path.resource());
-            if (!e.causes().isEmpty()) {
-                var causes = details.putArray("causes");
-                e.causes().forEach(c -> causes.addObject().put("message", c));
-            }
-        }
-        return json(e.code(), Json.status(e.code(), e.reason(), e.getMessage(), details));
+        return json(e.code(), e.status(path));
     }
 }

@@ -37,7 +37,8 @@ final class Authenticator {
         if (certUser != null) {
             List<String> groups = new ArrayList<>(headers.headers(ClientCertIdentity.GROUP_HEADER));
             groups.add("system:authenticated");
-            return new EmulatorConfig.User("x509:" + certUser, certUser, "", groups, null);
+            String uid = headers.header(ClientCertIdentity.UID_HEADER);
+            return new EmulatorConfig.User("x509:" + certUser, certUser, uid == null ? "" : uid, groups, null);
         }
         String authorizationHeader = headers.header("Authorization");
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -16,24 +16,66 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The API server's rules for {@code certificates.k8s.io/v1} CertificateSigningRequests: create
- * validation, and what each of update, {@code /approval} and {@code /status} may change. Each
- * method takes the stored object and the request body and returns the object to store.
+ * The API server's rules for {@code certificates.k8s.io/v1} CertificateSigningRequests, after
+ * {@code pkg/registry/certificates/certificates/strategy.go} and
+ * {@code pkg/apis/certificates/validation/validation.go}: what create, update, {@code /approval}
+ * and {@code /status} take from the body, what they keep from the stored object, and what they
+ * refuse, in the API server's words. Each method takes the stored object and the request body and
+ * returns the object to store, or throws the {@link ApiException} the API server would answer.
  */
 final class CsrRules {
     static final String KIND = "CertificateSigningRequest.certificates.k8s.io";
     static final String RESOURCE = "certificatesigningrequests.certificates.k8s.io";
     static final String LEGACY_UNKNOWN = "kubernetes.io/legacy-unknown";
 
-    private static final Set<String> KNOWN_USAGES = Set.of("signing", "digital signature", "content commitment",
-            "key encipherment", "key agreement", "data encipherment", "cert sign", "crl sign", "encipher only",
-            "decipher only", "any", "server auth", "client auth", "code signing", "email protection", "s/mime",
-            "ipsec end system", "ipsec tunnel", "ipsec user", "timestamping", "ocsp signing", "microsoft sgc",
-            "netscape sgc");
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern SIGNER_PATH = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-    private static final Set<String> APPROVAL_TYPES = Set.of("Approved", "Denied");
+    /** {@code allValidUsages.List()}: sorted, as the NotSupported message lists them. */
+    static final List<String> KNOWN_USAGES = List.of("any", "cert sign", "client auth", "code signing",
+            "content commitment", "crl sign", "data encipherment", "decipher only", "digital signature",
+            "email protection", "encipher only", "ipsec end system", "ipsec tunnel", "ipsec user", "key agreement",
+            "key encipherment", "microsoft sgc", "netscape sgc", "ocsp signing", "s/mime", "server auth", "signing",
+            "timestamping");
+    private static final String APPROVED = "Approved";
+    private static final String DENIED = "Denied";
+    private static final String FAILED = "Failed";
+    private static final Set<String> TRUE_ONLY = Set.of(APPROVED, DENIED, FAILED);
+    private static final List<String> ALL_STATUSES = List.of("False", "True", "Unknown");
+    private static final String DNS_LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    private static final String DNS_SUBDOMAIN_FORMAT = DNS_LABEL_FORMAT + "(\\." + DNS_LABEL_FORMAT + ")*";
+    private static final Pattern DNS_LABEL = Pattern.compile(DNS_LABEL_FORMAT);
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(DNS_SUBDOMAIN_FORMAT);
+    private static final int MAX_DOMAIN = 253;
+    /** A signer path holds a namespace (a DNS label) and a resource name (a DNS subdomain): 63 + 1 + 253. */
+    private static final int MAX_SIGNER_NAME = MAX_DOMAIN + 1 + 63 + 1 + 253;
+    private static final GoJsonTypes TYPES = new GoJsonTypes("CertificateSigningRequest", "v1");
+    private static final String SPEC = "CertificateSigningRequestSpec";
+    private static final String STATUS = "CertificateSigningRequestStatus";
+
+    /**
+     * The validation options of {@code getValidationOptions}: what a subresource may set, and what
+     * is tolerated because the stored object already has it.
+     */
+    private record Options(boolean settingApprovalConditions, boolean settingCertificate, boolean bothApprovedAndDenied,
+                           boolean legacySignerName, boolean duplicateConditionTypes, boolean emptyConditionType,
+                           boolean arbitraryCertificate, boolean unknownUsages, boolean duplicateUsages) {
+        static final Options STRICT = new Options(false, false, false, false, false, false, false, false, false);
+
+        static Options forUpdate(ObjectNode updated, ObjectNode stored, boolean approval, boolean status) {
+            List<String> types = new ArrayList<>();
+            conditions(stored).forEach(c -> types.add(text(c, "type")));
+            List<String> usages = new ArrayList<>();
+            stored.path("spec").path("usages").forEach(u -> usages.add(u.asText()));
+            byte[] oldCertificate = certificate(stored);
+            return new Options(approval, status,
+                    types.contains(APPROVED) && types.contains(DENIED),
+                    LEGACY_UNKNOWN.equals(text(stored.path("spec"), "signerName")),
+                    new HashSet<>(types).size() < types.size(),
+                    types.contains(""),
+                    Arrays.equals(certificate(updated), oldCertificate) || oldCertificate != null
+                            && oldCertificate.length > 0 && CsrRequestCheck.certificateProblem(oldCertificate) != null,
+                    usages.stream().anyMatch(u -> !KNOWN_USAGES.contains(u)),
+                    new HashSet<>(usages).size() < usages.size());
+        }
+    }
 
     private final Clock clock;
 
@@ -41,22 +83,17 @@ final class CsrRules {
         this.clock = clock;
     }
 
-    /** Validates a new CSR and stamps the requester from the caller's credentials. */
+    /**
+     * Create: the body decoded, a name generated from {@code generateName}, the namespace dropped
+     * (CSRs are cluster-scoped), requester and status reset ({@code PrepareForCreate}), then the
+     * CSR's own validation, then the name as a URL path segment.
+     */
     ObjectNode create(ObjectNode body, EmulatorConfig.User caller) {
+        decode(body);
+        ObjectNode metadata = Json.object(body, "metadata");
+        metadata.remove("namespace");
+        ObjectMetaRules.generateName(metadata);
         ObjectNode spec = Json.object(body, "spec");
-        String name = body.path("metadata").path("name").asText(body.path("metadata").path("generateName").asText(""));
-        List<String> errors = new ArrayList<>();
-        validateRequest(spec, errors);
-        validateSignerName(Json.text(spec, "signerName"), errors);
-        validateUsages(spec.get("usages"), errors);
-        JsonNode expiration = spec.get("expirationSeconds");
-        if (expiration != null && !expiration.isNull() && expiration.asLong() < 600) {
-            errors.add("spec.expirationSeconds: Invalid value: " + expiration.asLong()
-                    + ": may not specify a duration less than 600 seconds (10 minutes)");
-        }
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(KIND, name, errors);
-        }
         // The requester is whoever authenticated, never what the body claims.
         spec.put("username", caller.username());
         spec.remove("uid");
@@ -69,17 +106,325 @@ final class CsrRules {
         if (!caller.extra().isEmpty()) {
             spec.set("extra", Json.MAPPER.valueToTree(caller.extra()));
         }
-        body.remove("status");
+        // Users cannot create pre-approved (or pre-issued) requests.
+        body.putObject("status");
+        String name = Objects.requireNonNullElse(text(metadata, "name"), "");
+        List<FieldError> errors = validate(body, Options.STRICT);
+        if (errors.isEmpty()) {
+            errors = ObjectMetaRules.pathSegmentProblems(metadata);
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalidFields(KIND, name, errors);
+        }
         return body;
     }
 
-    /** PUT on the object: metadata may change; spec and status are kept as stored. */
+    /** PUT on the object: metadata from the body; spec and status stay as stored. */
     ObjectNode update(ObjectNode stored, ObjectNode body) {
+        decode(body);
+        ObjectNode updated = withMetadataOf(stored, body);
+        check(updated, stored, Options.forUpdate(updated, stored, false, false));
+        return updated;
+    }
+
+    /**
+     * PUT on {@code /approval}: the conditions are the body's, with times the client left out
+     * stamped; everything else stays as stored. Approved and Denied may be added or changed here;
+     * no Approved, Denied or Failed condition may go away.
+     */
+    ObjectNode approve(ObjectNode stored, List<ObjectNode> requested) {
+        ObjectNode updated = stored.deepCopy();
+        List<ObjectNode> conditions = new ArrayList<>();
+        requested.forEach(c -> conditions.add(c.deepCopy()));
+        setConditions(updated, stamped(conditions, conditions(stored)));
+        check(updated, stored, Options.forUpdate(updated, stored, true, false));
+        return updated;
+    }
+
+    /**
+     * PUT on {@code /status}: conditions and certificate from the body, except that the stored
+     * Approved and Denied conditions are kept where the body has as many of them; adding or removing
+     * one is refused, as is removing a Failed condition. The certificate may be set once, to PEM
+     * CERTIFICATE blocks, and never changed.
+     */
+    ObjectNode updateStatus(ObjectNode stored, ObjectNode body) {
+        decode(body);
+        ObjectNode updated = stored.deepCopy();
+        List<ObjectNode> conditions = conditions(body);
+        List<ObjectNode> old = conditions(stored);
+        for (String type : List.of(APPROVED, DENIED)) {
+            List<Integer> oldIndices = indicesOf(old, type);
+            List<Integer> newIndices = indicesOf(conditions, type);
+            if (oldIndices.size() == newIndices.size()) {
+                for (int i = 0; i < oldIndices.size(); i++) {
+                    conditions.set(newIndices.get(i), old.get(oldIndices.get(i)).deepCopy());
+                }
+            }
+        }
+        setConditions(updated, stamped(conditions, old));
+        ObjectNode status = Json.object(updated, "status");
+        String certificate = text(body.path("status"), "certificate");
+        if (certificate == null || certificate.isEmpty()) {
+            status.remove("certificate");
+        } else {
+            status.put("certificate", certificate);
+        }
+        check(updated, stored, Options.forUpdate(updated, stored, false, true));
+        return updated;
+    }
+
+    /** What decoding the body into the v1 types refuses (400), checked before any rule. */
+    private static void decode(ObjectNode body) {
+        JsonNode spec = body.path("spec");
+        TYPES.bytes(spec.get("request"), SPEC, "spec.request");
+        TYPES.string(spec.get("signerName"), SPEC, "spec.signerName", "string");
+        TYPES.stringList(spec.get("usages"), SPEC, "spec.usages", "v1.KeyUsage");
+        TYPES.int32(spec.get("expirationSeconds"), SPEC, "spec.expirationSeconds");
+        TYPES.bytes(body.path("status").get("certificate"), STATUS, "status.certificate");
+    }
+
+    /** {@code validateCertificateSigningRequestUpdate} on the object about to be stored. */
+    private static void check(ObjectNode updated, ObjectNode stored, Options options) {
+        List<FieldError> errors = validate(updated, options);
+        List<ObjectNode> oldConditions = conditions(stored);
+        List<ObjectNode> newConditions = conditions(updated);
+        for (String type : List.of(APPROVED, DENIED, FAILED)) {
+            if (indicesOf(newConditions, type).size() < indicesOf(oldConditions, type).size()) {
+                errors.add(FieldError.forbidden("status.conditions", "updates may not remove a condition of type "
+                        + FieldError.quote(type)));
+            }
+        }
+        if (!options.settingApprovalConditions()) {
+            for (String type : List.of(APPROVED, DENIED)) {
+                // Where the counts match, the strategy has already put the stored conditions back.
+                if (indicesOf(newConditions, type).size() > indicesOf(oldConditions, type).size()) {
+                    errors.add(FieldError.forbidden("status.conditions", "updates may not add a condition of type "
+                            + FieldError.quote(type)));
+                }
+            }
+        }
+        byte[] oldCertificate = certificate(stored);
+        if (!Arrays.equals(certificate(updated), oldCertificate)) {
+            if (!options.settingCertificate()) {
+                errors.add(FieldError.forbidden("status.certificate", "updates may not set certificate content"));
+            } else if (oldCertificate != null && oldCertificate.length > 0) {
+                errors.add(FieldError.forbidden("status.certificate",
+                        "updates may not modify existing certificate content"));
+            }
+        }
+        errors.addAll(ObjectMetaRules.labelsAndAnnotations(updated.path("metadata")));
+        if (!errors.isEmpty()) {
+            throw ApiException.invalidFields(KIND, Objects.requireNonNullElse(text(updated.path("metadata"), "name"),
+                    ""), errors);
+        }
+    }
+
+    /** {@code validateCertificateSigningRequest}. */
+    private static List<FieldError> validate(ObjectNode csr, Options options) {
+        List<FieldError> errors = new ArrayList<>(ObjectMetaRules.validate(csr.path("metadata")));
+        JsonNode spec = csr.path("spec");
+        byte[] request = TYPES.bytes(spec.get("request"), SPEC, "spec.request");
+        String requestProblem = CsrRequestCheck.requestProblem(request);
+        if (requestProblem != null) {
+            errors.add(FieldError.invalid("spec.request", FieldError.bytes(request), requestProblem));
+        }
+        List<String> usages = new ArrayList<>();
+        spec.path("usages").forEach(u -> usages.add(u.asText()));
+        if (usages.isEmpty()) {
+            errors.add(FieldError.required("spec.usages", ""));
+        }
+        if (!options.unknownUsages()) {
+            for (int i = 0; i < usages.size(); i++) {
+                if (!KNOWN_USAGES.contains(usages.get(i))) {
+                    errors.add(FieldError.notSupported("spec.usages[" + i + "]", FieldError.json(usages.get(i)),
+                            KNOWN_USAGES));
+                }
+            }
+        }
+        if (!options.duplicateUsages()) {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < usages.size(); i++) {
+                if (!seen.add(usages.get(i))) {
+                    errors.add(FieldError.duplicate("spec.usages[" + i + "]", FieldError.json(usages.get(i))));
+                }
+            }
+        }
+        String signerName = Objects.requireNonNullElse(text(spec, "signerName"), "");
+        if (!options.legacySignerName() && signerName.equals(LEGACY_UNKNOWN)) {
+            errors.add(FieldError.invalid("spec.signerName", FieldError.quote(signerName),
+                    "the legacy signerName is not allowed via this API version"));
+        } else {
+            errors.addAll(signerNameProblems(signerName));
+        }
+        Integer expiration = TYPES.int32(spec.get("expirationSeconds"), SPEC, "spec.expirationSeconds");
+        if (expiration != null && expiration < 600) {
+            errors.add(FieldError.invalid("spec.expirationSeconds", String.valueOf(expiration),
+                    "may not specify a duration less than 600 seconds (10 minutes)"));
+        }
+        errors.addAll(conditionProblems(conditions(csr), options));
+        if (!options.arbitraryCertificate()) {
+            byte[] certificate = certificate(csr);
+            String problem = certificate == null || certificate.length == 0 ? null
+                    : CsrRequestCheck.certificateProblem(certificate);
+            if (problem != null) {
+                errors.add(FieldError.invalid("status.certificate", FieldError.quote("<certificate data>"), problem));
+            }
+        }
+        return errors;
+    }
+
+    /**
+     * {@code ValidateSignerName}: one slash; a domain of at most 253 characters made of DNS labels
+     * (at most 63 each), at least two of them; a path of dot-separated DNS subdomains; at most 571
+     * characters in all, enough for {@code <domain>/<namespace>.<name>}.
+     */
+    static List<FieldError> signerNameProblems(String signerName) {
+        String field = "spec.signerName";
+        List<FieldError> errors = new ArrayList<>();
+        if (signerName.isEmpty()) {
+            errors.add(FieldError.required(field, ""));
+            return errors;
+        }
+        String[] segments = signerName.split("/", -1);
+        if (segments.length != 2) {
+            errors.add(FieldError.invalid(field, FieldError.quote(signerName),
+                    "must be a fully qualified domain and path of the form 'example.com/signer-name'"));
+            return errors;
+        }
+        String domain = segments[0];
+        if (domain.length() > MAX_DOMAIN) {
+            errors.add(FieldError.tooLong(field, MAX_DOMAIN));
+        }
+        String[] domainLabels = domain.split("\\.", -1);
+        for (String label : domainLabels) {
+            List<String> problems = dnsLabelProblems(label);
+            problems.forEach(p -> errors.add(FieldError.invalid(field, FieldError.quote(domain),
+                    "validating label " + FieldError.quote(label) + ": " + p)));
+            if (!problems.isEmpty()) {
+                break;
+            }
+        }
+        if (domainLabels.length < 2) {
+            errors.add(FieldError.invalid(field, FieldError.quote(domain),
+                    "should be a domain with at least two segments separated by dots"));
+        }
+        String path = segments[1];
+        for (String label : path.split("\\.", -1)) {
+            List<String> problems = dnsSubdomainProblems(label);
+            problems.forEach(p -> errors.add(FieldError.invalid(field, FieldError.quote(path),
+                    "validating label " + FieldError.quote(label) + ": " + p)));
+            if (!problems.isEmpty()) {
+                break;
+            }
+        }
+        if (signerName.length() > MAX_SIGNER_NAME) {
+            errors.add(FieldError.tooLong(field, MAX_SIGNER_NAME));
+        }
+        return errors;
+    }
+
+    /** {@code IsDNS1123Label} (util/validation, whose length message counts characters). */
+    private static List<String> dnsLabelProblems(String label) {
+        List<String> problems = new ArrayList<>();
+        if (label.length() > 63) {
+            problems.add("must be no more than 63 characters");
+        }
+        if (!DNS_LABEL.matcher(label).matches()) {
+            problems.add(DNS_SUBDOMAIN.matcher(label).matches() ? "must not contain dots"
+                    : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+                    + "start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for "
+                    + "validation is '" + DNS_LABEL_FORMAT + "')");
+        }
+        return problems;
+    }
+
+    /** {@code IsDNS1123Subdomain}. */
+    private static List<String> dnsSubdomainProblems(String label) {
+        List<String> problems = new ArrayList<>();
+        if (label.length() > MAX_DOMAIN) {
+            problems.add("must be no more than 253 characters");
+        }
+        if (!DNS_SUBDOMAIN.matcher(label).matches()) {
+            problems.add("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+                    + "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                    + "validation is '" + DNS_SUBDOMAIN_FORMAT + "')");
+        }
+        return problems;
+    }
+
+    /** {@code validateConditions}. */
+    private static List<FieldError> conditionProblems(List<ObjectNode> conditions, Options options) {
+        List<FieldError> errors = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        boolean approved = false;
+        boolean denied = false;
+        for (int i = 0; i < conditions.size(); i++) {
+            String at = "status.conditions[" + i + "]";
+            String type = Objects.requireNonNullElse(text(conditions.get(i), "type"), "");
+            String status = Objects.requireNonNullElse(text(conditions.get(i), "status"), "");
+            if (!options.emptyConditionType() && type.isEmpty()) {
+                errors.add(FieldError.required(at + ".type", ""));
+            }
+            List<String> allowed = TRUE_ONLY.contains(type) ? List.of("True") : ALL_STATUSES;
+            if (status.isEmpty()) {
+                errors.add(FieldError.required(at + ".status", ""));
+            } else if (!allowed.contains(status)) {
+                errors.add(FieldError.notSupported(at + ".status", FieldError.json(status), allowed));
+            }
+            if (!options.bothApprovedAndDenied()) {
+                if (type.equals(APPROVED)) {
+                    approved = true;
+                    if (denied) {
+                        errors.add(mutuallyExclusive(type));
+                    }
+                } else if (type.equals(DENIED)) {
+                    denied = true;
+                    if (approved) {
+                        errors.add(mutuallyExclusive(type));
+                    }
+                }
+            }
+            if (!options.duplicateConditionTypes() && !seen.add(type)) {
+                errors.add(FieldError.duplicate(at + ".type", FieldError.json(type)));
+            }
+        }
+        return errors;
+    }
+
+    private static FieldError mutuallyExclusive(String type) {
+        return FieldError.invalid("status.conditions", FieldError.json(type),
+                "Approved and Denied conditions are mutually exclusive");
+    }
+
+    /**
+     * {@code populateConditionTimestamps}: a missing lastUpdateTime is now; a missing
+     * lastTransitionTime is the stored one of a condition with the same type and status, or now.
+     */
+    private List<ObjectNode> stamped(List<ObjectNode> conditions, List<ObjectNode> old) {
+        String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        for (ObjectNode condition : conditions) {
+            if (isEmpty(text(condition, "lastUpdateTime"))) {
+                condition.put("lastUpdateTime", now);
+            }
+            if (isEmpty(text(condition, "lastTransitionTime"))) {
+                String transition = old.stream()
+                        .filter(o -> Objects.equals(text(o, "type"), text(condition, "type"))
+                                && Objects.equals(text(o, "status"), text(condition, "status"))
+                                && !isEmpty(text(o, "lastTransitionTime")))
+                        .map(o -> text(o, "lastTransitionTime")).findFirst().orElse(now);
+                condition.put("lastTransitionTime", transition);
+            }
+        }
+        return conditions;
+    }
+
+    /** The stored object with the body's labels, annotations, finalizers and owner references. */
+    private static ObjectNode withMetadataOf(ObjectNode stored, ObjectNode body) {
         ObjectNode updated = stored.deepCopy();
         ObjectNode metadata = Json.object(updated, "metadata");
         JsonNode newMeta = body.path("metadata");
-        for (String field : List.of("labels", "annotations", "finalizers")) {
-            if (newMeta.has(field)) {
+        for (String field : List.of("labels", "annotations", "finalizers", "ownerReferences", "managedFields")) {
+            if (newMeta.hasNonNull(field)) {
                 metadata.set(field, newMeta.get(field));
             } else {
                 metadata.remove(field);
@@ -88,202 +433,46 @@ final class CsrRules {
         return updated;
     }
 
-    /** PUT on {@code /approval}: only Approved and Denied conditions change, and none goes away. */
-    ObjectNode approve(ObjectNode stored, List<ObjectNode> requested) {
-        String name = stored.path("metadata").path("name").asText();
-        List<ObjectNode> oldApproval = conditions(stored, true);
-        List<ObjectNode> newApproval = new ArrayList<>();
-        for (ObjectNode condition : requested) {
-            if (APPROVAL_TYPES.contains(Json.text(condition, "type"))) {
-                newApproval.add(condition.deepCopy());
-            }
-        }
-        List<String> errors = new ArrayList<>();
-        validateConditions(newApproval, errors);
-        for (ObjectNode old : oldApproval) {
-            String type = Json.text(old, "type");
-            if (newApproval.stream().noneMatch(c -> type.equals(Json.text(c, "type")))) {
-                errors.add("status.conditions: Forbidden: updates may not remove a condition of type \"" + type + "\"");
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(KIND, name, errors);
-        }
-        return withConditions(stored, replaceConditions(stored, true, newApproval));
-    }
-
-    /**
-     * PUT on {@code /status}: the certificate is set once and must be PEM certificates; conditions
-     * other than Approved and Denied are taken from the body.
-     */
-    ObjectNode updateStatus(ObjectNode stored, ObjectNode body) {
-        String name = stored.path("metadata").path("name").asText();
-        JsonNode newStatus = body.path("status");
-        String oldCertificate = Json.text(stored.path("status"), "certificate");
-        String newCertificate = Json.text(newStatus, "certificate");
-        List<String> errors = new ArrayList<>();
-        if (oldCertificate != null && !oldCertificate.isEmpty() && !oldCertificate.equals(newCertificate)) {
-            errors.add("status.certificate: Forbidden: updates may not modify existing certificate content");
-        } else if (newCertificate != null && !newCertificate.isEmpty() && oldCertificate == null) {
-            byte[] pem = decode(newCertificate, "status.certificate", errors);
-            if (pem != null) {
-                String reason = CsrRequestCheck.certificateProblem(pem);
-                if (reason != null) {
-                    errors.add("status.certificate: Invalid value: \"<certificate data>\": " + reason);
-                }
-            }
-        }
-        List<ObjectNode> others = new ArrayList<>();
-        newStatus.path("conditions").forEach(c -> {
-            if (c instanceof ObjectNode o && !APPROVAL_TYPES.contains(Json.text(o, "type"))) {
-                others.add(o.deepCopy());
-            }
-        });
-        validateConditions(others, errors);
-        if (!errors.isEmpty()) {
-            throw ApiException.invalid(KIND, name, errors);
-        }
-        ObjectNode updated = withConditions(stored, replaceConditions(stored, false, others));
-        if (newCertificate != null && !newCertificate.isEmpty()) {
-            Json.object(updated, "status").put("certificate", newCertificate);
-        }
-        return updated;
-    }
-
-    private void validateRequest(ObjectNode spec, List<String> errors) {
-        String request = Json.text(spec, "request");
-        if (request == null || request.isEmpty()) {
-            errors.add("spec.request: Required value");
-            return;
-        }
-        byte[] pem = decode(request, "spec.request", errors);
-        if (pem != null) {
-            String problem = CsrRequestCheck.requestProblem(pem);
-            if (problem != null) {
-                errors.add("spec.request: Invalid value: \"<request data>\": " + problem);
-            }
-        }
-    }
-
-    /** JSON carries {@code []byte} fields as base64. */
-    private static byte[] decode(String base64, String field, List<String> errors) {
-        try {
-            return Base64.getDecoder().decode(base64);
-        } catch (IllegalArgumentException e) {
-            errors.add(field + ": Invalid value: not base64-encoded bytes: " + e.getMessage());
-            return null;
-        }
-    }
-
-    private static void validateSignerName(String signerName, List<String> errors) {
-        if (signerName == null || signerName.isEmpty()) {
-            errors.add("spec.signerName: Required value");
-            return;
-        }
-        if (LEGACY_UNKNOWN.equals(signerName)) {
-            errors.add("spec.signerName: Invalid value: \"" + signerName
-                    + "\": the legacy signerName is not allowed via this API version");
-            return;
-        }
-        int slash = signerName.indexOf('/');
-        String domain = slash < 0 ? signerName : signerName.substring(0, slash);
-        String path = slash < 0 ? "" : signerName.substring(slash + 1);
-        if (slash < 0 || domain.length() > 253 || !DNS_SUBDOMAIN.matcher(domain).matches() || path.isEmpty()
-                || path.length() > 63 + 253 || !SIGNER_PATH.matcher(path.replace("/", "-")).matches()) {
-            errors.add("spec.signerName: Invalid value: \"" + signerName
-                    + "\": must be a fully qualified domain and path of the form 'example.com/signer-name'");
-        }
-    }
-
-    private static void validateUsages(JsonNode usages, List<String> errors) {
-        if (usages == null || !usages.isArray() || usages.isEmpty()) {
-            errors.add("spec.usages: Required value");
-            return;
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < usages.size(); i++) {
-            String usage = usages.get(i).asText();
-            if (!KNOWN_USAGES.contains(usage)) {
-                errors.add("spec.usages[" + i + "]: Unsupported value: \"" + usage + "\"");
-            } else if (!seen.add(usage)) {
-                errors.add("spec.usages[" + i + "]: Duplicate value: \"" + usage + "\"");
-            }
-        }
-    }
-
-    private static void validateConditions(List<ObjectNode> conditions, List<String> errors) {
-        Set<String> types = new HashSet<>();
-        for (int i = 0; i < conditions.size(); i++) {
-            ObjectNode c = conditions.get(i);
-            String type = Json.text(c, "type");
-            String status = Json.text(c, "status");
-            if (type == null || type.isEmpty()) {
-                errors.add("status.conditions[" + i + "].type: Required value");
-                continue;
-            }
-            if (!types.add(type)) {
-                errors.add("status.conditions[" + i + "].type: Duplicate value: \"" + type + "\"");
-            }
-            if (APPROVAL_TYPES.contains(type) || "Failed".equals(type)) {
-                if (!"True".equals(status)) {
-                    errors.add("status.conditions[" + i + "].status: Unsupported value: \"" + status
-                            + "\": supported values: \"True\"");
-                }
-            } else if (!Set.of("True", "False", "Unknown").contains(String.valueOf(status))) {
-                errors.add("status.conditions[" + i + "].status: Unsupported value: \"" + status
-                        + "\": supported values: \"False\", \"True\", \"Unknown\"");
-            }
-        }
-        if (types.contains("Approved") && types.contains("Denied")) {
-            errors.add("status.conditions[1].type: Invalid value: \"Denied\": Approved and Denied conditions are "
-                    + "mutually exclusive");
-        }
-    }
-
-    /**
-     * The stored conditions of the other kind, then {@code incoming} in place of the stored ones of
-     * this kind (approval types or not), each stamped against the stored condition of its type.
-     */
-    private List<ObjectNode> replaceConditions(ObjectNode stored, boolean approvalTypes, List<ObjectNode> incoming) {
-        List<ObjectNode> previous = conditions(stored, approvalTypes);
-        List<ObjectNode> merged = new ArrayList<>(conditions(stored, !approvalTypes));
-        for (ObjectNode condition : incoming) {
-            merged.add(stamp(condition, previous.stream()
-                    .filter(o -> Objects.equals(Json.text(o, "type"), Json.text(condition, "type")))
-                    .findFirst().orElse(null)));
-        }
-        return merged;
-    }
-
-    /** Times are the server's, as the API server's strategy sets them when the client leaves them out. */
-    private ObjectNode stamp(ObjectNode condition, ObjectNode previous) {
-        String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        if (Json.text(condition, "lastUpdateTime") == null) {
-            condition.put("lastUpdateTime", now);
-        }
-        if (Json.text(condition, "lastTransitionTime") == null) {
-            boolean unchanged = previous != null
-                    && Objects.equals(Json.text(previous, "status"), Json.text(condition, "status"))
-                    && Json.text(previous, "lastTransitionTime") != null;
-            condition.put("lastTransitionTime", unchanged ? Json.text(previous, "lastTransitionTime") : now);
-        }
-        return condition;
-    }
-
-    private static List<ObjectNode> conditions(ObjectNode csr, boolean approvalTypes) {
+    private static List<ObjectNode> conditions(JsonNode csr) {
         List<ObjectNode> result = new ArrayList<>();
         csr.path("status").path("conditions").forEach(c -> {
-            if (c instanceof ObjectNode o && APPROVAL_TYPES.contains(Json.text(o, "type")) == approvalTypes) {
+            if (c instanceof ObjectNode o) {
                 result.add(o.deepCopy());
             }
         });
         return result;
     }
 
-    private static ObjectNode withConditions(ObjectNode stored, List<ObjectNode> conditions) {
-        ObjectNode updated = stored.deepCopy();
-        ArrayNode array = Json.object(updated, "status").putArray("conditions");
-        conditions.forEach(array::add);
-        return updated;
+    private static List<Integer> indicesOf(List<ObjectNode> conditions, String type) {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < conditions.size(); i++) {
+            if (type.equals(text(conditions.get(i), "type"))) {
+                indices.add(i);
+            }
+        }
+        return indices;
+    }
+
+    /** The conditions as the API server serializes them: absent when there are none. */
+    private static void setConditions(ObjectNode csr, List<ObjectNode> conditions) {
+        ObjectNode status = Json.object(csr, "status");
+        if (conditions.isEmpty()) {
+            status.remove("conditions");
+        } else {
+            ArrayNode array = status.putArray("conditions");
+            conditions.forEach(array::add);
+        }
+    }
+
+    private static byte[] certificate(JsonNode csr) {
+        return TYPES.bytes(csr.path("status").get("certificate"), STATUS, "status.certificate");
+    }
+
+    private static String text(JsonNode node, String field) {
+        return Json.text(node, field);
+    }
+
+    private static boolean isEmpty(String value) {
+        return value == null || value.isEmpty();
     }
 }

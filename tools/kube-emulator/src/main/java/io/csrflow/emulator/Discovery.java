@@ -24,6 +24,7 @@ final class Discovery {
                     new Resource("nodes", "Node", false, CRUD, List.of("no")),
                     new Resource("nodes/status", "Node", false, SUBRESOURCE, List.of()),
                     new Resource("namespaces", "Namespace", false, CRUD, List.of("ns")),
+                    new Resource("namespaces/status", "Namespace", false, SUBRESOURCE, List.of()),
                     new Resource("configmaps", "ConfigMap", true, CRUD, List.of("cm")),
                     new Resource("secrets", "Secret", true, CRUD, List.of()),
                     new Resource("events", "Event", true, CRUD, List.of("ev"))),
@@ -39,12 +40,31 @@ final class Discovery {
             "events.k8s.io/v1", List.of(
                     new Resource("events", "Event", true, CRUD, List.of("ev"))),
             "authorization.k8s.io/v1", List.of(
-                    new Resource("subjectaccessreviews", "SubjectAccessReview", false, List.of("create"), List.of())),
+                    new Resource("subjectaccessreviews", "SubjectAccessReview", false, List.of("create"), List.of()),
+                    new Resource("selfsubjectaccessreviews", "SelfSubjectAccessReview", false, List.of("create"),
+                            List.of())),
+            "rbac.authorization.k8s.io/v1", List.of(
+                    new Resource("clusterroles", "ClusterRole", false, CRUD, List.of()),
+                    new Resource("clusterrolebindings", "ClusterRoleBinding", false, CRUD, List.of()),
+                    new Resource("roles", "Role", true, CRUD, List.of()),
+                    new Resource("rolebindings", "RoleBinding", true, CRUD, List.of())),
             "authentication.k8s.io/v1", List.of(
                     new Resource("tokenreviews", "TokenReview", false, List.of("create"), List.of()),
                     new Resource("selfsubjectreviews", "SelfSubjectReview", false, List.of("create"), List.of())));
 
     private Discovery() {
+    }
+
+    /** A served resource (or subresource, {@code name} then holds a slash) of one group version. */
+    record Served(String groupVersion, String name, String kind, boolean namespaced, List<String> verbs) {
+    }
+
+    /** Every served resource, for the OpenAPI documents. */
+    static List<Served> served() {
+        List<Served> all = new java.util.ArrayList<>();
+        GROUP_VERSIONS.forEach((groupVersion, resources) -> resources.forEach(r -> all.add(
+                new Served(groupVersion, r.name(), r.kind(), r.namespaced(), r.verbs()))));
+        return all;
     }
 
     /** The kind of a served resource ({@code Node} for {@code v1 nodes}), or null. */

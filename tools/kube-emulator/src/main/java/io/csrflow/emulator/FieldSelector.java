@@ -1,22 +1,21 @@
 package io.csrflow.emulator;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 
 /**
- * Field selectors on list requests ({@code involvedObject.name=x,type!=Normal}), applied by the
- * emulator because the mock server understands only {@code metadata.name}. A missing field reads as
- * the empty string, as the API server treats it.
+ * A field selector ({@code involvedObject.name=x,type!=Normal}) as the API server parses it:
+ * {@code =}, {@code ==} and {@code !=} terms, values with {@code \,} {@code \=} {@code \\} escapes,
+ * and only the fields the resource supports ({@link StoredResource#storedField}); any other is a
+ * 400, as the API server answers "field label not supported". A missing field reads as the empty
+ * string.
  */
 final class FieldSelector {
-    private record Term(String path, String value, boolean equal) {
+    private record Term(String field, String value, boolean equal) {
     }
+
+    static final FieldSelector EVERYTHING = new FieldSelector(List.of());
 
     private final List<Term> terms;
 
@@ -24,48 +23,57 @@ final class FieldSelector {
         this.terms = terms;
     }
 
-    /** The selector in a query string, or null if there is none. */
-    static FieldSelector fromQuery(String query) {
-        for (String parameter : query.split("&")) {
-            if (parameter.startsWith("fieldSelector=")) {
-                String selector = URLDecoder.decode(parameter.substring("fieldSelector=".length()),
-                        StandardCharsets.UTF_8);
-                return selector.isBlank() ? null : parse(selector);
-            }
+    /** Parses {@code selector} for {@code resource}; an empty or null one selects everything. */
+    static FieldSelector parse(String selector, StoredResource resource) {
+        if (selector == null || selector.isBlank()) {
+            return EVERYTHING;
         }
-        return null;
-    }
-
-    static FieldSelector parse(String selector) {
         List<Term> terms = new ArrayList<>();
-        for (String term : selector.split(",")) {
-            int ne = term.indexOf("!=");
-            int eq = term.indexOf('=');
+        for (String term : split(selector)) {
+            int ne = indexOfUnescaped(term, "!=");
+            int eq = indexOfUnescaped(term, "=");
+            String label;
+            String value;
+            boolean equal;
             if (ne > 0) {
-                terms.add(new Term(term.substring(0, ne), term.substring(ne + 2), false));
+                label = term.substring(0, ne);
+                value = term.substring(ne + 2);
+                equal = false;
             } else if (eq > 0) {
-                int skip = term.startsWith("==", eq) ? 2 : 1;
-                terms.add(new Term(term.substring(0, eq), term.substring(eq + skip), true));
+                label = term.substring(0, eq);
+                value = term.substring(eq + (term.startsWith("==", eq) ? 2 : 1));
+                equal = true;
             } else {
-                throw new ApiException(400, "BadRequest", "invalid field selector term \"" + term + "\"");
+                throw new ApiException(400, "BadRequest", "invalid selector: '" + selector
+                        + "'; can't understand '" + term + "'");
             }
+            String stored = resource.storedField(label.trim());
+            if (stored == null) {
+                throw new ApiException(400, "BadRequest", "field label not supported: " + label.trim());
+            }
+            terms.add(new Term(stored, unescape(value), equal));
         }
-        return new FieldSelector(terms);
+        return new FieldSelector(List.copyOf(terms));
     }
 
-    /** The query string without its fieldSelector parameter. */
-    static String withoutSelector(String query) {
-        return String.join("&", java.util.Arrays.stream(query.split("&"))
-                .filter(p -> !p.startsWith("fieldSelector=") && !p.isEmpty()).toList());
+    boolean isEverything() {
+        return terms.isEmpty();
     }
 
-    boolean matches(JsonNode object) {
+    /** The value this selector requires {@code field} to equal, or null (as {@code RequiresExactMatch}). */
+    String exactMatch(String field) {
+        return terms.stream().filter(t -> t.equal() && t.field().equals(field)).map(Term::value).findFirst()
+                .orElse(null);
+    }
+
+    /** Matches an object by its name, namespace and selectable fields (keyed by stored field label). */
+    boolean matches(String name, String namespace, Map<String, String> fields) {
         for (Term term : terms) {
-            JsonNode node = object;
-            for (String part : term.path().split("\\.")) {
-                node = node == null ? null : node.get(part);
-            }
-            String actual = node == null || node.isNull() ? "" : node.asText();
+            String actual = switch (term.field()) {
+                case "metadata.name" -> name;
+                case "metadata.namespace" -> namespace == null ? "" : namespace;
+                default -> fields.getOrDefault(term.field(), "");
+            };
             if (actual.equals(term.value()) != term.equal()) {
                 return false;
             }
@@ -73,15 +81,44 @@ final class FieldSelector {
         return true;
     }
 
-    /** A copy of the list response with only the items that match. */
-    ObjectNode filter(ObjectNode list) {
-        ObjectNode copy = list.deepCopy();
-        ArrayNode items = copy.putArray("items");
-        list.path("items").forEach(item -> {
-            if (matches(item)) {
-                items.add(item);
+    private static List<String> split(String selector) {
+        List<String> terms = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < selector.length(); i++) {
+            char c = selector.charAt(i);
+            if (c == '\\' && i + 1 < selector.length()) {
+                current.append(c).append(selector.charAt(++i));
+            } else if (c == ',') {
+                terms.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
             }
-        });
-        return copy;
+        }
+        terms.add(current.toString());
+        return terms;
+    }
+
+    private static int indexOfUnescaped(String term, String operator) {
+        for (int i = 0; i < term.length(); i++) {
+            if (term.charAt(i) == '\\') {
+                i++;
+            } else if (term.startsWith(operator, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String unescape(String value) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && i + 1 < value.length()) {
+                c = value.charAt(++i);
+            }
+            b.append(c);
+        }
+        return b.toString();
     }
 }

@@ -19,8 +19,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
- * A running Kubernetes API emulator: {@link ApiServerDispatcher} (fabric8's mock CRUD store behind
- * the API server's rules) on {@link EmulatorServer}. Usable in-process from tests and standalone
+ * A running Kubernetes API emulator: {@link ApiServerDispatcher} (the API server's rules over the
+ * emulator's {@link ObjectStore}) on {@link EmulatorServer}. Usable in-process from tests and standalone
  * through {@link KubeEmulatorMain}.
  */
 public final class KubeEmulator implements AutoCloseable {
@@ -28,9 +28,10 @@ public final class KubeEmulator implements AutoCloseable {
     private final ApiServerDispatcher dispatcher;
     private final EmulatorServer server;
 
-    private KubeEmulator(EmulatorConfig config, Clock clock, String host, int port, boolean https, Path clientCa) {
+    private KubeEmulator(EmulatorConfig config, Clock clock, String host, int port, boolean https, Path clientCa,
+            ObjectStore.Settings storeSettings) {
         // Discovery documents name the address the server ends up listening on (port 0 picks one).
-        this.dispatcher = new ApiServerDispatcher(config, clock, requests, this::hostAndPort);
+        this.dispatcher = new ApiServerDispatcher(config, clock, requests, this::hostAndPort, storeSettings);
         try {
             this.server = EmulatorServer.start(InetAddress.getByName(host), port, https, clientCa, dispatcher);
         } catch (IOException e) {
@@ -40,7 +41,13 @@ public final class KubeEmulator implements AutoCloseable {
 
     /** Starts on {@code host:port} (port 0 picks a free one); callers authenticate with tokens. */
     public static KubeEmulator start(EmulatorConfig config, String host, int port, boolean https) {
-        return new KubeEmulator(config, Clock.systemUTC(), host, port, https, null);
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, https, null, ObjectStore.Settings.DEFAULTS);
+    }
+
+    /** For tests of watch history and bookmarks: a short history, frequent bookmarks, over HTTP on loopback. */
+    static KubeEmulator startWithStore(ObjectStore.Settings storeSettings) {
+        return new KubeEmulator(EmulatorConfig.defaults(), Clock.systemUTC(), "127.0.0.1", 0, false, null,
+                storeSettings);
     }
 
     /**
@@ -48,7 +55,8 @@ public final class KubeEmulator implements AutoCloseable {
      * certificate in {@code clientCaBundle} (PEM), as the API server's {@code --client-ca-file}.
      */
     public static KubeEmulator startWithClientCa(EmulatorConfig config, String host, int port, Path clientCaBundle) {
-        return new KubeEmulator(config, Clock.systemUTC(), host, port, true, clientCaBundle);
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, true, clientCaBundle,
+                ObjectStore.Settings.DEFAULTS);
     }
 
     /** An emulator with the default config on a free loopback port, over HTTP. */

@@ -1,12 +1,16 @@
 package io.csrflow.emulator;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the emulator as a process:
  * {@code java -cp "kube-emulator.jar:lib/*" io.csrflow.emulator.KubeEmulatorMain [--host H] [--port P] [--http] [--config FILE]
- * [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE]}. The kubeconfig logs in as the user of
+ * [--rbac FILE]... [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE]}. Each {@code --rbac} file
+ * (multi-document YAML, e.g. what {@code kubectl kustomize k8s/overlays/dev} renders) adds its Roles,
+ * ClusterRoles and bindings to those of the config; other kinds in it are ignored. The kubeconfig logs in as the user of
  * {@code --token} (default: the administrator of the default config). HTTPS by default, with a
  * self-signed certificate, because kubectl sends bearer tokens only over TLS. With
  * {@code --client-ca}, client certificates chaining to that PEM bundle authenticate too (kubelets
@@ -24,23 +28,31 @@ public final class KubeEmulatorMain {
         Path kubeconfig = null;
         String token = "admin-token";
         Path clientCa = null;
+        List<Path> rbacFiles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--host" -> host = value(args, ++i);
                 case "--port" -> port = Integer.parseInt(value(args, ++i));
                 case "--http" -> https = false;
                 case "--config" -> configFile = Path.of(value(args, ++i));
+                case "--rbac" -> rbacFiles.add(Path.of(value(args, ++i)));
                 case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
                 case "--token" -> token = value(args, ++i);
                 case "--client-ca" -> clientCa = Path.of(value(args, ++i));
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --host --port --http --config "
-                            + "--kubeconfig --token --client-ca");
+                            + "--rbac --kubeconfig --token --client-ca");
                     System.exit(2);
                 }
             }
         }
         EmulatorConfig config = configFile == null ? EmulatorConfig.defaults() : EmulatorConfig.load(configFile);
+        for (Path rbacFile : rbacFiles) {
+            int before = config.rbacObjects().size();
+            config = config.withRbac(rbacFile);
+            System.out.println("RBAC from " + rbacFile + ": " + (config.rbacObjects().size() - before)
+                    + " Roles, ClusterRoles and bindings");
+        }
         if (clientCa != null && !https) {
             System.err.println("--client-ca needs HTTPS; drop --http");
             System.exit(2);

@@ -53,8 +53,17 @@ class ClientCertificateAuthTest {
         Path key = dir.resolve(name + ".key");
         Path csr = dir.resolve(name + ".csr");
         Path cert = dir.resolve(name + ".crt");
-        Openssl.run(dir, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key.toString(), "-out", csr.toString(), "-subj", subject);
+        Path config = dir.resolve("uid-oid.cnf");
+        try {
+            // openssl skips attributes it has no name for: name the Kubernetes UID attribute (k8sUID).
+            Files.writeString(config, "oid_section = oids\n[oids]\nk8sUID = " + ClientCertIdentity.UID.getId()
+                    + "\n[req]\ndistinguished_name = dn\n[dn]\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Openssl.run(dir, "openssl", "req", "-config", config.toString(), "-new", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", csr.toString(),
+                "-subj", subject);
         Openssl.run(dir, "openssl", "x509", "-req", "-in", csr.toString(), "-CA", signingCert.toString(), "-CAkey",
                 signingKey.toString(), "-out", cert.toString(), "-days", "1");
         return new Path[] {cert, key};
@@ -82,6 +91,33 @@ class ClientCertificateAuthTest {
             assertEquals("system:node:n1", created.getSpec().getUsername());
             assertEquals(List.of("system:nodes", "system:authenticated"), created.getSpec().getGroups());
             assertNull(created.getSpec().getUid(), "x509 users have no uid");
+        }
+    }
+
+    @Test
+    void theSubjectsUidAttributeIsTheUsersUid() throws IOException {
+        Path[] node = clientCertificate("n4", "/O=system:nodes/CN=system:node:n4/k8sUID=uid-4242",
+                caCert, caKey);
+        try (KubernetesClient kubelet = clientFor(node)) {
+            CertificateSigningRequest created = kubelet.certificates().v1().certificateSigningRequests()
+                    .resource(csr("n4-serving", "/O=system:nodes/CN=system:node:n4")).create();
+
+            assertEquals("system:node:n4", created.getSpec().getUsername());
+            assertEquals("uid-4242", created.getSpec().getUid());
+        }
+        String uid = Openssl.run(dir, "kubectl", "--server", emulator.url(), "--insecure-skip-tls-verify",
+                "--client-certificate", node[0].toString(), "--client-key", node[1].toString(),
+                "auth", "whoami", "-o", "jsonpath={.status.userInfo.uid}");
+        assertEquals("uid-4242", uid);
+    }
+
+    @Test
+    void aCertificateWithTwoUidsIsRefused() throws IOException {
+        Path[] twice = clientCertificate("n5",
+                "/O=system:nodes/CN=system:node:n5/k8sUID=a/k8sUID=b", caCert, caKey);
+        try (KubernetesClient kubelet = clientFor(twice)) {
+            assertEquals(401, assertThrows(KubernetesClientException.class, () -> kubelet.certificates().v1()
+                    .certificateSigningRequests().list()).getCode());
         }
     }
 
@@ -115,8 +151,10 @@ class ClientCertificateAuthTest {
         String created = Openssl.run(dir, "curl", "-sk", "-X", "POST",
                 "-H", "Authorization: Bearer bootstrap-token", "-H", "Content-Type: application/json",
                 "-H", "X-Remote-User: system:node:victim", "-H", "X-Remote-Group: system:masters",
+                "-H", "X-Remote-Uid: victim-uid",
                 "--data-binary", "@" + body, emulator.url() + "/apis/certificates.k8s.io/v1/certificatesigningrequests");
         assertTrue(created.contains("\"username\":\"system:bootstrap:abcdef\""), created);
-        assertTrue(!created.contains("system:masters") && !created.contains("system:node:victim\""), created);
+        assertTrue(!created.contains("system:masters") && !created.contains("system:node:victim\"")
+                && !created.contains("victim-uid"), created);
     }
 }

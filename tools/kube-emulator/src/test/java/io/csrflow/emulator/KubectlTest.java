@@ -21,30 +21,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 class KubectlTest {
     @TempDir
     static Path dir;
-    static KubeEmulator emulator;
+    static KubectlSession session;
     static KubernetesClient admin;
-    static Path kubeconfig;
 
     @BeforeAll
     static void start() throws IOException {
-        emulator = KubeEmulator.start(EmulatorConfig.defaults(), "127.0.0.1", 0, true);
-        admin = emulator.client("admin-token");
-        kubeconfig = emulator.writeKubeconfig(dir.resolve("kubeconfig"), "admin-token");
+        session = KubectlSession.start(dir);
+        admin = session.admin;
     }
 
     @AfterAll
     static void stop() {
-        admin.close();
-        emulator.close();
+        session.close();
     }
 
     private static String kubectl(String... args) {
-        String[] command = new String[args.length + 3];
-        command[0] = "kubectl";
-        command[1] = "--kubeconfig";
-        command[2] = kubeconfig.toString();
-        System.arraycopy(args, 0, command, 3, args.length);
-        return Openssl.run(dir, command);
+        return session.ok(args);
     }
 
     private static Path manifest(String name, String subject) throws IOException {
@@ -72,7 +64,7 @@ class KubectlTest {
 
     @Test
     void appliesListsAndApprovesACsr() throws IOException {
-        assertTrue(kubectl("apply", "--validate=false", "-f", manifest("kubectl-approve",
+        assertTrue(kubectl("apply", "-f", manifest("kubectl-approve",
                 "/O=system:nodes/CN=system:node:k1").toString()).contains("created"));
 
         String table = kubectl("get", "csr");
@@ -93,21 +85,21 @@ class KubectlTest {
 
     @Test
     void deniesACsrAndLeavesItDenied() throws IOException {
-        kubectl("apply", "--validate=false", "-f", manifest("kubectl-deny", "/O=system:nodes/CN=system:node:k2")
+        kubectl("apply", "-f", manifest("kubectl-deny", "/O=system:nodes/CN=system:node:k2")
                 .toString());
 
         assertTrue(kubectl("certificate", "deny", "kubectl-deny").contains("denied"));
 
         assertEquals("Denied", onlyCondition("kubectl-deny").getType());
         assertEquals("KubectlDeny", onlyCondition("kubectl-deny").getReason());
-        assertTrue(emulator.requests().count("update certificatesigningrequests/approval") >= 1);
-        assertTrue(emulator.requests().count("kubernetes-admin", "update certificatesigningrequests/approval") >= 1);
-        assertEquals(0, emulator.requests().count("system:anonymous", "update certificatesigningrequests/approval"));
+        assertTrue(session.emulator.requests().count("update certificatesigningrequests/approval") >= 1);
+        assertTrue(session.emulator.requests().count("kubernetes-admin", "update certificatesigningrequests/approval") >= 1);
+        assertEquals(0, session.emulator.requests().count("system:anonymous", "update certificatesigningrequests/approval"));
     }
 
     @Test
     void deletesACsr() throws IOException {
-        kubectl("apply", "--validate=false", "-f", manifest("kubectl-delete", "/O=system:nodes/CN=system:node:k3")
+        kubectl("apply", "-f", manifest("kubectl-delete", "/O=system:nodes/CN=system:node:k3")
                 .toString());
         kubectl("delete", "csr", "kubectl-delete");
         assertEquals(null, admin.certificates().v1().certificateSigningRequests().withName("kubectl-delete").get());

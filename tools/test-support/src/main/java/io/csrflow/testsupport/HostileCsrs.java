@@ -25,9 +25,14 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 /**
  * At least fifty malformed or hostile CSRs, each with what must happen to it: the API server's
  * refusal (the request never reaches csrflow), or the outcome and reason of the approver's
- * decision. Requests come from {@link #NODE} (a registered Node, addresses {@link #NODE_IP} and its
- * name, and the {@link #NODE_CLAIMS} a compromised node might list) or from a bootstrap token;
- * {@link #OTHER_NODE} is another registered Node, at {@link #OTHER_NODE_IP} and {@link #SHARED_IP}.
+ * decision. A refusal is worded as kube-apiserver words it: {@code certificates.ParseCSR}, then Go's
+ * {@code x509.ParseCertificateRequest} and {@code CheckSignature} (Go 1.24 or later). Each refused
+ * case also names the reason csrflow's own verifier refuses it with, for an API server that admits
+ * it (one built with an older Go admits RSA keys under 1024 bits; another implementation may check
+ * less), so that the API's check is never the only one. Requests come from {@link #NODE} (a
+ * registered Node, addresses {@link #NODE_IP} and its name, and the {@link #NODE_CLAIMS} a
+ * compromised node might list) or from a bootstrap token; {@link #OTHER_NODE} is another registered
+ * Node, at {@link #OTHER_NODE_IP} and {@link #SHARED_IP}.
  */
 public final class HostileCsrs {
     public static final String NODE = "corpus-node";
@@ -57,10 +62,26 @@ public final class HostileCsrs {
 
     /**
      * One case. {@code request} is the exact content of {@code spec.request}; {@code expected} is
-     * the API's refusal message (a part of it) for {@link Outcome#API_REFUSES}, else the reason.
+     * the API's refusal message (a part of it, in Go's words) for {@link Outcome#API_REFUSES}, else
+     * the reason. {@code csrflowReason}, for {@link Outcome#API_REFUSES} only, is the reason
+     * ({@code CsrRejection}'s wire name) csrflow's verifier refuses it with should an API server
+     * admit it.
      */
     public record Case(String id, Caller caller, String signer, List<String> usages, byte[] request,
-            Outcome outcome, String expected) {
+            Outcome outcome, String expected, String csrflowReason) {
+        public Case {
+            if ((outcome == Outcome.API_REFUSES) != (csrflowReason != null)) {
+                throw new IllegalArgumentException(id + ": a reason of csrflow's own goes with, and only with, "
+                        + "a refusal by the API");
+            }
+        }
+
+        /** A case the API admits: {@code expected} is csrflow's answer. */
+        public Case(String id, Caller caller, String signer, List<String> usages, byte[] request, Outcome outcome,
+                String expected) {
+            this(id, caller, signer, usages, request, outcome, expected, null);
+        }
+
         @Override
         public String toString() {
             return id;
@@ -85,39 +106,56 @@ public final class HostileCsrs {
         byte[] der = der(valid);
 
         // Refused by the API server before anyone sees them (it checks PEM, DER and signature).
-        cases.add(refused("not-pem", "hello, I am a CSR".getBytes(StandardCharsets.US_ASCII), "PEM"));
-        cases.add(refused("nul-bytes", new byte[64], "PEM"));
+        cases.add(refused("not-pem", "hello, I am a CSR".getBytes(StandardCharsets.US_ASCII), API_NOT_A_CSR,
+                "RequestNotPEM"));
+        cases.add(refused("nul-bytes", new byte[64], API_NOT_A_CSR, "RequestNotPEM"));
         cases.add(refused("certificate-block", valid.replace("CERTIFICATE REQUEST", "CERTIFICATE")
-                .getBytes(StandardCharsets.US_ASCII), "CERTIFICATE REQUEST"));
-        cases.add(refused("truncated-der", pem(Arrays.copyOf(der, der.length - 20)), "malformed"));
-        cases.add(refused("random-der", pem(new BigInteger(4000, new java.util.Random(7)).toByteArray()), "malformed"));
-        cases.add(refused("nested-100-deep", pem(nested(100)), "malformed"));
+                .getBytes(StandardCharsets.US_ASCII), API_NOT_A_CSR, "RequestNotPEM"));
+        cases.add(refused("truncated-der", pem(Arrays.copyOf(der, der.length - 20)),
+                "asn1: syntax error: data truncated", "RequestMalformed"));
+        // Its first octets read as a long-form length of more octets than Go's asn1 takes.
+        cases.add(refused("random-der", pem(new BigInteger(4000, new java.util.Random(7)).toByteArray()),
+                "asn1: structure error: length too large", "RequestMalformed"));
+        // Well-formed DER, but a SEQUENCE where Go's asn1 expects the version INTEGER; csrflow refuses
+        // it by its depth before any parser recurses into it.
+        cases.add(refused("nested-100-deep", pem(nested(100)), "asn1: structure error: tags don't match",
+                "RequestMalformed"));
         cases.add(refused("signed-by-another-key", ascii(TestCsrs.kubelet(NODE).signedByAnotherKey().pem()),
-                "signature"));
+                API_ECDSA_SIGNATURE, "RequestSignatureInvalid"));
         byte[] flipped = der.clone();
         flipped[flipped.length - 3] ^= 0x01;
-        cases.add(refused("signature-bit-flipped", pem(flipped), "signature"));
+        cases.add(refused("signature-bit-flipped", pem(flipped), API_ECDSA_SIGNATURE, "RequestSignatureInvalid"));
+        // pem.Decode finds no block where the base64 does not decode.
         cases.add(refused("broken-base64", ("-----BEGIN CERTIFICATE REQUEST-----\n!!!not base64!!!\n"
-                + "-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII), "PEM"));
+                + "-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII), API_NOT_A_CSR,
+                "RequestNotPEM"));
 
-        // Keys and signatures no signer should accept.
+        // Keys and signatures no signer should accept. Go's parser refuses some of them; they stay,
+        // each with the reason csrflow refuses it with, for an API server that admits them.
         cases.add(client("rsa-1024", TestCsrs.kubelet(NODE).rsa(1024), "WeakKey"));
-        cases.add(client("rsa-512", TestCsrs.kubelet(NODE).rsa(512), "WeakKey"));
+        // crypto/rsa refuses keys under 1024 bits since Go 1.24 (unless GODEBUG=rsa1024min=0).
+        cases.add(clientRefused("rsa-512", TestCsrs.kubelet(NODE).rsa(512), "crypto/rsa: 512-bit keys are insecure "
+                + "(see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)", "WeakKey"));
         // Made once by openssl (a 16,384-bit key takes minutes to generate); refused from its encoding.
         cases.add(new Case("rsa-16384", Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, resource("rsa-16384-corpus-node.csr"),
                 Outcome.DENIED, "WeakKey"));
         cases.add(client("rsa-exponent-3", TestCsrs.kubelet(NODE).rsa(2048, BigInteger.valueOf(3)), "WeakKey"));
         cases.add(client("ec-p521", TestCsrs.kubelet(NODE).ec("secp521r1"), "WeakKey"));
-        cases.add(client("ec-secp256k1", TestCsrs.kubelet(NODE).ec("secp256k1"), "WeakKey"));
+        // Go's x509 reads P-224, P-256, P-384 and P-521 only.
+        cases.add(clientRefused("ec-secp256k1", TestCsrs.kubelet(NODE).ec("secp256k1"), API_UNSUPPORTED_CURVE,
+                "WeakKey"));
         cases.add(client("ec-p224", TestCsrs.kubelet(NODE).ec("secp224r1"), "WeakKey"));
-        cases.add(client("ec-brainpool", TestCsrs.kubelet(NODE).ec("brainpoolP256r1"), "UnsupportedKey"));
-        cases.add(client("dsa-key", TestCsrs.kubelet(NODE).dsa(1024), "UnsupportedKey"));
+        cases.add(clientRefused("ec-brainpool", TestCsrs.kubelet(NODE).ec("brainpoolP256r1"), API_UNSUPPORTED_CURVE,
+                "UnsupportedKey"));
+        // Go parses a DSA key but verifies no DSA signature.
+        cases.add(clientRefused("dsa-key", TestCsrs.kubelet(NODE).dsa(1024), API_CANNOT_VERIFY, "UnsupportedKey"));
         cases.add(client("sha1-rsa", TestCsrs.kubelet(NODE).rsa(2048).signatureAlgorithm("SHA1withRSA"),
                 "UnsupportedSignatureAlgorithm"));
         cases.add(client("sha1-ecdsa", TestCsrs.kubelet(NODE).signatureAlgorithm("SHA1withECDSA"),
                 "UnsupportedSignatureAlgorithm"));
-        cases.add(client("sha224-ecdsa", TestCsrs.kubelet(NODE).signatureAlgorithm("SHA224withECDSA"),
-                "UnsupportedSignatureAlgorithm"));
+        // ecdsa-with-SHA224 is not among Go's signature algorithms.
+        cases.add(clientRefused("sha224-ecdsa", TestCsrs.kubelet(NODE).signatureAlgorithm("SHA224withECDSA"),
+                API_CANNOT_VERIFY, "UnsupportedSignatureAlgorithm"));
 
         // Size and structure.
         cases.add(client("over-64-kib", TestCsrs.kubelet(NODE).requestExtension(new Extension(
@@ -135,14 +173,19 @@ public final class HostileCsrs {
         cases.add(serving("san-extension-twice", TestCsrs.kubelet(NODE).rawAttribute(
                 PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new DERSequence(new ASN1Encodable[] {san,
                         sanExtension(new GeneralName(GeneralName.dNSName, "evil.example"))})), "DuplicateExtension"));
-        cases.add(serving("san-not-der", extensionRequest(new Extension(Extension.subjectAlternativeName, false,
-                new byte[] {0x30, 0x7f, 0x01})), "InvalidSAN"));
-        cases.add(serving("ip-san-5-octets", extensionRequest(sanExtension(new GeneralName(GeneralName.iPAddress,
-                new DEROctetString(new byte[] {10, 20, 0, 1, 9})))), "InvalidSAN"));
+        // Go reads the requested SANs when it parses the CSR, and refuses the extension whole.
+        cases.add(servingRefused("san-not-der", extensionRequest(new Extension(Extension.subjectAlternativeName,
+                false, new byte[] {0x30, 0x7f, 0x01})), "x509: invalid subject alternative names", "InvalidSAN"));
+        cases.add(servingRefused("ip-san-5-octets", extensionRequest(sanExtension(new GeneralName(
+                GeneralName.iPAddress, new DEROctetString(new byte[] {10, 20, 0, 1, 9})))),
+                "x509: cannot parse IP address of length 5", "InvalidSAN"));
+        // Go checks only that a dNSName is IA5 (ASCII): control characters, NUL and the empty name pass
+        // (Go 1.24.8 and 1.25.2 refused the empty name; the next releases relaxed that again).
         cases.add(serving("dns-san-control-character", TestCsrs.kubelet(NODE).dnsNames(NODE + "\u0007"), "InvalidSAN"));
         cases.add(serving("dns-san-newline", TestCsrs.kubelet(NODE).dnsNames(NODE + "\nevil.example"), "InvalidSAN"));
         cases.add(serving("dns-san-empty", TestCsrs.kubelet(NODE).dnsNames(""), "InvalidSAN"));
-        cases.add(serving("dns-san-non-ascii", TestCsrs.kubelet(NODE).dnsNames("cörpus-node"), "InvalidSAN"));
+        cases.add(servingRefused("dns-san-non-ascii", TestCsrs.kubelet(NODE).dnsNames("cörpus-node"),
+                "x509: SAN dNSName is malformed", "InvalidSAN"));
         cases.add(serving("dns-san-nul", TestCsrs.kubelet(NODE).dnsNames(NODE + "\u0000.evil.example"), "InvalidSAN"));
 
         // Asking to be a CA, or for the wrong uses.
@@ -215,6 +258,11 @@ public final class HostileCsrs {
     }
 
     private static final String ENCODING = "DER";
+    // kube-apiserver's answers shared by several cases: certificates.ParseCSR's own, then crypto/x509's.
+    private static final String API_NOT_A_CSR = "PEM block type must be CERTIFICATE REQUEST";
+    private static final String API_CANNOT_VERIFY = "x509: cannot verify signature: algorithm unimplemented";
+    private static final String API_UNSUPPORTED_CURVE = "x509: unsupported elliptic curve";
+    private static final String API_ECDSA_SIGNATURE = "x509: ECDSA verification failure";
 
     /** A real CSR with a 16,384-bit RSA key, subject O=system:nodes, CN=system:node:corpus-node, made by openssl. */
     public static String rsa16384Pem() {
@@ -229,8 +277,18 @@ public final class HostileCsrs {
         }
     }
 
-    private static Case refused(String id, byte[] request, String apiSays) {
-        return new Case(id, Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, request, Outcome.API_REFUSES, apiSays);
+    private static Case refused(String id, byte[] request, String apiSays, String csrflowReason) {
+        return new Case(id, Caller.BOOTSTRAP, CLIENT_SIGNER, CLIENT, request, Outcome.API_REFUSES, apiSays,
+                csrflowReason);
+    }
+
+    private static Case clientRefused(String id, TestCsrs csr, String apiSays, String csrflowReason) {
+        return refused(id, ascii(csr.pem()), apiSays, csrflowReason);
+    }
+
+    private static Case servingRefused(String id, TestCsrs csr, String apiSays, String csrflowReason) {
+        return new Case(id, Caller.NODE, SERVING_SIGNER, SERVING, ascii(csr.pem()), Outcome.API_REFUSES, apiSays,
+                csrflowReason);
     }
 
     private static Case client(String id, TestCsrs csr, String reason) {
@@ -293,16 +351,29 @@ public final class HostileCsrs {
                 + "\n-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** SEQUENCE { SEQUENCE { ... } } nested {@code depth} times. */
+    /** SEQUENCE { SEQUENCE { ... } } nested {@code depth} times, in DER (long-form lengths past 127). */
     public static byte[] nested(int depth) {
         byte[] inner = new byte[0];
         for (int i = 0; i < depth; i++) {
-            byte[] outer = new byte[inner.length + 2];
+            byte[] length = derLength(inner.length);
+            byte[] outer = new byte[1 + length.length + inner.length];
             outer[0] = 0x30;
-            outer[1] = (byte) inner.length;
-            System.arraycopy(inner, 0, outer, 2, inner.length);
+            System.arraycopy(length, 0, outer, 1, length.length);
+            System.arraycopy(inner, 0, outer, 1 + length.length, inner.length);
             inner = outer;
         }
         return inner;
+    }
+
+    private static byte[] derLength(int length) {
+        if (length < 0x80) {
+            return new byte[] {(byte) length};
+        }
+        byte[] octets = BigInteger.valueOf(length).toByteArray();
+        int skip = octets[0] == 0 ? 1 : 0;
+        byte[] encoded = new byte[1 + octets.length - skip];
+        encoded[0] = (byte) (0x80 | (octets.length - skip));
+        System.arraycopy(octets, skip, encoded, 1, octets.length - skip);
+        return encoded;
     }
 }

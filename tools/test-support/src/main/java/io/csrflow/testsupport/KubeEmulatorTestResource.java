@@ -13,8 +13,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * {@code @QuarkusTestResource(value = KubeEmulatorTestResource.class, initArgs = @ResourceArg(name =
  * "token", value = "..."))}: a Kubernetes API emulator for one test class, with the service's
- * kubernetes-client pointed at it and logged in as the user of {@code token}. Fields annotated
- * {@link InjectKubeEmulator} receive the emulator.
+ * kubernetes-client pointed at it and logged in as the user of {@code token}, authorized by the RBAC
+ * of k8s/ ({@link ClusterManifests}). Fields annotated {@link InjectKubeEmulator} receive the emulator.
  */
 public final class KubeEmulatorTestResource implements QuarkusTestResourceLifecycleManager {
     private String token = "admin-token";
@@ -29,7 +29,12 @@ public final class KubeEmulatorTestResource implements QuarkusTestResourceLifecy
 
     @Override
     public Map<String, String> start() {
-        emulator = KubeEmulator.start(EmulatorConfig.defaults(), "127.0.0.1", 0, true);
+        // The service gets exactly the RBAC that k8s/ gives it, and finds what k8s/ creates for it.
+        emulator = KubeEmulator.start(EmulatorConfig.defaults().withRbac(ClusterManifests.devOverlay()), "127.0.0.1",
+                0, true);
+        try (KubernetesClient admin = emulator.client("admin-token")) {
+            ClusterManifests.createServedObjects(admin);
+        }
         if (heldLease != null) {
             seedLease(heldLease);
         }

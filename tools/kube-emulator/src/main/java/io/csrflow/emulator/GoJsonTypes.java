@@ -1,0 +1,88 @@
+package io.csrflow.emulator;
+
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What decoding a JSON body into the API's Go types refuses before any validation runs. The API
+ * server answers those as 400 BadRequest, {@code KIND in version "v1" cannot be handled as a KIND: }
+ * followed by the decoder's error: a {@code []byte} field that is not standard padded base64, a
+ * number that does not fit the field's integer type, a value of the wrong JSON type
+ * ({@code json: cannot unmarshal string into Go struct field ... of type int32}).
+ */
+final class GoJsonTypes {
+    private final String kind;
+    private final String version;
+
+    /** For bodies of {@code kind} in {@code version}, e.g. {@code CertificateSigningRequest}, {@code v1}. */
+    GoJsonTypes(String kind, String version) {
+        this.kind = kind;
+        this.version = version;
+    }
+
+    /**
+     * A {@code []byte} field: null when absent or null, else the decoded bytes.
+     *
+     * @param goStruct the Go struct holding the field, e.g. {@code CertificateSigningRequestSpec}
+     * @param path     the JSON path of the field, e.g. {@code spec.request}
+     */
+    byte[] bytes(JsonNode value, String goStruct, String path) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw typeError(value, goStruct, path, "[]uint8");
+        }
+        try {
+            return GoEncoding.base64(value.textValue().getBytes(StandardCharsets.UTF_8));
+        } catch (GoEncoding.CorruptInput e) {
+            throw refused(e.getMessage());
+        }
+    }
+
+    /** An {@code int32} field: null when absent or null. */
+    Integer int32(JsonNode value, String goStruct, String path) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw typeError(value, goStruct, path, "int32");
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw refused("json: cannot unmarshal number " + value.asText() + " into Go struct field " + goStruct
+                    + "." + path + " of type int32");
+        }
+        return value.intValue();
+    }
+
+    /** A field of a string type, e.g. {@code string} or {@code v1.KeyUsage}. */
+    void string(JsonNode value, String goStruct, String path, String goType) {
+        if (value != null && !value.isNull() && !value.isMissingNode() && !value.isTextual()) {
+            throw typeError(value, goStruct, path, goType);
+        }
+    }
+
+    /** A list of a string type, e.g. {@code []v1.KeyUsage}. */
+    void stringList(JsonNode value, String goStruct, String path, String elementType) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return;
+        }
+        if (!value.isArray()) {
+            throw typeError(value, goStruct, path, "[]" + elementType);
+        }
+        value.forEach(element -> string(element, goStruct, path, elementType));
+    }
+
+    private ApiException typeError(JsonNode value, String goStruct, String path, String goType) {
+        String jsonType = value.isTextual() ? "string" : value.isNumber() ? "number" : value.isBoolean() ? "bool"
+                : value.isArray() ? "array" : "object";
+        return refused("json: cannot unmarshal " + jsonType + " into Go struct field " + goStruct + "." + path
+                + " of type " + goType);
+    }
+
+    private ApiException refused(String decoderError) {
+        return ApiException.badRequest(kind + " in version " + FieldError.quote(version) + " cannot be handled as a "
+                + kind + ": " + decoderError);
+    }
+}
