@@ -34,6 +34,8 @@ public interface WatcherConfig {
         LeaderElection leaderElection();
 
         Publisher publisher();
+
+        Cleaner cleaner();
     }
 
     interface LeaderElection {
@@ -58,6 +60,36 @@ public interface WatcherConfig {
 
         @WithDefault("2s")
         Duration retryPeriod();
+    }
+
+    /**
+     * Garbage collection of CSRs as kube-controller-manager's csrcleaner does it, by the leader only;
+     * the defaults are kube's. See {@code CleanupRules} for what each age is measured from.
+     */
+    interface Cleaner {
+        /** Turn off where kube-controller-manager's csrcleaner still runs, or CSRs must be kept. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often the leader looks at every CSR it holds; kube's polling interval. Positive. */
+        @WithDefault("1h")
+        Duration interval();
+
+        /** An approved CSR with a certificate is deleted this long after its approval (kube: approvedExpiration). */
+        @WithDefault("1h")
+        Duration issuedMaxAge();
+
+        /** A denied CSR is deleted this long after its denial (kube: deniedExpiration). */
+        @WithDefault("1h")
+        Duration deniedMaxAge();
+
+        /** A failed CSR is deleted this long after its Failed condition (kube: deniedExpiration too). */
+        @WithDefault("1h")
+        Duration failedMaxAge();
+
+        /** A CSR with no condition at all is deleted this long after its creation (kube: pendingExpiration). */
+        @WithDefault("24h")
+        Duration pendingMaxAge();
     }
 
     interface Publisher {

@@ -9,6 +9,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -90,6 +91,8 @@ class CsrLifecycleEventsTest {
 
         assertEquals(List.of(CsrPhase.PENDING, CsrPhase.APPROVED, CsrPhase.ISSUED, CsrPhase.DELETED),
                 phasesOf(probe, "life-1"));
+        assertNull(latest(probe, "life-1").deletedBecause(), "deleted by an administrator, not by the cleaner");
+        assertEquals(certificate, latest(probe, "life-1").certificate(), "the last state before the deletion");
         List<EventProbe.Received<CsrObserved>> records = probe.received().stream()
                 .filter(r -> r.data().name().equals("life-1")).toList();
         assertTrue(records.stream().allMatch(r -> r.key().equals("life-1")));
@@ -118,6 +121,8 @@ class CsrLifecycleEventsTest {
 
         createKubeletCsr(bootstrap, "failed-1", "worker-4");
         CertificateSigningRequest approved = approve(admin, "failed-1");
+        // Published before the failure is written: an unsent snapshot is replaced by a newer one, by design.
+        await().atMost(WAIT).until(() -> phasesOf(probe, "failed-1").contains(CsrPhase.APPROVED));
         admin.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder(approved)
                 .editStatus().addToConditions(new CertificateSigningRequestConditionBuilder().withType("Failed")
                         .withStatus("True").withReason("SignerValidationFailure").withMessage("bad key").build())
@@ -136,6 +141,9 @@ class CsrLifecycleEventsTest {
                 .body(containsString("\"kafka\""));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("csrflow_watcher_events_published_total{phase=\"Pending\"}"))
-                .body(containsString("csrflow_watcher_pending_backlog"));
+                .body(containsString("csrflow_watcher_pending_backlog"))
+                .body(containsString("csrflow_watcher_cleaner_deleted_total{reason=\"IssuedPastDeadline\"}"))
+                .body(containsString("csrflow_watcher_cleaner_deleted_total{reason=\"PendingPastDeadline\"}"))
+                .body(containsString("csrflow_watcher_cleaner_errors_total"));
     }
 }

@@ -1,6 +1,7 @@
 package io.csrflow.watcher.kube;
 
 import java.time.Clock;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,19 +15,23 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
  * The informer on {@code certificates.k8s.io/v1} CSRs, run while this replica leads. Its initial
- * list publishes every existing CSR, so a new leader covers whatever the previous one missed.
+ * list publishes every existing CSR, so a new leader covers whatever the previous one missed. Its
+ * cache is what the cleaner looks at.
  */
 @ApplicationScoped
 public class CsrInformer {
     private final KubernetesClient client;
     private final ObservedPublisher publisher;
+    private final CleanerDeletions cleanerDeletions;
     private final Clock clock;
     private final long resyncMillis;
     private volatile SharedIndexInformer<CertificateSigningRequest> informer;
 
-    CsrInformer(KubernetesClient client, ObservedPublisher publisher, Clock clock, WatcherConfig config) {
+    CsrInformer(KubernetesClient client, ObservedPublisher publisher, CleanerDeletions cleanerDeletions, Clock clock,
+            WatcherConfig config) {
         this.client = client;
         this.publisher = publisher;
+        this.cleanerDeletions = cleanerDeletions;
         this.clock = clock;
         this.resyncMillis = config.watcher().resync().toMillis();
     }
@@ -50,6 +55,12 @@ public class CsrInformer {
         return current != null && current.hasSynced();
     }
 
+    /** The CSRs in the cache, as the informer holds them: read them, never change them. Empty unless running. */
+    public List<CertificateSigningRequest> cached() {
+        SharedIndexInformer<CertificateSigningRequest> current = informer;
+        return current == null ? List.of() : current.getStore().list();
+    }
+
     private final class Handler implements ResourceEventHandler<CertificateSigningRequest> {
         @Override
         public void onAdd(CertificateSigningRequest csr) {
@@ -63,7 +74,7 @@ public class CsrInformer {
 
         @Override
         public void onDelete(CertificateSigningRequest csr, boolean deletedFinalStateUnknown) {
-            publisher.publish(CsrSnapshots.of(csr, true, clock.instant()));
+            publisher.publish(cleanerDeletions.explain(CsrSnapshots.of(csr, true, clock.instant())));
         }
     }
 }

@@ -24,9 +24,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Runs the informer only while this replica holds the {@code csr-watcher} Lease, so one replica
- * publishes and the others stand by. Losing the Lease stops the informer and drops unsent
- * snapshots: the next leader's initial list publishes every CSR again.
+ * Runs the informer and the cleaner only while this replica holds the {@code csr-watcher} Lease,
+ * so one replica publishes and cleans and the others stand by. Losing the Lease stops both and
+ * drops unsent snapshots: the next leader's initial list publishes every CSR again.
  */
 @ApplicationScoped
 public class Leadership {
@@ -34,6 +34,7 @@ public class Leadership {
 
     private final KubernetesClient client;
     private final CsrInformer informer;
+    private final CsrCleaner cleaner;
     private final ObservedPublisher publisher;
     private final WatcherConfig.LeaderElection config;
     private final String identity;
@@ -42,9 +43,11 @@ public class Leadership {
     private volatile boolean shuttingDown;
     private volatile CompletableFuture<?> election;
 
-    Leadership(KubernetesClient client, CsrInformer informer, ObservedPublisher publisher, WatcherConfig config) {
+    Leadership(KubernetesClient client, CsrInformer informer, CsrCleaner cleaner, ObservedPublisher publisher,
+            WatcherConfig config) {
         this.client = client;
         this.informer = informer;
+        this.cleaner = cleaner;
         this.publisher = publisher;
         this.config = config.watcher().leaderElection();
         this.identity = this.config.identity().orElseGet(Leadership::defaultIdentity);
@@ -57,6 +60,7 @@ public class Leadership {
         if (!config.enabled()) {
             leading.set(true);
             informer.start();
+            cleaner.start();
             return;
         }
         campaign();
@@ -68,6 +72,7 @@ public class Leadership {
         if (current != null) {
             current.cancel(true);
         }
+        cleaner.stop();
         informer.stop();
     }
 
@@ -106,14 +111,16 @@ public class Leadership {
     }
 
     private void startLeading() {
-        LOG.infof("%s leads: starting the CSR informer", identity);
+        LOG.infof("%s leads: starting the CSR informer and cleaner", identity);
         leading.set(true);
         informer.start();
+        cleaner.start();
     }
 
     private void stopLeading() {
         if (leading.getAndSet(false)) {
-            LOG.infof("%s stopped leading: stopping the CSR informer", identity);
+            LOG.infof("%s stopped leading: stopping the CSR informer and cleaner", identity);
+            cleaner.stop();
             informer.stop();
             publisher.clear();
         }

@@ -1,6 +1,7 @@
 package io.csrflow.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,22 @@ class AsyncApiDocumentTest {
             assertEquals(fields, documented, type.getSimpleName());
             schema.path("required").forEach(r -> assertTrue(fields.contains(r.asText()), r.asText()));
         }
+    }
+
+    @Test
+    void everyDeletionReasonTheWatcherCanGiveIsDocumented() {
+        JsonNode field = doc.path("components").path("schemas").path("CsrObserved").path("properties")
+                .path("deletedBecause");
+        Set<String> documented = new TreeSet<>();
+        field.path("examples").forEach(v -> documented.add(v.asText()));
+        Set<String> produced = Stream.of(CsrDeletionReason.values()).filter(r -> r != CsrDeletionReason.UNKNOWN)
+                .map(CsrDeletionReason::wireName).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(produced, documented);
+        assertTrue(documented.stream().allMatch(field.path("description").asText()::contains),
+                "each value is explained");
+        assertTrue(field.path("enum").isMissingNode(), "values may be added within v1: no closed enum");
+        assertFalse(doc.path("components").path("schemas").path("CsrObserved").path("required").toString()
+                .contains("deletedBecause"), "optional: older producers never wrote it");
     }
 
     @Test

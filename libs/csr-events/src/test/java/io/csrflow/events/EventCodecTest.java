@@ -1,6 +1,7 @@
 package io.csrflow.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,85 @@ class EventCodecTest {
                 EventCodec.mapper().writeValueAsBytes(json));
 
         assertEquals(SampleEvents.observed(), decoded.data());
+    }
+
+    @Test
+    void aCleanedCsrRoundTripsWithItsDeletionReason() {
+        EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.cleaned());
+
+        CsrObserved decoded = EventCodec.decode(EventType.CSR_OBSERVED, encoded.headers(), encoded.value()).data();
+
+        assertEquals(SampleEvents.cleaned(), decoded);
+        assertEquals(CsrPhase.DELETED, decoded.phase());
+        assertEquals(CsrDeletionReason.ISSUED_PAST_DEADLINE, decoded.deletedBecause());
+        assertTrue(new String(encoded.value(), StandardCharsets.UTF_8)
+                .contains("\"deletedBecause\":\"IssuedPastDeadline\""));
+    }
+
+    @Test
+    void aSnapshotWithoutADeletionReasonWritesNoSuchField() {
+        EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
+        assertFalse(new String(encoded.value(), StandardCharsets.UTF_8).contains("deletedBecause"));
+    }
+
+    /** A Deleted snapshot exactly as the codec wrote it before deletion reasons existed (checked against that version). */
+    static final String BEFORE_DELETION_REASONS = """
+            {"name":"csr-abc","uid":"uid-1","resourceVersion":"43","signerName":"kubernetes.io/kubelet-serving",\
+            "usages":["digital signature","server auth"],"expirationSeconds":86400,\
+            "requester":{"username":"system:node:worker-1","groups":["system:nodes"],"extra":{}},\
+            "conditions":[{"type":"Approved","status":"True","reason":"AutoApproved",\
+            "lastUpdateTime":"2026-11-28T10:00:00Z","lastTransitionTime":"2026-11-28T10:00:00Z"}],\
+            "certificate":"-----BEGIN CERTIFICATE-----\\nMIIC\\n-----END CERTIFICATE-----\\n","phase":"Deleted",\
+            "createdAt":"2026-11-28T09:59:00Z","observedAt":"2026-11-28T11:00:01Z"}""";
+
+    @Test
+    void eventsOfProducersOlderThanTheDeletionReasonStillDecode() {
+        EncodedEvent headersOnly = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
+
+        CsrObserved decoded = EventCodec.decode(EventType.CSR_OBSERVED, headersOnly.headers(),
+                BEFORE_DELETION_REASONS.getBytes(StandardCharsets.UTF_8)).data();
+
+        assertEquals(CsrPhase.DELETED, decoded.phase());
+        assertEquals(null, decoded.deletedBecause(), "deleted, reason not said");
+        assertEquals("-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", decoded.certificate());
+    }
+
+    /** The record as consumers built against the contract before the field compiled it. */
+    record CsrObservedBeforeDeletionReasons(String name, String uid, String resourceVersion, String signerName,
+            String request, List<String> usages, Integer expirationSeconds, Requester requester,
+            List<CsrCondition> conditions, String certificate, CsrPhase phase, java.time.Instant createdAt,
+            java.time.Instant observedAt) {
+    }
+
+    @Test
+    void readersOlderThanTheDeletionReasonReadACleanedCsrAsDeleted() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.cleaned());
+
+        CsrObservedBeforeDeletionReasons old = EventCodec.mapper().readValue(encoded.value(),
+                CsrObservedBeforeDeletionReasons.class);
+
+        assertEquals(CsrPhase.DELETED, old.phase());
+        assertEquals(SampleEvents.cleaned().certificate(), old.certificate());
+    }
+
+    @Test
+    void aDeletionReasonThisReaderDoesNotKnowReadsAsUnknown() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.cleaned());
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(encoded.value());
+        json.put("deletedBecause", "AddedInALaterVersion");
+
+        CsrObserved decoded = EventCodec.decode(EventType.CSR_OBSERVED, encoded.headers(),
+                EventCodec.mapper().writeValueAsBytes(json)).data();
+
+        assertEquals(CsrDeletionReason.UNKNOWN, decoded.deletedBecause());
+        assertEquals(CsrPhase.DELETED, decoded.phase());
+    }
+
+    @Test
+    void onlyADeletionHasAReason() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SampleEvents.observed().withDeletedBecause(CsrDeletionReason.CERTIFICATE_EXPIRED));
+        assertEquals("CSR csr-abc is Issued, not Deleted: only a deletion has a reason", e.getMessage());
     }
 
     @Test

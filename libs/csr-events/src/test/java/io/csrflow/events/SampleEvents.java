@@ -22,6 +22,15 @@ final class SampleEvents {
                 "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", CsrPhase.ISSUED, T.minusSeconds(60), T);
     }
 
+    /** The last state of an Issued CSR, deleted by the watcher's cleaner an hour after approval. */
+    static CsrObserved cleaned() {
+        CsrObserved issued = observed();
+        return new CsrObserved(issued.name(), issued.uid(), issued.resourceVersion(), issued.signerName(),
+                issued.request(), issued.usages(), issued.expirationSeconds(), issued.requester(), issued.conditions(),
+                issued.certificate(), CsrPhase.DELETED, issued.createdAt(), T.plusSeconds(3601))
+                .withDeletedBecause(CsrDeletionReason.ISSUED_PAST_DEADLINE);
+    }
+
     static CsrDecision decision() {
         return new CsrDecision("csr-abc", "uid-1", "42", "kubernetes.io/kubelet-serving", DecisionOutcome.DENIED,
                 "kubelet-serving", "SanNotANodeAddress", "DNS name evil.example is not an address of node worker-1",

@@ -67,8 +67,14 @@ class KubernetesManifestsTest {
         switch (service) {
             case "csr-watcher" -> {
                 csrReads(calls);
+                // The cleaner deletes CSRs past their age, unless the deployment turns it off.
+                if (!config.value("csrflow.watcher.cleaner.enabled").orElse("true").equals("false")) {
+                    calls.add("certificates.k8s.io/certificatesigningrequests delete");
+                }
                 String leases = " in " + config.value("csrflow.watcher.leader-election.namespace").orElseThrow();
-                List.of("get", "create", "update").forEach(v -> calls.add("coordination.k8s.io/leases " + v + leases));
+                // fabric8's LeaderElector renews the Lease with a PATCH.
+                List.of("get", "create", "update", "patch").forEach(v -> calls.add("coordination.k8s.io/leases " + v
+                        + leases));
             }
             case "approver-service" -> {
                 csrReads(calls);
