@@ -160,6 +160,8 @@ class FaultsIT {
         checkIssuedEvents(serials);
         checkRenewalNotices(serials);
         log("every certificate announced for renewal once");
+        checkTheCleanerDeletesEveryCsr(serials);
+        log("every CSR deleted by the cleaner, each announced once");
         for (String service : LocalSystem.SERVICES) {
             assertEquals(200, JavaProcess.get(system.ports.get(service), "/q/health/ready").statusCode(),
                     service + " is not ready at the end");
@@ -286,6 +288,42 @@ class FaultsIT {
         twice.values().removeIf(count -> count == 1);
         assertEquals(Map.of(), twice, "serials with more than one renewal notice");
         assertEquals(expected, notices.keySet(), "notices for certificates that were not issued");
+    }
+
+    /**
+     * The watcher's cleaner, as kube-controller-manager's csrcleaner: with the ages shortened from
+     * an hour, the leader deletes every decided CSR, announces each deletion once on csr.observed
+     * with its reason, and counts them.
+     */
+    private void checkTheCleanerDeletesEveryCsr(Map<String, String> serials) {
+        system.stop("csr-watcher");
+        system.restart("csr-watcher", Map.of("CSRFLOW_WATCHER_CLEANER_INTERVAL", "5s",
+                "CSRFLOW_WATCHER_CLEANER_ISSUED_MAX_AGE", "1s", "CSRFLOW_WATCHER_CLEANER_DENIED_MAX_AGE", "1s"));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).until(() ->
+                admin.certificates().v1().certificateSigningRequests().list().getItems().isEmpty());
+        Map<String, List<String>> deletions = new TreeMap<>();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(3)).until(() -> {
+            deletions.clear();
+            for (JsonNode observed : TopicRecords.payloads(system.kafka.bootstrapServers(), "csrflow.csr.observed")) {
+                if (observed.path("phase").asText().equals("Deleted")) {
+                    deletions.computeIfAbsent(observed.path("name").asText(), n -> new ArrayList<>())
+                            .add(observed.path("deletedBecause").asText());
+                }
+            }
+            return deletions.size() == CSRS;
+        });
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < CSRS; i++) {
+            String name = CsrBurst.name(i);
+            List<String> expected = List.of(serials.containsKey(name) ? "IssuedPastDeadline" : "DeniedPastDeadline");
+            if (!expected.equals(deletions.get(name))) {
+                wrong.add(name + ": " + deletions.get(name) + ", expected " + expected);
+            }
+        }
+        assertEquals(List.of(), wrong, "deletions announced on csr.observed");
+        String metrics = JavaProcess.get(system.ports.get("csr-watcher"), "/q/metrics").body();
+        assertEquals(CSRS, PrometheusText.sum(metrics, "csrflow_watcher_cleaner_deleted_total", Map.of()), 0.0,
+                "the cleaner's count of deletions");
     }
 
     private static String canonical(String serialHex) {

@@ -14,12 +14,16 @@ import org.apache.kafka.common.acl.AclBinding;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.csrflow.testsupport.ClusterManifests;
 import io.csrflow.testsupport.JavaProcess;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaProcess;
 import io.csrflow.testsupport.KafkaUserAcls;
 import io.csrflow.testsupport.TestCa;
 import io.csrflow.testsupport.YamlDocuments;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * csrflow as it runs for real, every part a process of its own: a Kafka broker, the Kubernetes API
@@ -119,18 +123,29 @@ final class LocalSystem implements AutoCloseable {
         return this;
     }
 
-    private void startEmulator() throws InterruptedException {
+    /**
+     * The API with the RBAC of {@code kubectl kustomize k8s/overlays/dev} (whose ServiceAccounts are
+     * the users of the services' tokens) and the Namespaces and ConfigMaps it ships, as a cluster
+     * after {@code kubectl apply -k}: each service gets exactly the 403s its roles give it.
+     */
+    private void startEmulator() throws Exception {
         Path module = ROOT.resolve("tools/kube-emulator/target");
+        Path rbac = ClusterManifests.writeDevOverlay(dir.resolve("k8s-dev.yaml"));
         JavaProcess emulator = track("kube-emulator", JavaProcess.start("kube-emulator", LOGS, "256m", Map.of(),
                 "-cp", module.resolve("kube-emulator.jar") + ":" + module.resolve("lib") + "/*",
                 "io.csrflow.emulator.KubeEmulatorMain", "--port", Integer.toString(apiPort),
-                "--client-ca", ca.certFile().toString(), "--kubeconfig", kubeconfig.toString()));
+                "--client-ca", ca.certFile().toString(), "--rbac", rbac.toString(),
+                "--kubeconfig", kubeconfig.toString()));
         long giveUpAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(kubeconfig)) {
             if (!emulator.alive() || System.nanoTime() > giveUpAt) {
                 throw new IllegalStateException("the emulator did not start; see " + emulator.log());
             }
             Thread.sleep(200);
+        }
+        try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(
+                Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+            ClusterManifests.createServedObjects(admin);
         }
     }
 
@@ -222,6 +237,12 @@ final class LocalSystem implements AutoCloseable {
 
     /** Starts a stopped service again with the environment it had, and waits until it is ready. */
     void restart(String module) {
+        restart(List.of(module));
+    }
+
+    /** Starts a stopped service again with its environment changed by {@code changes}, from now on. */
+    void restart(String module, Map<String, String> changes) {
+        serviceEnv.get(module).putAll(changes);
         restart(List.of(module));
     }
 
