@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -36,7 +36,6 @@ import io.smallrye.config.SmallRyeConfigBuilder;
  * settings csrflow relies on.
  */
 class EnvironmentMatchesCodeTest {
-    static final List<String> OVERLAYS = Repo.OVERLAYS;
     /** Quarkus and Kubernetes client settings the deployment files may set; and any Kafka client setting. */
     private static final Set<String> FRAMEWORK = Set.of("QUARKUS_HTTP_PORT", "KUBECONFIG",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "QUARKUS_OTEL_SDK_DISABLED", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -116,9 +115,12 @@ class EnvironmentMatchesCodeTest {
     }
 
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void deploymentsSetOnlyWhatTheCodeReads(String overlay) {
-        List<JsonNode> objects = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void deploymentsSetOnlyWhatTheCodeReads(Rendering rendering) {
+        assertEquals(List.of(), unknownSettings(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> unknownSettings(List<JsonNode> objects) {
         List<String> unknown = new ArrayList<>();
         for (JsonNode object : objects) {
             if (!object.path("kind").asText().equals("Deployment")) {
@@ -142,7 +144,7 @@ class EnvironmentMatchesCodeTest {
             });
             config.unresolved.forEach(l -> unknown.add(service + ": " + DeployedConfig.LOCATIONS + " " + l + " is not mounted"));
         }
-        assertEquals(List.of(), unknown, overlay);
+        return unknown;
     }
 
     /** The check reads the files too: a misspelt key in the signer's properties is found. */
@@ -180,10 +182,14 @@ class EnvironmentMatchesCodeTest {
      * in the same container; otherwise the text stays as it is.
      */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void everyVariableReferenceIsDefinedBeforeIt(String overlay) {
+    @EnumSource(Rendering.class)
+    void everyVariableReferenceIsDefinedBeforeIt(Rendering rendering) {
+        assertEquals(List.of(), undefinedReferences(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> undefinedReferences(List<JsonNode> objects) {
         List<String> problems = new ArrayList<>();
-        for (JsonNode object : Repo.render(overlay)) {
+        for (JsonNode object : objects) {
             for (JsonNode container : object.path("spec").path("template").path("spec").path("containers")) {
                 Map<String, Boolean> defined = new LinkedHashMap<>();
                 for (JsonNode env : container.path("env")) {
@@ -198,7 +204,7 @@ class EnvironmentMatchesCodeTest {
                 }
             }
         }
-        assertEquals(List.of(), problems, overlay);
+        return problems;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -20,21 +20,22 @@ import io.csrflow.deploy.NetworkPolicies.Pod;
 import io.csrflow.testsupport.YamlDocuments;
 
 /**
- * Only csrflow's services reach the Kafka listener, in every overlay; the brokers reach each other
- * and Strimzi's entity and cluster operators reach them. Both guards are checked: csrflow's own
- * NetworkPolicy on the broker pods, and the policy Strimzi generates from each listener's
+ * Only csrflow's services reach the Kafka listener, in every overlay and chart preset; the brokers
+ * reach each other and Strimzi's entity and cluster operators reach them. Both guards are checked:
+ * csrflow's own NetworkPolicy on the broker pods, and the policy Strimzi generates from each listener's
  * {@code networkPolicyPeers} (which opens the listener to every pod when it names none; policies add
  * up, so an open Strimzi policy would undo csrflow's).
  */
 class KafkaAccessTest {
-    static final List<String> OVERLAYS = Repo.OVERLAYS;
+    /** Where the deployments say Strimzi's cluster operator runs (k8s/ and the chart's default). */
+    static final String STRIMZI_NAMESPACE = "strimzi";
     /** Ports of a broker that only Strimzi's pods use: KRaft controller, replication, the agent. */
     static final List<String> INTERNAL_PORTS = List.of("9090", "9091", "8443");
 
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void onlyCsrflowsServicesAndStrimzisPodsReachTheBrokers(String overlay) {
-        assertEquals(List.of(), problems(Repo.render(overlay)), overlay);
+    @EnumSource(Rendering.class)
+    void onlyCsrflowsServicesAndStrimzisPodsReachTheBrokers(Rendering rendering) {
+        assertEquals(List.of(), problems(rendering.objects()), rendering.toString());
     }
 
     /** What the base had before: a listener without peers, no policy on the brokers. */
@@ -63,6 +64,11 @@ class KafkaAccessTest {
     }
 
     static List<String> problems(List<JsonNode> objects) {
+        return problems(objects, STRIMZI_NAMESPACE);
+    }
+
+    /** With Strimzi's cluster operator in {@code strimziNamespace}. */
+    static List<String> problems(List<JsonNode> objects, String strimziNamespace) {
         List<String> problems = new ArrayList<>();
         JsonNode kafka = objects.stream().filter(o -> o.path("kind").asText().equals("Kafka")).findFirst()
                 .orElseThrow(() -> new AssertionError("no Kafka"));
@@ -74,7 +80,7 @@ class KafkaAccessTest {
         List<Pod> strimzi = List.of(broker,
                 new Pod(namespace, Map.of("strimzi.io/cluster", cluster, "strimzi.io/kind", "Kafka",
                         "strimzi.io/name", cluster + "-entity-operator")),
-                new Pod("strimzi", Map.of("strimzi.io/kind", "cluster-operator", "name", "strimzi-cluster-operator")));
+                new Pod(strimziNamespace, Map.of("strimzi.io/kind", "cluster-operator", "name", "strimzi-cluster-operator")));
         Map<String, Pod> services = new HashMap<>();
         objects.stream().filter(o -> o.path("kind").asText().equals("Deployment")
                 && o.path("metadata").path("labels").path("app.kubernetes.io/part-of").asText().equals("csrflow"))

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,48 +14,37 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.csrflow.approver.kube.DryRunAccess;
 import io.csrflow.events.EventType;
 
-/** {@code kubectl kustomize k8s/base} renders, and what it and every overlay render match the code. */
+/**
+ * What every overlay of k8s/ and every preset of charts/csrflow render ({@link Rendering}) matches the
+ * code: accounts, ports and probes, RBAC exactly as each service calls, the dry-run role, the trust
+ * bundle, the contract's topics.
+ */
 class KubernetesManifestsTest {
-    static final List<String> OVERLAYS = Repo.OVERLAYS;
     /** The signers the single {@code csrflow.signer.ca} serves (never legacy-unknown). */
     static final Set<String> CA_SIGNERS = Set.of("kubernetes.io/kube-apiserver-client-kubelet",
             "kubernetes.io/kubelet-serving", "kubernetes.io/kube-apiserver-client");
     private static final Pattern SIGNER_CA = Pattern.compile("csrflow\\.signer\\.signers\\.\"?([^.\"]+)\"?\\.cert-file");
 
-    static List<JsonNode> objects;
-
-    @BeforeAll
-    static void render() {
-        objects = Repo.render("k8s/base");
-    }
-
     static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
         return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
-    }
-
-    static List<JsonNode> ofKind(String kind) {
-        return ofKind(objects, kind);
     }
 
     static JsonNode named(List<JsonNode> objects, String kind, String name) {
         return ofKind(objects, kind).stream().filter(o -> name.equals(o.path("metadata").path("name").asText()))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
-    }
-
-    static JsonNode named(String kind, String name) {
-        return named(objects, kind, name);
     }
 
     /**
@@ -161,17 +151,25 @@ class KubernetesManifestsTest {
         return granted;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"csr-watcher", "approver-service", "signer-service", "rotation-scheduler"})
-    void eachServiceRunsAsItsOwnRestrictedAccount(String service) throws Exception {
-        JsonNode deployment = named("Deployment", service);
+    static Stream<Arguments> everyServiceOfEveryRendering() {
+        return Arrays.stream(Rendering.values()).flatMap(r -> Repo.SERVICES.keySet().stream().sorted()
+                .map(service -> Arguments.of(r, service)));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("everyServiceOfEveryRendering")
+    void eachServiceRunsAsItsOwnRestrictedAccount(Rendering rendering, String service) throws Exception {
+        List<JsonNode> objects = rendering.objects();
+        JsonNode deployment = named(objects, "Deployment", service);
         JsonNode pod = deployment.path("spec").path("template").path("spec");
         assertEquals(service, pod.path("serviceAccountName").asText());
-        named("ServiceAccount", service);
+        named(objects, "ServiceAccount", service);
         assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean());
         JsonNode container = pod.path("containers").get(0);
         assertFalse(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true));
         assertTrue(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
+        assertEquals("[\"ALL\"]", container.path("securityContext").path("capabilities").path("drop").toString());
+        assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asText());
         assertEquals("/q/health/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/live", container.path("livenessProbe").path("httpGet").path("path").asText());
         assertTrue(container.path("resources").path("limits").has("memory"));
@@ -185,19 +183,36 @@ class KubernetesManifestsTest {
      * configuration the Deployment gives it (event namespace, trust bundle, signer names served).
      */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void rbacGrantsNothingBeyondWhatEachServiceCalls(String overlay) {
-        List<JsonNode> rendered = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void rbacGrantsNothingBeyondWhatEachServiceCalls(Rendering rendering) {
+        assertEquals(List.of(), rbacProblems(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> rbacProblems(List<JsonNode> rendered) {
+        List<String> problems = new ArrayList<>();
         for (JsonNode deployment : ofKind(rendered, "Deployment")) {
             String service = deployment.path("metadata").path("name").asText();
             String namespace = deployment.path("metadata").path("namespace").asText();
             String account = deployment.path("spec").path("template").path("spec").path("serviceAccountName").asText();
-            assertEquals(namespace, named(rendered, "ServiceAccount", account).path("metadata").path("namespace").asText(),
-                    overlay + ": " + service + "'s ServiceAccount is in its namespace");
+            String accountNamespace = named(rendered, "ServiceAccount", account).path("metadata").path("namespace").asText();
+            if (!namespace.equals(accountNamespace)) {
+                problems.add(service + "'s ServiceAccount is in " + accountNamespace + ", not in its namespace " + namespace);
+            }
             Set<String> granted = granted(rendered, namespace, account);
-            assertEquals(calls(service, DeployedConfig.of(deployment, rendered)), granted, overlay + ": " + service);
-            assertFalse(granted.stream().anyMatch(g -> g.contains("*")), "no wildcards");
+            Set<String> calls = calls(service, DeployedConfig.of(deployment, rendered));
+            Set<String> denied = new TreeSet<>(calls);
+            denied.removeAll(granted);
+            Set<String> excess = new TreeSet<>(granted);
+            excess.removeAll(calls);
+            if (!denied.isEmpty()) {
+                problems.add(service + " is not granted what it calls: " + denied);
+            }
+            if (!excess.isEmpty()) {
+                problems.add(service + " is granted what it does not call: " + excess);
+            }
+            granted.stream().filter(g -> g.contains("*")).forEach(g -> problems.add(service + ": a wildcard: " + g));
         }
+        return problems;
     }
 
     /**
@@ -205,9 +220,10 @@ class KubernetesManifestsTest {
      * served, and the approver approves for the same three signers.
      */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void eachKubernetesSignerHasACaOfItsOwnAndLegacyUnknownIsNotServed(String overlay) {
-        List<JsonNode> rendered = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void eachKubernetesSignerHasACaOfItsOwnAndLegacyUnknownIsNotServed(Rendering rendering) {
+        List<JsonNode> rendered = rendering.objects();
+        String overlay = rendering.toString();
         DeployedConfig signer = DeployedConfig.of(named(rendered, "Deployment", "signer-service"), rendered);
         assertEquals(new TreeSet<>(CA_SIGNERS), served(signer), overlay);
         for (String name : CA_SIGNERS) {
@@ -232,19 +248,25 @@ class KubernetesManifestsTest {
      * its callers for, and bound to no one: an administrator binds it.
      */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void theDryRunRoleIsBoundToNoOne(String overlay) {
-        List<JsonNode> rendered = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void theDryRunRoleIsBoundToNoOne(Rendering rendering) {
+        assertEquals(List.of(), dryRunRoleProblems(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> dryRunRoleProblems(List<JsonNode> rendered) {
+        List<String> problems = new ArrayList<>();
         JsonNode role = named(rendered, "ClusterRole", "csrflow-dry-run");
-        assertEquals(1, role.path("rules").size());
-        JsonNode rule = role.path("rules").get(0);
-        assertEquals(List.of(DryRunAccess.GROUP), texts(rule.path("apiGroups")));
-        assertEquals(List.of(DryRunAccess.RESOURCE), texts(rule.path("resources")));
-        assertEquals(List.of(DryRunAccess.VERB), texts(rule.path("verbs")));
-        for (String kind : List.of("ClusterRoleBinding", "RoleBinding")) {
-            ofKind(rendered, kind).forEach(b -> assertFalse(b.path("roleRef").path("name").asText().equals("csrflow-dry-run"),
-                    overlay + ": " + b.path("metadata").path("name").asText() + " binds csrflow-dry-run"));
+        List<List<String>> rules = new ArrayList<>();
+        role.path("rules").forEach(rule -> rules.add(List.of(String.join(",", texts(rule.path("apiGroups"))),
+                String.join(",", texts(rule.path("resources"))), String.join(",", texts(rule.path("verbs"))))));
+        if (!rules.equals(List.of(List.of(DryRunAccess.GROUP, DryRunAccess.RESOURCE, DryRunAccess.VERB)))) {
+            problems.add("csrflow-dry-run grants " + rules);
         }
+        for (String kind : List.of("ClusterRoleBinding", "RoleBinding")) {
+            ofKind(rendered, kind).stream().filter(b -> b.path("roleRef").path("name").asText().equals("csrflow-dry-run"))
+                    .forEach(b -> problems.add(b.path("metadata").path("name").asText() + " binds csrflow-dry-run"));
+        }
+        return problems;
     }
 
     /**
@@ -252,27 +274,43 @@ class KubernetesManifestsTest {
      * it, without data: applying k8s/ again leaves what the signer wrote.
      */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void theTrustBundleIsShippedEmptyWhereTheSignerWritesIt(String overlay) {
-        List<JsonNode> rendered = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void theTrustBundleIsShippedEmptyWhereTheSignerWritesIt(Rendering rendering) {
+        assertEquals(List.of(), trustBundleProblems(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> trustBundleProblems(List<JsonNode> rendered) {
         DeployedConfig signer = DeployedConfig.of(named(rendered, "Deployment", "signer-service"), rendered);
         String namespace = signer.value("csrflow.signer.trust-bundle.namespace").orElseThrow();
         String name = signer.value("csrflow.signer.trust-bundle.name").orElseThrow();
-        JsonNode bundle = ofKind(rendered, "ConfigMap").stream()
+        List<JsonNode> bundles = ofKind(rendered, "ConfigMap").stream()
                 .filter(c -> c.path("metadata").path("name").asText().equals(name)
-                        && c.path("metadata").path("namespace").asText().equals(namespace))
-                .findFirst().orElseThrow(() -> new AssertionError(overlay + ": no ConfigMap " + namespace + "/" + name));
-        assertFalse(bundle.has("data") || bundle.has("binaryData"), overlay + ": " + bundle);
+                        && c.path("metadata").path("namespace").asText().equals(namespace)).toList();
+        if (bundles.isEmpty()) {
+            return List.of("no ConfigMap " + namespace + "/" + name);
+        }
+        List<String> problems = new ArrayList<>();
+        if (bundles.get(0).has("data") || bundles.get(0).has("binaryData")) {
+            problems.add("the trust bundle is shipped with data: " + bundles.get(0));
+        }
         JsonNode scheduler = named(rendered, "Deployment", "rotation-scheduler");
-        assertTrue(scheduler.path("spec").path("template").path("spec").path("volumes").toString()
-                .contains("\"name\":\"" + name + "\""), "the scheduler mounts the bundle");
+        if (!scheduler.path("metadata").path("namespace").asText().equals(namespace)
+                || !scheduler.path("spec").path("template").path("spec").path("volumes").toString()
+                        .contains("\"name\":\"" + name + "\"")) {
+            problems.add("the scheduler does not mount the bundle " + namespace + "/" + name);
+        }
+        return problems;
     }
 
     /** Every Role and ClusterRole is bound, but the dry run's; every binding's role exists. */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void everyRoleIsBoundAndEveryBindingResolves(String overlay) {
-        List<JsonNode> rendered = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void everyRoleIsBoundAndEveryBindingResolves(Rendering rendering) {
+        assertEquals(Set.of("ClusterRole/csrflow-dry-run"), unboundRoles(rendering.objects()), rendering.toString());
+    }
+
+    /** Roles and ClusterRoles no binding binds; a binding whose role is not there fails. */
+    static Set<String> unboundRoles(List<JsonNode> rendered) {
         Set<String> bound = new TreeSet<>();
         for (String kind : List.of("ClusterRoleBinding", "RoleBinding")) {
             for (JsonNode binding : ofKind(rendered, kind)) {
@@ -286,12 +324,13 @@ class KubernetesManifestsTest {
             ofKind(rendered, kind).forEach(r -> roles.add(kind + "/" + r.path("metadata").path("name").asText()));
         }
         roles.removeAll(bound);
-        assertEquals(Set.of("ClusterRole/csrflow-dry-run"), roles, overlay);
+        return roles;
     }
 
-    @Test
-    void everyContractTopicIsAKafkaTopic() {
-        Set<String> topics = ofKind("KafkaTopic").stream().map(t -> t.path("spec").path("topicName").asText())
+    @ParameterizedTest
+    @EnumSource(Rendering.class)
+    void everyContractTopicIsAKafkaTopic(Rendering rendering) {
+        Set<String> topics = ofKind(rendering.objects(), "KafkaTopic").stream().map(t -> t.path("spec").path("topicName").asText())
                 .collect(Collectors.toSet());
         EventType.ALL.forEach(type -> assertTrue(topics.contains(type.defaultTopic()), type.defaultTopic()));
         assertTrue(topics.contains(io.csrflow.events.Topics.APPROVER_DEAD_LETTER)
@@ -308,7 +347,7 @@ class KubernetesManifestsTest {
         assertEquals(Set.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
                 "ConfigMap"), byKind.keySet(), byKind.toString());
         assertEquals(List.of("csrflow-ca-bundles"), byKind.get("ConfigMap"));
-        Set<String> baseRbac = rbac(objects);
+        Set<String> baseRbac = rbac(Rendering.KUSTOMIZE_BASE.objects());
         Set<String> composeRbac = rbac(compose);
         assertTrue(composeRbac.containsAll(baseRbac), "every grant of the base");
         composeRbac.removeAll(baseRbac);

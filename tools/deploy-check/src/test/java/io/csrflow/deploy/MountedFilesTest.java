@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -21,18 +21,20 @@ import io.csrflow.testsupport.YamlDocuments;
  * every file the configuration names is such a file.
  */
 class MountedFilesTest {
-    static final List<String> OVERLAYS = Repo.OVERLAYS;
-
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void everyMountedSecretAndConfigMapFileIsReadableByItsContainer(String overlay) {
+    @EnumSource(Rendering.class)
+    void everyMountedSecretAndConfigMapFileIsReadableByItsContainer(Rendering rendering) {
+        assertEquals(List.of(), unreadableFiles(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> unreadableFiles(List<JsonNode> objects) {
         List<String> problems = new ArrayList<>();
-        for (JsonNode deployment : deployments(Repo.render(overlay))) {
+        for (JsonNode deployment : deployments(objects)) {
             String service = deployment.path("metadata").path("name").asText();
-            problems.addAll(PodFiles.unreadable(overlay + ": " + service,
-                    deployment.path("spec").path("template").path("spec"), Repo.imageUser(service)));
+            problems.addAll(PodFiles.unreadable(service, deployment.path("spec").path("template").path("spec"),
+                    Repo.imageUser(service)));
         }
-        assertEquals(List.of(), problems);
+        return problems;
     }
 
     /**
@@ -87,16 +89,17 @@ class MountedFilesTest {
 
     /** Each csrflow pod runs as its image's user, in that user's group, which also owns its mounted files. */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void everyPodRunsAsItsImagesUserAndGroup(String overlay) {
-        for (JsonNode deployment : deployments(Repo.render(overlay))) {
+    @EnumSource(Rendering.class)
+    void everyPodRunsAsItsImagesUserAndGroup(Rendering rendering) {
+        String source = rendering.toString();
+        for (JsonNode deployment : deployments(rendering.objects())) {
             String service = deployment.path("metadata").path("name").asText();
             JsonNode context = deployment.path("spec").path("template").path("spec").path("securityContext");
             long user = Repo.imageUser(service);
-            assertEquals(user, context.path("runAsUser").asLong(-1), overlay + " " + service);
-            assertEquals(user, context.path("runAsGroup").asLong(-1), overlay + " " + service);
-            assertEquals(user, context.path("fsGroup").asLong(-1), overlay + " " + service);
-            assertTrue(context.path("runAsNonRoot").asBoolean(), overlay + " " + service);
+            assertEquals(user, context.path("runAsUser").asLong(-1), source + " " + service);
+            assertEquals(user, context.path("runAsGroup").asLong(-1), source + " " + service);
+            assertEquals(user, context.path("fsGroup").asLong(-1), source + " " + service);
+            assertTrue(context.path("runAsNonRoot").asBoolean(), source + " " + service);
         }
     }
 
@@ -105,9 +108,12 @@ class MountedFilesTest {
      * QUARKUS_CONFIG_LOCATIONS) is a file of one of its Secret or ConfigMap volumes.
      */
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void everyFileTheConfigurationNamesIsMounted(String overlay) {
-        List<JsonNode> objects = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void everyFileTheConfigurationNamesIsMounted(Rendering rendering) {
+        assertEquals(List.of(), unmountedFiles(rendering.objects()), rendering.toString());
+    }
+
+    static List<String> unmountedFiles(List<JsonNode> objects) {
         List<String> problems = new ArrayList<>();
         for (JsonNode deployment : deployments(objects)) {
             DeployedConfig config = DeployedConfig.of(deployment, objects);
@@ -126,12 +132,12 @@ class MountedFilesTest {
             });
             for (String path : paths) {
                 if (PodFiles.at(pod, container, path.trim()).isEmpty()) {
-                    problems.add(overlay + ": " + config.service + " names " + path + ", which no Secret or ConfigMap volume provides");
+                    problems.add(config.service + " names " + path + ", which no Secret or ConfigMap volume provides");
                 }
             }
-            config.unresolved.forEach(l -> problems.add(overlay + ": " + config.service + ": " + l + " is in no mounted ConfigMap"));
+            config.unresolved.forEach(l -> problems.add(config.service + ": " + l + " is in no mounted ConfigMap"));
         }
-        assertEquals(List.of(), problems);
+        return problems;
     }
 
     static List<JsonNode> deployments(List<JsonNode> objects) {

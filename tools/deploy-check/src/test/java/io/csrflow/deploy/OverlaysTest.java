@@ -16,11 +16,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.csrflow.deploy.Rendering.Tool;
+import io.csrflow.deploy.Rendering.Variant;
 import io.csrflow.testsupport.YamlDocuments;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -28,10 +31,10 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * Every kustomize overlay renders, every object in it parses as its Kubernetes type without a
- * field the type does not know (a typo or a misplaced key would be silently dropped by the API
- * server), custom resources are the kinds their operators serve, and what each overlay changes
- * is what it says.
+ * Every kustomize overlay and chart preset renders, every object in it parses as its Kubernetes type
+ * without a field the type does not know (a typo or a misplaced key would be silently dropped by the
+ * API server), custom resources are the kinds their operators serve, and what each variant (dev,
+ * production) changes is what it says, in k8s/ and in the chart alike.
  */
 class OverlaysTest {
     /** Custom resources and the API versions their operators (Strimzi, Prometheus Operator) serve. */
@@ -42,17 +45,19 @@ class OverlaysTest {
             "KafkaUser", "kafka.strimzi.io/v1beta2",
             "ServiceMonitor", "monitoring.coreos.com/v1");
 
-    static List<JsonNode> render(String overlay) throws Exception {
-        return Repo.render(overlay);
-    }
-
     @ParameterizedTest
-    @ValueSource(strings = {"k8s/base", "k8s/overlays/dev", "k8s/overlays/production", "k8s/compose"})
-    void everyObjectIsAValidKubernetesObject(String overlay) throws Exception {
-        assertEquals(List.of(), problems(render(overlay)), overlay);
+    @EnumSource(Rendering.class)
+    void everyObjectIsAValidKubernetesObject(Rendering rendering) {
+        assertEquals(List.of(), problems(rendering.objects()), rendering.toString());
     }
 
-    @org.junit.jupiter.api.Test
+    /** What docker-compose's k3s-init applies. */
+    @Test
+    void everyObjectComposeAppliesIsAValidKubernetesObject() {
+        assertEquals(List.of(), problems(Repo.render("k8s/compose")));
+    }
+
+    @Test
     void theCheckCatchesMisspelledAndMisplacedFields() throws Exception {
         List<JsonNode> bad = YamlDocuments.parse("""
                 apiVersion: apps/v1
@@ -106,33 +111,37 @@ class OverlaysTest {
         return problems;
     }
 
-    @org.junit.jupiter.api.Test
-    void devLeavesRbacAlone() throws Exception {
-        assertEquals(rbac(render("k8s/base")), rbac(render("k8s/overlays/dev")));
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void devLeavesRbacAlone(Tool tool) {
+        assertEquals(rbac(Rendering.of(tool, Variant.BASE).objects()), rbac(Rendering.of(tool, Variant.DEV).objects()));
     }
 
     /** Production's RBAC is the base's, but for the signer's account, which lives in csrflow-signer. */
-    @org.junit.jupiter.api.Test
-    void productionChangesRbacOnlyByMovingTheSignersAccount() throws Exception {
-        Set<String> production = rbac(render("k8s/overlays/production")).stream()
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void productionChangesRbacOnlyByMovingTheSignersAccount(Tool tool) {
+        Set<String> production = rbac(Rendering.of(tool, Variant.PRODUCTION).objects()).stream()
                 .map(o -> o.replace("\"name\":\"signer-service\",\"namespace\":\"csrflow-signer\"",
                         "\"name\":\"signer-service\",\"namespace\":\"csrflow\""))
                 .collect(Collectors.toSet());
-        assertEquals(rbac(render("k8s/base")), production);
+        assertEquals(rbac(Rendering.of(tool, Variant.BASE).objects()), production);
     }
 
-    @org.junit.jupiter.api.Test
-    void devRunsOneOfEverythingOnOneBroker() throws Exception {
-        List<JsonNode> objects = render("k8s/overlays/dev");
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void devRunsOneOfEverythingOnOneBroker(Tool tool) {
+        List<JsonNode> objects = Rendering.of(tool, Variant.DEV).objects();
         of(objects, "Deployment").forEach(d -> assertEquals(1, d.path("spec").path("replicas").asInt(), name(d)));
         of(objects, "KafkaTopic").forEach(t -> assertEquals(1, t.path("spec").path("replicas").asInt(), name(t)));
         of(objects, "KafkaNodePool").forEach(p -> assertEquals(1, p.path("spec").path("replicas").asInt()));
         assertEquals("1", env(objects, "CSRFLOW_SCHEDULER_REPLICATION_FACTOR"));
     }
 
-    @org.junit.jupiter.api.Test
-    void productionRunsReplicasWithWarmSchedulerState() throws Exception {
-        List<JsonNode> objects = render("k8s/overlays/production");
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void productionRunsReplicasWithWarmSchedulerState(Tool tool) {
+        List<JsonNode> objects = Rendering.of(tool, Variant.PRODUCTION).objects();
         of(objects, "Deployment").forEach(d -> assertTrue(d.path("spec").path("replicas").asInt() >= 2, name(d)));
         assertEquals("1", env(objects, "CSRFLOW_SCHEDULER_STANDBY_REPLICAS"));
         assertEquals("3", env(objects, "CSRFLOW_SCHEDULER_REPLICATION_FACTOR"));
@@ -147,9 +156,10 @@ class OverlaysTest {
      * authorizes; each service authenticates as its own KafkaUser (whose ACLs the e2e fault suite
      * runs under) and trusts the cluster CA. Dev keeps the plain listener.
      */
-    @org.junit.jupiter.api.Test
-    void productionTalksToKafkaOverTlsAsOneUserPerService() throws Exception {
-        List<JsonNode> objects = render("k8s/overlays/production");
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void productionTalksToKafkaOverTlsAsOneUserPerService(Tool tool) {
+        List<JsonNode> objects = Rendering.of(tool, Variant.PRODUCTION).objects();
         JsonNode kafka = of(objects, "Kafka").get(0).path("spec").path("kafka");
         assertEquals(1, kafka.path("listeners").size(), kafka.toString());
         JsonNode listener = kafka.path("listeners").get(0);
@@ -180,7 +190,7 @@ class OverlaysTest {
             assertEquals("csrflow-cluster-ca-cert", ca.path("name").asText(), service);
             assertEquals("ca.crt", ca.path("key").asText(), service);
         }
-        List<JsonNode> dev = render("k8s/overlays/dev");
+        List<JsonNode> dev = Rendering.of(tool, Variant.DEV).objects();
         assertEquals("false", of(dev, "Kafka").get(0).path("spec").path("kafka").path("listeners").get(0)
                 .path("tls").asText());
         assertEquals(List.of(), of(dev, "KafkaUser"));
@@ -193,9 +203,10 @@ class OverlaysTest {
      * administrator also gives the user operator (the KafkaUser's password.valueFrom): the Secret the
      * user operator writes lives in the Kafka namespace, which the signer cannot mount.
      */
-    @org.junit.jupiter.api.Test
-    void productionRunsTheSignerAloneOnControlPlaneNodes() throws Exception {
-        List<JsonNode> objects = render("k8s/overlays/production");
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void productionRunsTheSignerAloneOnControlPlaneNodes(Tool tool) {
+        List<JsonNode> objects = Rendering.of(tool, Variant.PRODUCTION).objects();
         JsonNode signer = of(objects, "Deployment").stream().filter(d -> name(d).equals("signer-service")).findFirst()
                 .orElseThrow();
         String namespace = signer.path("metadata").path("namespace").asText();

@@ -23,8 +23,6 @@ final class Repo {
     static final Map<String, String> SERVICES = Map.of("csr-watcher", "csr-watcher",
             "approver-service", "approver-service", "signer-service", "signer-service",
             "rotation-scheduler", "rotation-scheduler");
-    /** Every kustomization that deploys csrflow. */
-    static final List<String> OVERLAYS = List.of("k8s/base", "k8s/overlays/dev", "k8s/overlays/production");
 
     private static final Map<String, List<JsonNode>> RENDERED = new ConcurrentHashMap<>();
     private static final Pattern USER = Pattern.compile("(?m)^USER\\s+(\\d+)\\s*$");

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -20,19 +20,18 @@ import io.csrflow.approver.domain.Cidr;
 
 /**
  * The approver certifies a kubelet's serving addresses only within bounds the deployment sets: a DNS
- * name pattern and IP ranges. k8s/ sets bounds for a private network (to be narrowed per cluster);
+ * name pattern and IP ranges. k8s/ and the chart set bounds for a private network (to be narrowed per cluster);
  * compose sets exactly its simulated fleet's. Checked with the approver's own CIDR type and the
  * regular expression semantics it applies (a full match).
  */
 class ServingBoundsTest {
-    static final List<String> OVERLAYS = Repo.OVERLAYS;
     static final String PATTERN = "csrflow.approver.kubelet-serving.dns-name-pattern";
     static final String RANGES = "csrflow.approver.kubelet-serving.ip-ranges";
 
     @ParameterizedTest
-    @FieldSource("OVERLAYS")
-    void kubernetesBoundsServingCertificatesToPrivateNodeAddresses(String overlay) throws Exception {
-        List<JsonNode> objects = Repo.render(overlay);
+    @EnumSource(Rendering.class)
+    void kubernetesBoundsServingCertificatesToPrivateNodeAddresses(Rendering rendering) throws Exception {
+        List<JsonNode> objects = rendering.objects();
         DeployedConfig approver = DeployedConfig.of(KubernetesManifestsTest.named(objects, "Deployment", "approver-service"),
                 objects);
         assertEquals("false", approver.value("csrflow.approver.kubelet-serving.trust-node-reported-addresses").orElseThrow());
