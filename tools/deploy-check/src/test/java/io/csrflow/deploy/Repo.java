@@ -25,7 +25,7 @@ final class Repo {
             "rotation-scheduler", "rotation-scheduler");
 
     private static final Map<String, List<JsonNode>> RENDERED = new ConcurrentHashMap<>();
-    private static final Pattern USER = Pattern.compile("(?m)^USER\\s+(\\d+)\\s*$");
+    private static final Pattern USER = Pattern.compile("(?m)^USER\\s+(\\d+):(\\d+)\\s*$");
 
     private Repo() {
     }
@@ -49,15 +49,36 @@ final class Repo {
                 Cli.run(ROOT, null, "docker-compose", "-f", f, "config"))).get(0);
     }
 
-    /** The numeric user a module's image runs as: the USER of its Dockerfile. */
+    /** The numeric user and group an image runs as: the {@code USER uid:gid} of its Dockerfile. */
+    record ImageUser(long uid, long gid) {
+    }
+
+    /** The user and group a module's image runs as. */
     static long imageUser(String module) {
-        Path dockerfile = ROOT.resolve(module).resolve("src/main/docker/Dockerfile.jvm");
+        ImageUser user = imageUser(ROOT.resolve(module).resolve("src/main/docker/Dockerfile.jvm"));
+        if (user.uid() != user.gid()) {
+            throw new AssertionError(module + "'s image runs as " + user + ": k8s/ gives one id for user, group and fsGroup");
+        }
+        return user.uid();
+    }
+
+    /**
+     * The last {@code USER} of a Dockerfile, the one the image runs as: {@code uid:gid}, both
+     * numeric, so that the image runs as them on any base.
+     */
+    static ImageUser imageUser(Path dockerfile) {
         try {
-            Matcher user = USER.matcher(Files.readString(dockerfile));
-            if (!user.find()) {
-                throw new AssertionError(dockerfile + " names no numeric USER");
+            String text = Files.readString(dockerfile);
+            Matcher last = Pattern.compile("(?m)^USER\\s+(\\S+)\\s*$").matcher(text);
+            String user = null;
+            while (last.find()) {
+                user = last.group(1);
             }
-            return Long.parseLong(user.group(1));
+            Matcher numeric = USER.matcher(user == null ? "" : "USER " + user);
+            if (!numeric.find()) {
+                throw new AssertionError(dockerfile + " runs as " + user + ", not a numeric USER uid:gid");
+            }
+            return new ImageUser(Long.parseLong(numeric.group(1)), Long.parseLong(numeric.group(2)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
