@@ -36,6 +36,7 @@ import io.csrflow.testsupport.KafkaTestResource;
 import io.csrflow.testsupport.KubeEmulatorTestResource;
 import io.csrflow.testsupport.TestCa;
 import io.csrflow.testsupport.TestCsrs;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -224,7 +225,7 @@ class SignerComponentTest {
         TestCa lapsed = TestCa.create(Files.createTempDirectory("lapsed"), "csrflow-retired-lapsed",
                 Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
         String file = "kube-apiserver-client-kubelet.crt";
-        var published = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get();
+        var published = publishedBundles();
         String fingerprint = io.csrflow.pki.Fingerprints.sha256(io.csrflow.pki.Pem.firstCertificate(
                 Files.readString(elsewhere.certFile())));
         String lapsedFingerprint = io.csrflow.pki.Fingerprints.sha256(io.csrflow.pki.Pem.firstCertificate(
@@ -267,8 +268,13 @@ class SignerComponentTest {
     }
 
     private String bundle(String signer) {
-        return admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getData()
-                .get(signer + ".crt").trim();
+        return publishedBundles().getData().get(signer + ".crt").trim();
+    }
+
+    /** The bundles' ConfigMap once the signer has published it, which it does on a thread of its own. */
+    private ConfigMap publishedBundles() {
+        return await().atMost(WAIT).until(() -> admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles")
+                .get(), published -> published.getData() != null && published.getData().containsKey("kubelet-serving.crt"));
     }
 
     @Test
@@ -280,8 +286,7 @@ class SignerComponentTest {
 
     @Test
     void legacyUnknownIsNotServedByTheDefaultCa() {
-        assertTrue(admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getData()
-                .keySet().stream().noneMatch(k -> k.startsWith("legacy-unknown")));
+        assertTrue(publishedBundles().getData().keySet().stream().noneMatch(k -> k.startsWith("legacy-unknown")));
         given().get("/q/health/ready").then().body(org.hamcrest.Matchers.not(containsString("legacy-unknown")));
     }
 

@@ -9,7 +9,10 @@ import org.eclipse.microprofile.health.Readiness;
 import io.csrflow.approver.RetryScheduler;
 import io.csrflow.approver.kube.NodeCache;
 
-/** Ready once the Node cache has synced with the API, so serving CSRs are not judged on an empty cache. */
+/**
+ * Ready once the Node cache has synced with the API, so serving CSRs are not judged on an empty cache.
+ * Whether the API answers at all is service-support's {@code kubernetes} check.
+ */
 @Readiness
 @ApplicationScoped
 public class NodeCacheReadiness implements HealthCheck {
@@ -23,7 +26,7 @@ public class NodeCacheReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("kubernetes-api").status(nodes.synced())
+        return HealthCheckResponse.named("node-cache").status(nodes.synced())
                 .withData("nodeCacheSynced", nodes.synced())
                 .withData("pendingRetries", retries.size())
                 .build();

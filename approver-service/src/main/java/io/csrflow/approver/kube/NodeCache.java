@@ -19,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 import io.csrflow.approver.ApproverConfig;
 import io.csrflow.approver.domain.NodeAddressForms;
 import io.csrflow.approver.domain.NodeDirectory;
+import io.csrflow.service.Informers;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,7 +59,8 @@ public class NodeCache implements NodeDirectory {
     }
 
     void start(@Observes StartupEvent event) {
-        informer = client.nodes().inform(new ResourceEventHandler<>() {
+        SharedIndexInformer<Node> created = client.nodes().runnableInformer(0);
+        created.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
                 stamp(node);
@@ -78,6 +80,9 @@ public class NodeCache implements NodeDirectory {
                 claimed(node).forEach(NodeCache.this::release);
             }
         });
+        // Returns at once: an API server that does not answer yet leaves the cache unsynced (not
+        // ready), and the informer lists again with backoff until it answers.
+        informer = Informers.start(created, "Nodes");
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.csrflow.service.CsrSnapshots;
+import io.csrflow.service.Informers;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.messaging.ObservedPublisher;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
@@ -16,7 +17,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 /**
  * The informer on {@code certificates.k8s.io/v1} CSRs, run while this replica leads. Its initial
  * list publishes every existing CSR, so a new leader covers whatever the previous one missed. Its
- * cache is what the cleaner looks at.
+ * cache is what the cleaner looks at. Starting returns at once; an API that does not answer yet
+ * leaves it unsynced (not ready) and listing again with backoff.
  */
 @ApplicationScoped
 public class CsrInformer {
@@ -38,8 +40,10 @@ public class CsrInformer {
 
     public synchronized void start() {
         if (informer == null) {
-            informer = client.certificates().v1().certificateSigningRequests()
-                    .inform(new Handler(), resyncMillis);
+            SharedIndexInformer<CertificateSigningRequest> created = client.certificates().v1()
+                    .certificateSigningRequests().runnableInformer(resyncMillis);
+            created.addEventHandler(new Handler());
+            informer = Informers.start(created, "CSRs");
         }
     }
 

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -26,6 +27,7 @@ import io.csrflow.events.EventType;
 import io.csrflow.service.Backoff;
 import io.csrflow.service.CsrLogContext;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.KafkaBootstrap;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 import io.micrometer.core.instrument.Counter;
@@ -39,7 +41,8 @@ import io.smallrye.common.annotation.Identifier;
  * Publishes {@code csr.observed} snapshots with an idempotent, acks=all producer. Snapshots wait in
  * a {@link LatestSnapshotOutbox} until the broker has them; while Kafka is unreachable the outbox
  * keeps the latest snapshot per CSR and one thread retries with backoff, so the informer never
- * blocks and nothing is lost.
+ * blocks and nothing is lost. The producer is made by that thread once the broker's name resolves
+ * ({@link KafkaBootstrap}); until then snapshots wait in the outbox the same way.
  */
 @ApplicationScoped
 public class ObservedPublisher {
@@ -54,18 +57,20 @@ public class ObservedPublisher {
     private final Counter failures;
     private final Tracer tracer;
     private final Backoff backoff;
+    private final KafkaBootstrap bootstrap;
     /** Failed sends since the broker last acknowledged one: the next pause grows with it. */
     private final AtomicInteger failuresInARow = new AtomicInteger();
     /** The retry number whose pause the sender owes before its next send, or {@link #NO_PAUSE}. */
     private final AtomicInteger pauseOwed = new AtomicInteger(NO_PAUSE);
-    private KafkaProducer<String, byte[]> producer;
+    private volatile KafkaProducer<String, byte[]> producer;
     private Thread sender;
     private volatile boolean running = true;
 
     @Inject
     ObservedPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WatcherConfig config,
-            MeterRegistry registry, Clock clock, OpenTelemetry openTelemetry) {
+            MeterRegistry registry, Clock clock, OpenTelemetry openTelemetry, KafkaBootstrap bootstrap) {
         this.tracer = CsrTrace.tracer(openTelemetry);
+        this.bootstrap = bootstrap;
         this.kafkaConfig = kafkaConfig;
         this.config = config;
         this.registry = registry;
@@ -79,7 +84,6 @@ public class ObservedPublisher {
 
     @PostConstruct
     void start() {
-        producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
         sender = new Thread(this::sendLoop, "csr-observed-sender");
         sender.setDaemon(true);
         sender.start();
@@ -119,6 +123,9 @@ public class ObservedPublisher {
     }
 
     private void sendLoop() {
+        if (!connect()) {
+            return;
+        }
         while (running) {
             try {
                 Optional<LatestSnapshotOutbox.Pending<CsrObserved>> next = outbox.poll(500);
@@ -138,6 +145,28 @@ public class ObservedPublisher {
                 LOG.error("csr.observed sender loop error; continuing", e);
             }
         }
+    }
+
+    /** Makes the producer once a bootstrap host resolves; false if the service stops first. */
+    private boolean connect() {
+        for (int attempt = 0; running; attempt++) {
+            try {
+                bootstrap.await();
+                producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (KafkaException e) {
+                // The name resolved a moment ago and may not any more: the producer looks it up again.
+                LOG.warnf("cannot create the csr.observed producer (%s); retrying in %d ms", e.getMessage(),
+                        backoff.delay(attempt).toMillis());
+                if (!backoff.pause(attempt)) {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     private void send(LatestSnapshotOutbox.Pending<CsrObserved> pending) {
@@ -192,8 +221,9 @@ public class ObservedPublisher {
         if (sender != null) {
             sender.interrupt();
         }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
+        KafkaProducer<String, byte[]> made = producer;
+        if (made != null) {
+            made.close(Duration.ofSeconds(5));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.csrflow.scheduler.nodes;
 import java.time.Clock;
 import java.util.List;
 
+import io.csrflow.service.Informers;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -34,14 +35,9 @@ public final class KubeNodeDirectory implements NodeDirectory, AutoCloseable {
                 LOG.infof("Node %s deleted: its certificates are no longer tracked", node.getMetadata().getName());
             }
         });
-        // start() returns at once and keeps retrying the list and watch, so an API server that is
-        // away at start-up (or RBAC that forbids nodes) leaves the directory unsynced, never crashed.
-        informer.start().whenComplete((ok, error) -> {
-            if (error != null) {
-                LOG.errorf("cannot follow Nodes (%s); identities of deleted Nodes stay tracked until this works",
-                        error.getMessage());
-            }
-        });
+        // Returns at once and lists again with backoff, so an API server that is away at start-up (or
+        // RBAC that forbids nodes for now) leaves the directory unsynced until it answers, never stopped.
+        Informers.start(informer, "Nodes");
     }
 
     @Override

@@ -1,12 +1,17 @@
 package io.csrflow.signer.kube;
 
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -14,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import io.csrflow.pki.Pem;
 import io.csrflow.pki.Fingerprints;
+import io.csrflow.service.Backoff;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -30,6 +36,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * {@link #RETIRED} lists each such CA (signer, SHA-256 of the certificate, until when it stays
  * trusted). A replica that did not see the replacement, or that restarted since, adopts them before
  * it publishes, so replicas never overwrite each other's bundles with fewer CAs.
+ *
+ * <p>Publishing runs on a thread of its own and is tried again with backoff until the API takes it:
+ * at start-up the API server may not answer yet, or the signer's Role may not be bound yet, and
+ * neither may hold the start back or leave the bundle unpublished until the next CA change.
  */
 @ApplicationScoped
 public class TrustBundle {
@@ -37,10 +47,18 @@ public class TrustBundle {
     public static final String RETIRED = "csrflow.io/retired-cas";
     private static final Logger LOG = Logger.getLogger(TrustBundle.class);
     private static final String PREFIX = "kubernetes.io/";
+    private static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
     private final KubernetesClient client;
     private final SignerConfig.TrustBundle config;
     private final CaRegistry cas;
+    private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "trust-bundle-publisher");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Counts CA changes: a retry for an earlier one stops when a newer one is being published. */
+    private long change;
 
     TrustBundle(KubernetesClient client, SignerConfig config, CaRegistry cas) {
         this.client = client;
@@ -52,31 +70,68 @@ public class TrustBundle {
         if (!config.enabled()) {
             return;
         }
+        long current = ++change;
+        publisher.execute(() -> attempt(current, 0));
+    }
+
+    private void attempt(long ofChange, int retry) {
+        synchronized (this) {
+            if (ofChange != change) {
+                return;
+            }
+        }
+        try {
+            write();
+            if (retry > 0) {
+                LOG.infof("published the CA bundle ConfigMap %s/%s", config.namespace(), config.name());
+            }
+        } catch (KubernetesClientException e) {
+            int code = e.getCode();
+            // Unreachable, overloaded, written by another replica meanwhile, or not permitted or not
+            // there yet (RBAC and namespace applied after the signer started): all may pass.
+            boolean passes = code <= 0 || code >= 500 || code == 409 || code == 429 || code == 403 || code == 404;
+            Duration pause = RETRY.delay(retry);
+            if (!passes) {
+                LOG.errorf("could not publish the CA bundle ConfigMap %s/%s (HTTP %d): %s", config.namespace(),
+                        config.name(), code, e.getMessage());
+                return;
+            }
+            LOG.warnf("could not publish the CA bundle ConfigMap %s/%s (%s); trying again in %d s", config.namespace(),
+                    config.name(), code > 0 ? "HTTP " + code : "the API did not answer", pause.toSeconds());
+            synchronized (this) {
+                if (ofChange == change && !publisher.isShutdown()) {
+                    publisher.schedule(() -> attempt(ofChange, retry + 1), pause.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    private void write() {
         // Updated in place when it exists, so that RBAC may limit the signer to this one ConfigMap by
         // name (k8s/ ships it empty); created only where the signer may create ConfigMaps (./csrflow up).
         var existing = client.configMaps().inNamespace(config.namespace()).withName(config.name());
-        try {
-            ConfigMap current = existing.get();
-            if (current != null) {
-                adoptRetired(current);
-            }
-            Map<String, String> data = new TreeMap<>();
-            cas.bundles().forEach((signer, certificates) -> data.put(file(signer), Pem.of(certificates)));
-            String retired = retiredAnnotation();
-            if (current == null) {
-                client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder().withNewMetadata()
-                        .withName(config.name()).withNamespace(config.namespace())
-                        .addToLabels("app.kubernetes.io/part-of", "csrflow").addToAnnotations(RETIRED, retired)
-                        .endMetadata().withData(data).build()).create();
-            } else {
-                client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder(current)
-                        .editMetadata().addToAnnotations(RETIRED, retired).endMetadata().withData(data).build())
-                        .update();
-            }
-        } catch (KubernetesClientException e) {
-            LOG.errorf("could not publish the CA bundle ConfigMap %s/%s (HTTP %d): %s", config.namespace(),
-                    config.name(), e.getCode(), e.getMessage());
+        ConfigMap current = existing.get();
+        if (current != null) {
+            adoptRetired(current);
         }
+        Map<String, String> data = new TreeMap<>();
+        cas.bundles().forEach((signer, certificates) -> data.put(file(signer), Pem.of(certificates)));
+        String retired = retiredAnnotation();
+        if (current == null) {
+            client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder().withNewMetadata()
+                    .withName(config.name()).withNamespace(config.namespace())
+                    .addToLabels("app.kubernetes.io/part-of", "csrflow").addToAnnotations(RETIRED, retired)
+                    .endMetadata().withData(data).build()).create();
+        } else {
+            client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder(current)
+                    .editMetadata().addToAnnotations(RETIRED, retired).endMetadata().withData(data).build())
+                    .update();
+        }
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        publisher.shutdownNow();
     }
 
     /** Every CA the published record says was replaced and is still trusted, if its certificate is there too. */
