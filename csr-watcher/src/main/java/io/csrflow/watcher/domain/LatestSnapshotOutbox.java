@@ -98,6 +98,11 @@ public final class LatestSnapshotOutbox<T> {
         slots.values().forEach(slot -> slot.waiting = null);
     }
 
+    /** Whether {@code key} has a snapshot not yet acknowledged by the broker (in flight or waiting). */
+    public synchronized boolean holds(String key) {
+        return slots.containsKey(key);
+    }
+
     /** Keys with a snapshot not yet acknowledged by the broker (in flight or waiting). */
     public synchronized int backlog() {
         return slots.size();

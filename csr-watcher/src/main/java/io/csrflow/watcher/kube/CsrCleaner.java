@@ -20,6 +20,7 @@ import io.csrflow.service.CsrLogContext;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.watcher.WatcherConfig;
 import io.csrflow.watcher.domain.CleanupRules;
+import io.csrflow.watcher.messaging.ObservedPublisher;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,6 +47,7 @@ public class CsrCleaner {
     private final CsrDeletes csrs;
     private final CsrInformer informer;
     private final CleanerDeletions deletions;
+    private final ObservedPublisher publisher;
     private final WatcherConfig.Cleaner config;
     private final CleanupRules rules;
     private final MeterRegistry registry;
@@ -60,11 +62,12 @@ public class CsrCleaner {
     private volatile long term;
     private volatile boolean active;
 
-    CsrCleaner(KubernetesClient client, CsrInformer informer, CleanerDeletions deletions, WatcherConfig config,
-            MeterRegistry registry, Clock clock) {
+    CsrCleaner(KubernetesClient client, CsrInformer informer, CleanerDeletions deletions, ObservedPublisher publisher,
+            WatcherConfig config, MeterRegistry registry, Clock clock) {
         this.csrs = new CsrDeletes(client);
         this.informer = informer;
         this.deletions = deletions;
+        this.publisher = publisher;
         this.config = config.watcher().cleaner();
         if (this.config.interval().isNegative() || this.config.interval().isZero()) {
             throw new IllegalArgumentException("csrflow.watcher.cleaner.interval must be positive, got "
@@ -148,6 +151,12 @@ public class CsrCleaner {
         for (CertificateSigningRequest csr : informer.cached()) {
             if (!current(ofTerm)) {
                 return;
+            }
+            // A CSR whose last state has not reached csr.observed yet (Kafka away) waits: its deletion
+            // would replace that state in the outbox, and consumers (the scheduler) would never see
+            // the certificate it was issued.
+            if (publisher.unacknowledged(csr.getMetadata().getName())) {
+                continue;
             }
             // The snapshot is a copy: the cached object is only read.
             Optional<CsrDeletionReason> reason = rules.reasonToDelete(CsrSnapshots.of(csr, false, now), now);

@@ -99,6 +99,11 @@ public class ObservedPublisher {
         outbox.clear();
     }
 
+    /** Whether a snapshot of the CSR {@code name} has not reached the topic yet. */
+    public boolean unacknowledged(String name) {
+        return outbox.holds(name);
+    }
+
     public int backlog() {
         return outbox.backlog();
     }

@@ -1,6 +1,7 @@
 package io.csrflow.watcher.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -82,6 +83,20 @@ class LatestSnapshotOutboxTest {
         assertEquals(50, sent.size());
         assertTrue(sent.stream().allMatch("v99"::equals));
         assertEquals(0, outbox.backlog());
+    }
+
+    /** What the cleaner asks before deleting a CSR: is its last state on the topic yet? */
+    @Test
+    void aKeyIsHeldUntilTheBrokerAcknowledgesItsLatestSnapshot() throws Exception {
+        assertFalse(outbox.holds("a"));
+        outbox.offer("a", "a1");
+        assertTrue(outbox.holds("a"), "waiting");
+        Pending<String> first = next();
+        assertTrue(outbox.holds("a"), "in flight");
+        outbox.failed(first);
+        assertTrue(outbox.holds("a"), "failed, to be sent again");
+        outbox.sent(next());
+        assertFalse(outbox.holds("a"), "acknowledged");
     }
 
     @Test

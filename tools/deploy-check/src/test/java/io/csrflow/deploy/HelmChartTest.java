@@ -235,6 +235,25 @@ class HelmChartTest {
         assertTrue(refused.getMessage().contains(message), refused.getMessage());
     }
 
+    /**
+     * Values that would silently widen a grant or shorten an age fail the install: an empty list of
+     * signer names would render an empty resourceNames, which RBAC reads as every signer; an age
+     * without its unit is seconds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        signerService: {signers: []}                  | signerService.signers: Array must have at least 1 items
+        approverService: {signerNames: []}            | approverService.signerNames: Array must have at least 1 items
+        csrWatcher: {cleaner: {pendingMaxAge: "24"}}  | csrWatcher.cleaner.pendingMaxAge: Does not match pattern
+        """)
+    void theSchemaRefusesValuesThatWouldWidenAGrantOrShortenAnAge(String values, String message, @TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), values + "\n");
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> Chart.template(file.toString(), Map.of()));
+        assertTrue(refused.getMessage().contains(message), refused.getMessage());
+    }
+
     /** After install, NOTES.txt names every CA Secret the signer mounts, in the namespace it runs in. */
     @ParameterizedTest
     @EnumSource(Variant.class)
