@@ -93,9 +93,10 @@ class EnvironmentMatchesCodeTest {
         return config.getConfigMapping(SignerConfig.class);
     }
 
-    @Test
-    void composeSetsOnlyWhatTheCodeReads() {
-        JsonNode services = Repo.compose().path("services");
+    @ParameterizedTest
+    @EnumSource(ComposeFile.class)
+    void composeSetsOnlyWhatTheCodeReads(ComposeFile file) {
+        JsonNode services = file.services();
         List<String> unknown = new ArrayList<>();
         for (String service : ConfigSurface.MAPPINGS.keySet()) {
             ConfigSurface surface = ConfigSurface.of(service);
@@ -208,12 +209,15 @@ class EnvironmentMatchesCodeTest {
     }
 
     /**
-     * The fleet bootstraps with the token k3s-init makes for the run, not one written in the files:
-     * kubeadm's token format, the bootstrap Secret's fields, and the file the fleet reads it from.
+     * The fleet bootstraps with the token the credentials step makes for the run, not one written in
+     * the files: kubeadm's token format, known to the API as a bootstrap token (k3s: a bootstrap
+     * Secret with its fields; the emulator: a user system:bootstrap:ID in system:bootstrappers), and
+     * the file the fleet reads it from. Its permissions are kubeadm's bindings of k8s/compose.
      */
-    @Test
-    void theFleetBootstrapsWithTheTokenK3sInitMakesForTheRun() throws Exception {
-        JsonNode services = Repo.compose().path("services");
+    @ParameterizedTest
+    @EnumSource(ComposeFile.class)
+    void theFleetBootstrapsWithTheTokenTheCredentialsStepMakesForTheRun(ComposeFile file) throws Exception {
+        JsonNode services = file.services();
         JsonNode fleet = services.path("fleet-simulator");
         assertFalse(fleet.path("environment").has("CSRFLOW_FLEET_BOOTSTRAP_TOKEN"), "no token in the compose file");
         String entrypoint = fleet.path("entrypoint").toString();
@@ -221,11 +225,19 @@ class EnvironmentMatchesCodeTest {
                 entrypoint);
         assertTrue(fleet.path("volumes").toString().contains("fleet-simulator-credentials:/credentials:ro"),
                 fleet.path("volumes").toString());
-        String init = services.path("k3s-init").path("command").toString();
-        for (String step : List.of("random 6", "random 16", "tr -dc a-z0-9", "--type=bootstrap.kubernetes.io/token",
-                "usage-bootstrap-authentication=true", "auth-extra-groups=system:bootstrappers:",
-                "> /credentials/fleet-simulator/bootstrap-token", "fleet-simulator-credentials:/credentials/fleet-simulator")) {
-            assertTrue((init + services.path("k3s-init").path("volumes")).contains(step), step + " in " + init);
+        JsonNode step = services.path(file.credentialsStep);
+        String init = step.path("command").toString();
+        List<String> known = switch (file) {
+            case DOCKER -> List.of("--type=bootstrap.kubernetes.io/token", "usage-bootstrap-authentication=true",
+                    "auth-extra-groups=system:bootstrappers:");
+            case LOCAL -> List.of("\\\"system:bootstrap:$$id\\\" \\\"system:bootstrappers, system:bootstrappers:",
+                    "/k8s/compose/kubelet-bootstrap.yaml");
+        };
+        List<String> steps = new ArrayList<>(List.of("random 6", "random 16", "tr -dc a-z0-9",
+                "> /credentials/fleet-simulator/bootstrap-token", "fleet-simulator-credentials:/credentials/fleet-simulator"));
+        steps.addAll(known);
+        for (String expected : steps) {
+            assertTrue((init + step.path("volumes")).contains(expected), expected + " in " + init);
         }
         Map<String, String> expected = Map.of("system:node-bootstrapper", "system:bootstrappers",
                 "system:certificates.k8s.io:certificatesigningrequests:nodeclient", "system:bootstrappers",

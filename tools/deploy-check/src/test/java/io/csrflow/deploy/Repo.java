@@ -45,7 +45,12 @@ final class Repo {
 
     /** What {@code docker-compose config} makes of docker-compose.yml. */
     static JsonNode compose() {
-        return RENDERED.computeIfAbsent("docker-compose.yml", f -> YamlDocuments.parse(
+        return compose("docker-compose.yml");
+    }
+
+    /** What {@code docker-compose config} makes of a compose file of the repository. */
+    static JsonNode compose(String file) {
+        return RENDERED.computeIfAbsent(file, f -> YamlDocuments.parse(
                 Cli.run(ROOT, null, "docker-compose", "-f", f, "config"))).get(0);
     }
 

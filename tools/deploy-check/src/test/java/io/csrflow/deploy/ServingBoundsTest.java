@@ -61,9 +61,10 @@ class ServingBoundsTest {
     }
 
     /** Compose's bounds admit every node the fleet simulator makes, and not its foreign-SAN misbehaviour. */
-    @Test
-    void composeBoundsAdmitItsFleetAndNothingElse() throws Exception {
-        JsonNode services = Repo.compose().path("services");
+    @ParameterizedTest
+    @EnumSource(ComposeFile.class)
+    void composeBoundsAdmitItsFleetAndNothingElse(ComposeFile file) throws Exception {
+        JsonNode services = file.services();
         DeployedConfig approver = DeployedConfig.ofCompose("approver-service", services.path("approver-service"));
         Pattern names = Pattern.compile(approver.value(PATTERN).orElseThrow());
         List<Cidr> ranges = cidrs(approver.value(RANGES).orElseThrow());

@@ -27,6 +27,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 
@@ -53,7 +54,16 @@ final class EmulatorServer implements AutoCloseable {
     private final boolean tls;
     private final String hostName;
 
-    private EmulatorServer(InetAddress address, int port, boolean tls, Path clientCaBundle, Dispatcher dispatcher) {
+    /**
+     * The certificate (chain) and private key, PEM files, served instead of a self-signed certificate,
+     * as kube-apiserver's {@code --tls-cert-file} and {@code --tls-private-key-file}: clients can then
+     * verify the server against the CA that issued it.
+     */
+    record ServingCertificate(Path certFile, Path keyFile) {
+    }
+
+    private EmulatorServer(InetAddress address, int port, boolean tls, Path clientCaBundle, ServingCertificate serving,
+            Dispatcher dispatcher) {
         if (clientCaBundle != null && !tls) {
             throw new IllegalArgumentException("client certificates need HTTPS; drop --http or the client CA");
         }
@@ -64,9 +74,13 @@ final class EmulatorServer implements AutoCloseable {
                 .setPort(port)
                 .setWebSocketSubProtocols(List.of(WEBSOCKET_SUB_PROTOCOLS))
                 .setHandle100ContinueAutomatically(true);
+        if (serving != null && !tls) {
+            throw new IllegalArgumentException("a serving certificate needs HTTPS; drop --http or the certificate");
+        }
         if (tls) {
-            SelfSignedCertificate serving = SelfSignedCertificate.create(hostName);
-            options.setSsl(true).setKeyCertOptions(serving.keyCertOptions());
+            options.setSsl(true).setKeyCertOptions(serving == null ? SelfSignedCertificate.create(hostName).keyCertOptions()
+                    : new PemKeyCertOptions().setCertPath(serving.certFile().toString())
+                            .setKeyPath(serving.keyFile().toString()));
             if (clientCaBundle != null) {
                 options.setClientAuth(ClientAuth.REQUEST)
                         .setTrustOptions(new PemTrustOptions().addCertPath(clientCaBundle.toString()));
@@ -227,9 +241,13 @@ final class EmulatorServer implements AutoCloseable {
         };
     }
 
-    /** Listens on {@code address:port} (0: a free port); {@code clientCaBundle} may be null (tokens only). */
-    static EmulatorServer start(InetAddress address, int port, boolean tls, Path clientCaBundle, Dispatcher dispatcher) {
-        EmulatorServer emulatorServer = new EmulatorServer(address, port, tls, clientCaBundle, dispatcher);
+    /**
+     * Listens on {@code address:port} (0: a free port); {@code clientCaBundle} may be null (tokens only),
+     * {@code serving} too (a self-signed certificate).
+     */
+    static EmulatorServer start(InetAddress address, int port, boolean tls, Path clientCaBundle,
+            ServingCertificate serving, Dispatcher dispatcher) {
+        EmulatorServer emulatorServer = new EmulatorServer(address, port, tls, clientCaBundle, serving, dispatcher);
         try {
             await(emulatorServer.server.listen(), "cannot listen on " + address.getHostAddress() + ":" + port);
         } catch (RuntimeException e) {

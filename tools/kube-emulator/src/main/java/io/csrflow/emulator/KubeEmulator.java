@@ -29,11 +29,11 @@ public final class KubeEmulator implements AutoCloseable {
     private final EmulatorServer server;
 
     private KubeEmulator(EmulatorConfig config, Clock clock, String host, int port, boolean https, Path clientCa,
-            ObjectStore.Settings storeSettings) {
+            EmulatorServer.ServingCertificate serving, ObjectStore.Settings storeSettings) {
         // Discovery documents name the address the server ends up listening on (port 0 picks one).
         this.dispatcher = new ApiServerDispatcher(config, clock, requests, this::hostAndPort, storeSettings);
         try {
-            this.server = EmulatorServer.start(InetAddress.getByName(host), port, https, clientCa, dispatcher);
+            this.server = EmulatorServer.start(InetAddress.getByName(host), port, https, clientCa, serving, dispatcher);
         } catch (IOException e) {
             throw new IllegalStateException("cannot resolve " + host, e);
         }
@@ -41,12 +41,12 @@ public final class KubeEmulator implements AutoCloseable {
 
     /** Starts on {@code host:port} (port 0 picks a free one); callers authenticate with tokens. */
     public static KubeEmulator start(EmulatorConfig config, String host, int port, boolean https) {
-        return new KubeEmulator(config, Clock.systemUTC(), host, port, https, null, ObjectStore.Settings.DEFAULTS);
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, https, null, null, ObjectStore.Settings.DEFAULTS);
     }
 
     /** For tests of watch history and bookmarks: a short history, frequent bookmarks, over HTTP on loopback. */
     static KubeEmulator startWithStore(ObjectStore.Settings storeSettings) {
-        return new KubeEmulator(EmulatorConfig.defaults(), Clock.systemUTC(), "127.0.0.1", 0, false, null,
+        return new KubeEmulator(EmulatorConfig.defaults(), Clock.systemUTC(), "127.0.0.1", 0, false, null, null,
                 storeSettings);
     }
 
@@ -55,8 +55,19 @@ public final class KubeEmulator implements AutoCloseable {
      * certificate in {@code clientCaBundle} (PEM), as the API server's {@code --client-ca-file}.
      */
     public static KubeEmulator startWithClientCa(EmulatorConfig config, String host, int port, Path clientCaBundle) {
-        return new KubeEmulator(config, Clock.systemUTC(), host, port, true, clientCaBundle,
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, true, clientCaBundle, null,
                 ObjectStore.Settings.DEFAULTS);
+    }
+
+    /**
+     * Starts over HTTPS with the certificate and key in the given PEM files, as kube-apiserver's
+     * {@code --tls-cert-file} and {@code --tls-private-key-file}, so that clients verify the server
+     * against the CA that issued it; {@code clientCaBundle} may be null (tokens only).
+     */
+    public static KubeEmulator startWithServingCertificate(EmulatorConfig config, String host, int port,
+            Path clientCaBundle, Path certFile, Path keyFile) {
+        return new KubeEmulator(config, Clock.systemUTC(), host, port, true, clientCaBundle,
+                new EmulatorServer.ServingCertificate(certFile, keyFile), ObjectStore.Settings.DEFAULTS);
     }
 
     /** An emulator with the default config on a free loopback port, over HTTP. */

@@ -8,13 +8,15 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs the emulator as a process:
  * {@code java -cp "kube-emulator.jar:lib/*" io.csrflow.emulator.KubeEmulatorMain [--host H] [--port P] [--http] [--config FILE]
- * [--rbac FILE]... [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE]}. Each {@code --rbac} file
+ * [--rbac FILE]... [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE] [--tls-cert-file FILE --tls-private-key-file FILE]}. Each {@code --rbac} file
  * (multi-document YAML, e.g. what {@code kubectl kustomize k8s/overlays/dev} renders) adds its Roles,
  * ClusterRoles and bindings to those of the config; other kinds in it are ignored. The kubeconfig logs in as the user of
  * {@code --token} (default: the administrator of the default config). HTTPS by default, with a
  * self-signed certificate, because kubectl sends bearer tokens only over TLS. With
  * {@code --client-ca}, client certificates chaining to that PEM bundle authenticate too (kubelets
- * after their bootstrap).
+ * after their bootstrap). With {@code --tls-cert-file} and {@code --tls-private-key-file} (PEM, as
+ * kube-apiserver's options of those names) it serves that certificate instead of a self-signed one,
+ * so that clients can verify it against their CA.
  */
 public final class KubeEmulatorMain {
     private KubeEmulatorMain() {
@@ -28,6 +30,8 @@ public final class KubeEmulatorMain {
         Path kubeconfig = null;
         String token = "admin-token";
         Path clientCa = null;
+        Path tlsCert = null;
+        Path tlsKey = null;
         List<Path> rbacFiles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -39,9 +43,11 @@ public final class KubeEmulatorMain {
                 case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i));
                 case "--token" -> token = value(args, ++i);
                 case "--client-ca" -> clientCa = Path.of(value(args, ++i));
+                case "--tls-cert-file" -> tlsCert = Path.of(value(args, ++i));
+                case "--tls-private-key-file" -> tlsKey = Path.of(value(args, ++i));
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --host --port --http --config "
-                            + "--rbac --kubeconfig --token --client-ca");
+                            + "--rbac --kubeconfig --token --client-ca --tls-cert-file --tls-private-key-file");
                     System.exit(2);
                 }
             }
@@ -57,7 +63,17 @@ public final class KubeEmulatorMain {
             System.err.println("--client-ca needs HTTPS; drop --http");
             System.exit(2);
         }
-        KubeEmulator emulator = clientCa == null ? KubeEmulator.start(config, host, port, https)
+        if ((tlsCert == null) != (tlsKey == null)) {
+            System.err.println("--tls-cert-file and --tls-private-key-file go together");
+            System.exit(2);
+        }
+        if (tlsCert != null && !https) {
+            System.err.println("--tls-cert-file needs HTTPS; drop --http");
+            System.exit(2);
+        }
+        KubeEmulator emulator = tlsCert != null
+                ? KubeEmulator.startWithServingCertificate(config, host, port, clientCa, tlsCert, tlsKey)
+                : clientCa == null ? KubeEmulator.start(config, host, port, https)
                 : KubeEmulator.startWithClientCa(config, host, port, clientCa);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
