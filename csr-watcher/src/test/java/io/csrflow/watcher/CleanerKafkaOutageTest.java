@@ -27,12 +27,9 @@ import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.InjectKafkaProcess;
 import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaProcess;
-import io.csrflow.testsupport.KafkaProcessTestResource;
-import io.csrflow.testsupport.KubeEmulatorTestResource;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -44,21 +41,10 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(CleanerKafkaOutageTest.OwnBrokerQuickCleaner.class)
 class CleanerKafkaOutageTest {
     /** A broker this class may stop, a pass every second, issued CSRs garbage a second after approval. */
-    public static class OwnBrokerQuickCleaner implements QuarkusTestProfile {
+    public static class OwnBrokerQuickCleaner extends KafkaOutageTest.OwnBroker {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("csrflow.watcher.cleaner.interval", "1s", "csrflow.watcher.cleaner.issued-max-age", "1s");
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(KafkaProcessTestResource.class),
-                    new TestResourceEntry(KubeEmulatorTestResource.class, Map.of("token", "csr-watcher-token")));
         }
     }
 

@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,29 +35,14 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** Only the Lease holder cleans: a standby replica deletes nothing, however old the CSRs, until it leads. */
 @QuarkusTest
 @TestProfile(CleanerStandbyTest.StandbyCleanerEverySecond.class)
 class CleanerStandbyTest {
-    public static class StandbyCleanerEverySecond implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("csrflow.watcher.cleaner.interval", "1s");
-        }
-
-        @Override
-        public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(MovableClock.class);
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
+    /** {@link CsrCleanerTest}'s cleaner, with the Lease held by another replica. */
+    public static class StandbyCleanerEverySecond extends CsrCleanerTest.CleanerEverySecond {
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(KafkaTestResource.class),
