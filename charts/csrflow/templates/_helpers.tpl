@@ -74,13 +74,28 @@ which SmallRye Config cannot read from environment variables.
 # signer-service: one CA per signer, from the chart's signerService.signers. Each CA is a
 # kubernetes.io/tls Secret mounted at /etc/csrflow/ca/<signer>.
 {{- range $signer := .Values.signerService.signers }}
-csrflow.signer.signers.{{ $signer.name }}.cert-file=/etc/csrflow/ca/{{ $signer.name }}/tls.crt
-csrflow.signer.signers.{{ $signer.name }}.key-file=/etc/csrflow/ca/{{ $signer.name }}/tls.key
-{{- range $key, $value := $signer.properties }}
-csrflow.signer.signers.{{ $signer.name }}.{{ $key }}={{ $value }}
+{{- $key := ternary (printf "%q" $signer.name) $signer.name (contains "/" $signer.name) }}
+{{- $dir := include "csrflow.caDirectory" $signer }}
+csrflow.signer.signers.{{ $key }}.cert-file=/etc/csrflow/ca/{{ $dir }}/tls.crt
+csrflow.signer.signers.{{ $key }}.key-file=/etc/csrflow/ca/{{ $dir }}/tls.key
+{{- range $name, $value := $signer.properties }}
+csrflow.signer.signers.{{ $key }}.{{ $name }}={{ $value }}
 {{- end }}
 {{- end }}
 {{ end }}
+
+{{/* A signer's full name: Kubernetes' are given after "kubernetes.io/", others whole. */}}
+{{- define "csrflow.signerName" -}}
+{{- if hasPrefix "kubernetes.io/" .name }}
+{{- fail (printf "signerService.signers: name %s: give Kubernetes' signers without kubernetes.io/ (%s)" .name (trimPrefix "kubernetes.io/" .name)) }}
+{{- end -}}
+{{ ternary .name (printf "kubernetes.io/%s" .name) (contains "/" .name) }}
+{{- end }}
+
+{{/* Where a signer's CA Secret is mounted under /etc/csrflow/ca: its name, '/' as '_'. */}}
+{{- define "csrflow.caDirectory" -}}
+{{ .name | replace "/" "_" }}
+{{- end }}
 
 {{/*
 The signer's ConfigMap is named after a hash of its content, as kustomize's configMapGenerator names

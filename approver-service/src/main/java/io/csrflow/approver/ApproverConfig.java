@@ -55,6 +55,8 @@ public interface ApproverConfig {
 
         ApiserverClient apiserverClient();
 
+        Workload workload();
+
         Retry retry();
     }
 
@@ -145,6 +147,28 @@ public interface ApproverConfig {
 
         /** Organisations the subject may carry (none when absent). */
         Optional<Set<String>> organizations();
+    }
+
+    /** Workload serving certificates: a ServiceAccount gets the names and IPs of its Services and Pods. */
+    interface Workload {
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Signer names the workload rule decides for (added to signer-names); csrflow's own workload
+         * signer by default. Each needs approve on signers in RBAC.
+         */
+        @WithDefault("csrflow.io/workload-serving")
+        Set<String> signerNames();
+
+        /**
+         * Controllers whose EndpointSlices say which pods a Service selects
+         * (endpointslice.kubernetes.io/managed-by). Anyone allowed to write EndpointSlices could
+         * otherwise point a Service at their own pods; a Service with a slice of another manager
+         * is refused.
+         */
+        @WithDefault("endpointslice-controller.k8s.io")
+        Set<String> endpointSliceManagers();
     }
 
     interface Retry {

@@ -14,6 +14,7 @@ import io.csrflow.approver.domain.ApprovalPolicy;
 import io.csrflow.approver.domain.Cidr;
 import io.csrflow.approver.domain.NodeDirectory;
 import io.csrflow.approver.domain.PolicySettings;
+import io.csrflow.approver.domain.WorkloadDirectory;
 import io.csrflow.pki.CryptoProviders;
 import io.csrflow.pki.CsrVerifier;
 
@@ -28,8 +29,8 @@ public class PolicyProducer {
     @Produces
     @Singleton
     ApprovalPolicy policy(ApproverConfig config, CsrVerifier verifier, AccessReview accessReview, NodeDirectory nodes,
-            Clock clock) {
-        return new ApprovalPolicy(settings(config.approver()), verifier, accessReview, nodes, clock);
+            WorkloadDirectory workloads, Clock clock) {
+        return new ApprovalPolicy(settings(config.approver()), verifier, accessReview, nodes, workloads, clock);
     }
 
     static PolicySettings settings(ApproverConfig.Approver a) {
@@ -53,7 +54,9 @@ public class PolicyProducer {
                                 r.name(), r.users().orElse(Set.of()), r.groups().orElse(Set.of()),
                                 parse("csrflow.approver.apiserver-client.rules." + r.name() + ".common-name",
                                         r.commonName(), Pattern::compile),
-                                r.organizations().orElse(Set.of()))).toList()));
+                                r.organizations().orElse(Set.of()))).toList()),
+                new PolicySettings.Workload(a.workload().enabled(), a.workload().signerNames(),
+                        a.workload().endpointSliceManagers()));
     }
 
     private static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {

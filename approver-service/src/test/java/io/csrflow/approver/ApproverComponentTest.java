@@ -109,19 +109,15 @@ class ApproverComponentTest {
     }
 
     private CertificateSigningRequestCondition condition(String name) {
-        CertificateSigningRequest csr = admin.certificates().v1().certificateSigningRequests().withName(name).get();
-        return csr.getStatus() == null || csr.getStatus().getConditions() == null
-                || csr.getStatus().getConditions().isEmpty() ? null : csr.getStatus().getConditions().get(0);
+        return CsrOutcomes.condition(admin, name);
     }
 
     private CsrDecision decisionFor(String name) {
-        List<CsrDecision> found = decisions.matching(d -> d.csrName().equals(name));
-        return found.isEmpty() ? null : found.get(found.size() - 1);
+        return CsrOutcomes.lastDecision(decisions, name);
     }
 
     private List<Event> eventsFor(String name) {
-        return admin.v1().events().inNamespace("default").list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+        return CsrOutcomes.events(admin, name);
     }
 
     private void node(String name, String... addresses) {

@@ -38,12 +38,18 @@ final class CsrRequester {
     /** Creates the CSR as {@code client}'s user; completes with its outcome, or exceptionally. */
     CompletableFuture<CsrOutcome> request(KubernetesClient client, String name, CertKind kind, KeyMaterial key,
             String csrPem, Integer expirationSeconds) {
+        return request(client, name, kind.signerName(), kind.usages(key.rsa()), csrPem, expirationSeconds);
+    }
+
+    /** Creates a CSR for {@code signerName} with {@code usages} as {@code client}'s user; completes with its outcome. */
+    CompletableFuture<CsrOutcome> request(KubernetesClient client, String name, String signerName, List<String> usages,
+            String csrPem, Integer expirationSeconds) {
         CertificateSigningRequest csr = new CertificateSigningRequestBuilder()
                 .withNewMetadata().withName(name).endMetadata()
                 .withNewSpec()
                 .withRequest(Base64.getEncoder().encodeToString(csrPem.getBytes(StandardCharsets.US_ASCII)))
-                .withSignerName(kind.signerName())
-                .withUsages(kind.usages(key.rsa()))
+                .withSignerName(signerName)
+                .withUsages(usages)
                 .withExpirationSeconds(expirationSeconds)
                 .endSpec().build();
         CompletableFuture<CsrOutcome> outcome = new CompletableFuture<>();

@@ -32,6 +32,8 @@ final class Fleet implements FleetContext, AutoCloseable {
     private final KubernetesClient bootstrapClient;
     private final Map<String, SimulatedKubelet> byUserName = new ConcurrentHashMap<>();
     private final List<SimulatedKubelet> nodes = new ArrayList<>();
+    private final List<SimulatedWorkload> workloads = new ArrayList<>();
+    private final KubernetesClient adminClient;
     private final AtomicInteger notices = new AtomicInteger();
     private final AtomicInteger foreignNotices = new AtomicInteger();
 
@@ -52,6 +54,12 @@ final class Fleet implements FleetContext, AutoCloseable {
             nodes.add(kubelet);
             byUserName.put(addresses.userName(), kubelet);
         }
+        FleetSettings.Workloads w = settings.workloads();
+        this.adminClient = w.count() == 0 ? null : build(base().withOauthToken(w.adminToken()).build());
+        for (int i = 0; i < w.count(); i++) {
+            workloads.add(new SimulatedWorkload(WorkloadSpec.of(i, w.count(), w.misbehaving()),
+                    new WorkloadObjects(adminClient), this, w.signerName(), w.clusterDomain()));
+        }
     }
 
     /** Starts node after node at {@code startsPerSecond}; returns at once. */
@@ -61,23 +69,34 @@ final class Fleet implements FleetContext, AutoCloseable {
             SimulatedKubelet kubelet = nodes.get(i);
             scheduler.schedule(kubelet::start, i * gapMicros, TimeUnit.MICROSECONDS);
         }
+        for (int i = 0; i < workloads.size(); i++) {
+            scheduler.schedule(workloads.get(i)::start, i * gapMicros, TimeUnit.MICROSECONDS);
+        }
     }
 
-    /** Hands a renewal notice to the node it is for; notices for other identities are counted and ignored. */
+    /**
+     * Hands a renewal notice to the node or workload it is for (a workload knows its certificate by
+     * serial); notices for other identities are counted and ignored.
+     */
     void onRenewalDue(RenewalDue notice) {
         CertKind kind = CertKind.ofSigner(notice.identity().signerName());
         SimulatedKubelet kubelet = byUserName.get(notice.identity().commonName());
-        if (kind == null || kubelet == null) {
-            foreignNotices.incrementAndGet();
+        if (kind != null && kubelet != null) {
+            notices.incrementAndGet();
+            kubelet.onRenewalDue(kind, notice.serial());
             return;
         }
-        notices.incrementAndGet();
-        kubelet.onRenewalDue(kind, notice.serial());
+        if (workloads.stream().anyMatch(workload -> workload.onRenewalDue(notice.serial()))) {
+            notices.incrementAndGet();
+            return;
+        }
+        foreignNotices.incrementAndGet();
     }
 
     FleetReport report() {
         List<NodeReport> reports = nodes.stream().map(SimulatedKubelet::report).toList();
-        return FleetReport.of(reports, notices.get(), foreignNotices.get());
+        return FleetReport.of(reports, notices.get(), foreignNotices.get(),
+                workloads.stream().map(SimulatedWorkload::report).toList());
     }
 
     private ConfigBuilder base() {
@@ -113,6 +132,11 @@ final class Fleet implements FleetContext, AutoCloseable {
     }
 
     @Override
+    public KubernetesClient clientWithToken(String token) {
+        return build(base().withOauthToken(token).build());
+    }
+
+    @Override
     public CsrRequester requester() {
         return requester;
     }
@@ -131,6 +155,10 @@ final class Fleet implements FleetContext, AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         nodes.forEach(SimulatedKubelet::stop);
+        workloads.forEach(SimulatedWorkload::stop);
         bootstrapClient.close();
+        if (adminClient != null) {
+            adminClient.close();
+        }
     }
 }

@@ -29,6 +29,11 @@ public final class FleetArguments {
         OPTIONS.put("name-prefix", "node names are PREFIX1, PREFIX2, ... (default sim-node-)");
         OPTIONS.put("lifetime", "spec.expirationSeconds of every CSR, e.g. 10m (default: the signer's)");
         OPTIONS.put("misbehave", "e.g. foreign-san=1,weak-key=1,impersonate=1: the last nodes misbehave so");
+        OPTIONS.put("workloads", "workloads asking for serving certificates for their Service and Pod (default 0)");
+        OPTIONS.put("misbehaving-workloads", "how many of the last workloads also ask for another service's names (default 0)");
+        OPTIONS.put("admin-token", "bearer token allowed to create the workloads' Namespaces, ServiceAccounts, Pods, Services, EndpointSlices and tokens");
+        OPTIONS.put("workload-signer", "signer name of the workloads' CSRs (default csrflow.io/workload-serving)");
+        OPTIONS.put("cluster-domain", "the cluster's DNS domain (default cluster.local)");
         OPTIONS.put("starts-per-second", "node bootstrap rate (default 5)");
         OPTIONS.put("poll-interval", "longest pause between a waiting node's looks at its CSR; the first comes after 250ms and the pause doubles (default 1s)");
         OPTIONS.put("request-timeout", "how long a node waits for a certificate (default 5m)");
@@ -67,7 +72,10 @@ public final class FleetArguments {
                 integer("nodes", 20), values.getOrDefault("name-prefix", "sim-node-"), duration("lifetime", null),
                 misbehaviour(), decimal("starts-per-second", 5), duration("poll-interval", Duration.ofSeconds(1)),
                 duration("request-timeout", Duration.ofMinutes(5)), integer("status-port", 8085),
-                values.getOrDefault("status-host", "127.0.0.1"), integer("threads", 4));
+                values.getOrDefault("status-host", "127.0.0.1"), integer("threads", 4),
+                new FleetSettings.Workloads(integer("workloads", 0), integer("misbehaving-workloads", 0),
+                        values.get("admin-token"), values.getOrDefault("workload-signer", "csrflow.io/workload-serving"),
+                        values.getOrDefault("cluster-domain", "cluster.local")));
     }
 
     Duration progressInterval() {

@@ -11,6 +11,9 @@ interface FleetContext {
     /** A client that authenticates with {@code certificate} and its key. */
     KubernetesClient clientFor(HeldCertificate certificate);
 
+    /** A client that authenticates with a bearer token (a workload's ServiceAccount token). */
+    KubernetesClient clientWithToken(String token);
+
     CsrRequester requester();
 
     ScheduledExecutorService scheduler();

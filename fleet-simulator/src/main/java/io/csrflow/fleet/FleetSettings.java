@@ -26,7 +26,30 @@ record FleetSettings(
         Duration requestTimeout,
         int statusPort,
         String statusHost,
-        int threads) {
+        int threads,
+        Workloads workloads) {
+
+    /**
+     * The workloads besides the nodes: {@code count} of them, the last {@code misbehaving} asking for
+     * another service's names; set up with {@code adminToken}'s credentials.
+     */
+    record Workloads(int count, int misbehaving, String adminToken, String signerName, String clusterDomain) {
+        static final Workloads NONE = new Workloads(0, 0, null, "csrflow.io/workload-serving", "cluster.local");
+
+        Workloads {
+            if (count < 0) {
+                throw new IllegalArgumentException("--workloads must not be negative, got " + count);
+            }
+            if (count > 0 && (adminToken == null || adminToken.isBlank())) {
+                throw new IllegalArgumentException("--workloads needs --admin-token: the workloads' Namespaces, "
+                        + "ServiceAccounts, Pods, Services and EndpointSlices are made with it");
+            }
+            if (misbehaving < 0 || misbehaving > Math.max(0, count - 2)) {
+                throw new IllegalArgumentException("--misbehaving-workloads must be between 0 and workloads - 2 (a "
+                        + "misbehaving workload asks for the Service of the workload two before it), got " + misbehaving);
+            }
+        }
+    }
 
     FleetSettings {
         if (apiServer == null || apiServer.isBlank()) {
@@ -39,6 +62,7 @@ record FleetSettings(
             throw new IllegalArgumentException("--nodes must be at least 1, got " + nodes);
         }
         kafkaClient = Map.copyOf(kafkaClient);
+        workloads = workloads == null ? Workloads.NONE : workloads;
         misbehaving = Map.copyOf(misbehaving.isEmpty() ? new EnumMap<>(Misbehaviour.class) : misbehaving);
         int bad = misbehaving.values().stream().mapToInt(Integer::intValue).sum();
         if (bad > nodes) {

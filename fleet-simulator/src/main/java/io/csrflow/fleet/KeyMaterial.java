@@ -64,6 +64,14 @@ record KeyMaterial(KeyPair keys, String privateKeyPem) {
         return csr.pem(keys, rsa() ? "SHA256withRSA" : "SHA256withECDSA");
     }
 
+    /** A PEM CSR with subject {@code CN=commonName} only, as a workload asks for a serving certificate. */
+    String serverCsrPem(String commonName, List<String> dnsNames, List<String> ipAddresses) {
+        CsrBuilder csr = new CsrBuilder().commonName(commonName);
+        dnsNames.forEach(csr::dnsName);
+        ipAddresses.forEach(csr::ipAddress);
+        return csr.pem(keys, rsa() ? "SHA256withRSA" : "SHA256withECDSA");
+    }
+
     private static String pem(Object object) {
         return Pem.write(object);
     }

@@ -51,6 +51,7 @@ final class StatusServer implements AutoCloseable {
 
     static String metrics(FleetReport report) {
         StringBuilder out = new StringBuilder();
+        FleetReport.WorkloadsSummary workloads = report.workloadsSummary();
         gauge(out, "csrflow_fleet_nodes", "simulated nodes", report.nodes());
         gauge(out, "csrflow_fleet_nodes_ready", "nodes holding client and serving certificates", report.ready());
         gauge(out, "csrflow_fleet_nodes_serving_refused", "nodes whose serving CSR was denied", report.servingRefused());
@@ -58,7 +59,13 @@ final class StatusServer implements AutoCloseable {
         out.append("# HELP csrflow_fleet_rotations_total certificates replaced by a newer one\n")
                 .append("# TYPE csrflow_fleet_rotations_total counter\n")
                 .append("csrflow_fleet_rotations_total{kind=\"client\"} ").append(report.clientRotations()).append('\n')
-                .append("csrflow_fleet_rotations_total{kind=\"serving\"} ").append(report.servingRotations()).append('\n');
+                .append("csrflow_fleet_rotations_total{kind=\"serving\"} ").append(report.servingRotations()).append('\n')
+                .append("csrflow_fleet_rotations_total{kind=\"workload\"} ").append(workloads.rotations()).append('\n');
+        gauge(out, "csrflow_fleet_workloads", "simulated workloads", workloads.workloads());
+        gauge(out, "csrflow_fleet_workloads_certified", "workloads holding a serving certificate", workloads.certified());
+        gauge(out, "csrflow_fleet_workloads_trusted",
+                "workloads whose certificate verifies against their namespace's published CA bundle", workloads.trusted());
+        gauge(out, "csrflow_fleet_workloads_denied", "workloads whose first CSR was denied", workloads.denied());
         out.append("# HELP csrflow_fleet_renewal_notices_total renewal-due events for this fleet's nodes\n")
                 .append("# TYPE csrflow_fleet_renewal_notices_total counter\n")
                 .append("csrflow_fleet_renewal_notices_total ").append(report.renewalNotices()).append('\n');

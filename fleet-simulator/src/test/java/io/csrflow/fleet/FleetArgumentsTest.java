@@ -87,4 +87,21 @@ class FleetArgumentsTest {
         System.arraycopy(more, 0, args, REQUIRED.length, more.length);
         return args;
     }
+
+    @Test
+    void workloadsNeedAnAdminTokenAndMisbehaveOnlyWhereAnotherServiceOfTheirNamespaceExists() {
+        assertEquals("--workloads needs --admin-token: the workloads' Namespaces, ServiceAccounts, Pods, Services and "
+                + "EndpointSlices are made with it", error(Map.of(), concat("--workloads", "3")));
+        assertTrue(error(Map.of(), concat("--workloads", "2", "--misbehaving-workloads", "1", "--admin-token", "t"))
+                .startsWith("--misbehaving-workloads must be between 0 and workloads - 2"));
+        FleetSettings settings = settings(Map.of("CSRFLOW_FLEET_ADMIN_TOKEN", "t"), "--workloads", "3",
+                "--misbehaving-workloads", "1");
+        assertEquals(3, settings.workloads().count());
+        assertEquals("csrflow.io/workload-serving", settings.workloads().signerName());
+        WorkloadSpec last = WorkloadSpec.of(2, 3, 1);
+        assertEquals("sim-apps-a/web-2", last.label());
+        assertEquals("web-1", last.foreignService());
+        assertNull(WorkloadSpec.of(1, 3, 1).foreignService());
+        assertEquals("sim-apps-b/web-1", WorkloadSpec.of(1, 3, 1).label());
+    }
 }

@@ -41,9 +41,11 @@ public interface SignerConfig {
         Optional<CaFiles> ca();
 
         /**
-         * Or one CA per signer, keyed by the part after {@code kubernetes.io/}:
-         * {@code kube-apiserver-client-kubelet}, {@code kubelet-serving}, {@code kube-apiserver-client},
-         * {@code legacy-unknown}. Not both. A signer without CA files is not served.
+         * Or one CA per signer. Kubernetes' signers are keyed by the part after {@code kubernetes.io/}
+         * ({@code kube-apiserver-client-kubelet}, {@code kubelet-serving}, {@code kube-apiserver-client},
+         * {@code legacy-unknown}; not together with {@link #ca()}); any other signer by its full name in
+         * quotes ({@code csrflow.signer.signers."csrflow.io/workload-serving".cert-file}), always with a
+         * CA and a {@code profile} of its own. A signer without CA files is not served.
          */
         Map<String, CaFiles> signers();
 
@@ -64,6 +66,10 @@ public interface SignerConfig {
         String cryptoProvider();
 
         TrustBundle trustBundle();
+
+        ClusterTrustBundles clusterTrustBundles();
+
+        NamespaceBundles namespaceBundles();
 
         Announcements announcements();
     }
@@ -116,6 +122,38 @@ public interface SignerConfig {
          * has no rules of its own in Kubernetes, so it gets none from csrflow without an explicit profile).
          */
         Optional<Set<String>> allowedUsages();
+
+        /** Required for a signer that is not one of Kubernetes' (and only there): what it may certify. */
+        Optional<Profile> profile();
+
+        /**
+         * Whether this signer's CA bundle goes into the {@code csrflow-ca-bundle} ConfigMap of every
+         * selected namespace; by default the signers that are not Kubernetes' (workloads trust those,
+         * the kubernetes.io ones are for the cluster's own components).
+         */
+        Optional<Boolean> publishToNamespaces();
+    }
+
+    /**
+     * A custom signer's profile ({@link io.csrflow.pki.SignerProfile}). No {@code @WithDefault} here: a
+     * default inside an optional group makes SmallRye Config see the group, and its parent, as present
+     * (then {@code csrflow.signer.ca} would be required); the defaults are applied where it is read.
+     */
+    interface Profile {
+        /** {@code server} (digital signature, key encipherment, server auth), {@code client}, or both. */
+        List<String> usages();
+
+        /** SAN types it certifies: dns, ip, uri, email; by default dns and ip. */
+        Optional<List<String>> sanTypes();
+
+        /** At most this many SANs in one certificate; by default 100. */
+        Optional<Integer> maxSans();
+
+        /** Whether a non-empty CN must be one of the SANs; by default true. */
+        Optional<Boolean> commonNameInSans();
+
+        /** Longest lifetime of its certificates; by default {@code csrflow.signer.max-duration}. */
+        Optional<Duration> maxDuration();
     }
 
     /** A CA key in a PKCS#11 token, loaded through Java's SunPKCS11 provider. */
@@ -146,5 +184,33 @@ public interface SignerConfig {
 
         @WithDefault("csrflow-ca-bundles")
         String name();
+    }
+
+    /**
+     * certificates.k8s.io/v1beta1 ClusterTrustBundles, one per served signer with spec.signerName set
+     * (pods mount them with a clusterTrustBundle projected volume).
+     */
+    interface ClusterTrustBundles {
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    /**
+     * The {@code csrflow-ca-bundle} ConfigMap in every selected namespace (as kube-controller-manager's
+     * root-ca-cert-publisher writes kube-root-ca.crt): {@code <signer with '/' as '_'>.crt} per published
+     * signer and {@code ca.crt}, all of them.
+     */
+    interface NamespaceBundles {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("csrflow-ca-bundle")
+        String name();
+
+        /**
+         * Which namespaces get it: a label selector as kubectl takes it ({@code team=a,env in (prod,dev),!legacy});
+         * empty, the default, selects every namespace.
+         */
+        Optional<String> namespaceSelector();
     }
 }

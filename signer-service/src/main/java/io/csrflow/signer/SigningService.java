@@ -56,19 +56,17 @@ public class SigningService {
     private final SignerChecks checks;
     private final CertificateIssuer issuer;
     private final IssuedPublisher publisher;
-    private final SignerConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrVerifier verifier, CertificateIssuer issuer,
-            IssuedPublisher publisher, SignerConfig config, MeterRegistry registry, Clock clock) {
+            IssuedPublisher publisher, MeterRegistry registry, Clock clock) {
         this.cas = cas;
         this.csrs = csrs;
         this.checks = new SignerChecks(verifier);
         this.issuer = issuer;
         this.publisher = publisher;
-        this.config = config;
         this.registry = registry;
         this.clock = clock;
     }
@@ -123,7 +121,8 @@ public class SigningService {
             return Next.DONE;
         }
         Timer.Sample sample = Timer.start(registry);
-        SignerChecks.Outcome checked = checks.check(csr, cas.allowedUsages(csr.signerName()));
+        SignerChecks.Outcome checked = checks.check(csr, cas.allowedUsages(csr.signerName()),
+                cas.profile(csr.signerName()));
         if (!checked.signable()) {
             registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", VALIDATION_FAILURE)
                     .increment();
@@ -134,7 +133,7 @@ public class SigningService {
         }
         X509Certificate certificate;
         try {
-            Validity validity = Validity.compute(clock.instant(), csr.expirationSeconds(), config.signer().maxDuration(),
+            Validity validity = Validity.compute(clock.instant(), csr.expirationSeconds(), cas.maxDuration(csr.signerName()),
                     ca.get().certificate().getNotBefore().toInstant(), ca.get().certificate().getNotAfter().toInstant());
             CertificateTemplate template = SigningPolicy.template(checked.parsed(), csr.usages(), validity);
             certificate = issuer.issue(template, ca.get());

@@ -7,13 +7,15 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.csrflow.events.CsrObserved;
 import io.csrflow.pki.CsrVerifier;
 
 /**
  * The approval policy: an ordered table of rules, the first that decides wins. Pure: it reads the
- * CSR snapshot it is given and asks its two ports (SubjectAccessReview, the Node directory) and its
+ * CSR snapshot it is given and asks its ports (SubjectAccessReview, the Node and workload directories) and its
  * clock; it writes nothing.
  */
 public final class ApprovalPolicy {
@@ -21,14 +23,24 @@ public final class ApprovalPolicy {
     private final String version;
 
     public ApprovalPolicy(PolicySettings settings, CsrVerifier verifier, AccessReview accessReview,
-            NodeDirectory nodes, Clock clock) {
+            NodeDirectory nodes, WorkloadDirectory workloads, Clock clock) {
         this.rules = List.of(
-                new NotOursRule(settings.signerNames()),
+                new NotOursRule(handled(settings)),
                 new RequestIntegrityRule(verifier),
                 new KubeletClientRule(settings.kubeletClient(), accessReview),
                 new KubeletServingRule(settings.kubeletServing(), settings.cluster(), nodes, clock),
-                new ApiserverClientRule(settings.apiserverClient()));
+                new ApiserverClientRule(settings.apiserverClient()),
+                new WorkloadServingRule(settings.workload(), settings.cluster(), workloads));
         this.version = fingerprint(settings + " " + verifier);
+    }
+
+    /** The configured signer names and, when the workload rule is on, its signer names. */
+    static Set<String> handled(PolicySettings settings) {
+        Set<String> names = new TreeSet<>(settings.signerNames());
+        if (settings.workload().enabled()) {
+            names.addAll(settings.workload().signerNames());
+        }
+        return names;
     }
 
     /** Identifies the settings this policy was built from: equal settings, equal version. */

@@ -33,6 +33,23 @@ public record Cidr(String text, byte[] network, int prefix) {
         return new BigInteger(1, bytes).shiftRight(shift).equals(new BigInteger(1, network).shiftRight(shift));
     }
 
+    /** The network's first host address (network + 1): a Service CIDR's is the API server's Service. */
+    public InetAddress firstAddress() {
+        int bits = network.length * 8;
+        BigInteger all = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE);
+        BigInteger mask = all.xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
+        BigInteger first = new BigInteger(1, network).and(mask).add(BigInteger.ONE);
+        byte[] raw = first.toByteArray();
+        byte[] bytes = new byte[network.length];
+        int copy = Math.min(raw.length, bytes.length);
+        System.arraycopy(raw, raw.length - copy, bytes, bytes.length - copy, copy);
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public String toString() {
         return text;

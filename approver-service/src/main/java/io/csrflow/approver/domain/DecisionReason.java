@@ -21,7 +21,12 @@ public enum DecisionReason {
     SAN_NOT_A_NODE_ADDRESS("SANNotANodeAddress"),
     SAN_OWNED_BY_ANOTHER_NODE("SANOwnedByAnotherNode"),
     SERVING_ADDRESSES_UNBOUNDED("ServingAddressesUnbounded"),
-    SAN_ADDRESS_TOO_NEW("SANAddressTooNew");
+    SAN_ADDRESS_TOO_NEW("SANAddressTooNew"),
+    NOT_A_SERVICE_ACCOUNT("NotAServiceAccount"),
+    INVALID_WORKLOAD_REQUEST("InvalidWorkloadRequest"),
+    SAN_NOT_ENTITLED("SANNotEntitled"),
+    WORKLOAD_CACHE_NOT_SYNCED("WorkloadCacheNotSynced"),
+    WORKLOAD_NOT_FOUND_YET("WorkloadNotFoundYet");
 
     private final String reason;
 

@@ -12,7 +12,8 @@ public record PolicySettings(
         Cluster cluster,
         KubeletClient kubeletClient,
         KubeletServing kubeletServing,
-        ApiserverClient apiserverClient) {
+        ApiserverClient apiserverClient,
+        Workload workload) {
 
     /**
      * Facts about the cluster that no node may claim: its DNS domain (the API server's names and the
@@ -39,6 +40,18 @@ public record PolicySettings(
     public record KubeletServing(boolean enabled, boolean denyUnrecognized, Optional<Pattern> dnsNamePattern,
                                  List<Cidr> ipRanges, Optional<Integer> maxSans, Optional<Duration> maxExpiration,
                                  boolean trustNodeReportedAddresses, Duration addressSettleTime) {
+    }
+
+    /**
+     * Workload serving certificates for {@code signerNames}: a ServiceAccount gets the names and IPs of
+     * its Services and Pods. {@code endpointSliceManagers}: the controllers whose EndpointSlices are
+     * believed ({@code endpointslice.kubernetes.io/managed-by}); a Service with another's slice is refused.
+     */
+    public record Workload(boolean enabled, Set<String> signerNames, Set<String> endpointSliceManagers) {
+        public Workload {
+            signerNames = Set.copyOf(signerNames);
+            endpointSliceManagers = Set.copyOf(endpointSliceManagers);
+        }
     }
 
     /** kube-apiserver-client: approved only when one of the rules allows the requester the subject. */

@@ -25,8 +25,21 @@ final class ReservedAddresses {
                 "kubernetes.default.svc." + domain);
     }
 
-    /** Why this DNS SAN is reserved, or empty. */
+    /** Why this DNS SAN is reserved for a node, or empty. */
     Optional<String> dnsName(String name) {
+        return dnsName(name, true);
+    }
+
+    /**
+     * Why this DNS SAN is reserved for a workload, or empty: a node's reserved names except the
+     * Service and Pod names of the cluster domain, which are what a workload's certificate is for
+     * (whether they are the requester's is the workload rule's question).
+     */
+    Optional<String> workloadDnsName(String name) {
+        return dnsName(name, false);
+    }
+
+    private Optional<String> dnsName(String name, boolean clusterNamesReserved) {
         if (name.contains("*")) {
             return Optional.of("a wildcard");
         }
@@ -37,8 +50,9 @@ final class ReservedAddresses {
         if (apiServerNames.contains(canonical)) {
             return Optional.of("a name of the API server");
         }
-        if (canonical.endsWith(".svc") || canonical.endsWith(".svc." + domain) || canonical.endsWith(".pod." + domain)
-                || canonical.equals(domain) || canonical.equals("svc." + domain) || canonical.equals("pod." + domain)) {
+        if (clusterNamesReserved && (canonical.endsWith(".svc") || canonical.endsWith(".svc." + domain)
+                || canonical.endsWith(".pod." + domain) || canonical.equals(domain) || canonical.equals("svc." + domain)
+                || canonical.equals("pod." + domain))) {
             return Optional.of("a Service or Pod name of the cluster domain " + domain);
         }
         if (canonical.equals("localhost") || canonical.endsWith(".localhost")) {
@@ -53,8 +67,43 @@ final class ReservedAddresses {
         return Optional.empty();
     }
 
-    /** Why this IP SAN is reserved, or empty. */
+    /** Why this IP SAN is reserved for a node, or empty. */
     Optional<String> ipAddress(InetAddress ip) {
+        Optional<String> never = neverCertified(ip);
+        if (never.isPresent()) {
+            return never;
+        }
+        for (Cidr cidr : cluster.serviceCidrs()) {
+            if (cidr.contains(ip)) {
+                return Optional.of("inside the Service CIDR " + cidr);
+            }
+        }
+        return reservedRange(ip);
+    }
+
+    /**
+     * Why this IP SAN is reserved for a workload, or empty: a cluster IP may be a workload's (when its
+     * Service's pods are), except the first address of each Service CIDR, which the API server's own
+     * Service {@code kubernetes.default} holds.
+     */
+    Optional<String> workloadIpAddress(InetAddress ip) {
+        Optional<String> never = neverCertified(ip);
+        if (never.isPresent()) {
+            return never;
+        }
+        for (Cidr cidr : cluster.serviceCidrs()) {
+            if (cidr.firstAddress().equals(ip)) {
+                return Optional.of("the first address of the Service CIDR " + cidr + ", the API server's Service");
+            }
+        }
+        return reservedRange(ip);
+    }
+
+    boolean insideServiceCidr(InetAddress ip) {
+        return cluster.serviceCidrs().stream().anyMatch(c -> c.contains(ip));
+    }
+
+    private Optional<String> neverCertified(InetAddress ip) {
         if (ip.isLoopbackAddress()) {
             return Optional.of("a loopback address");
         }
@@ -70,11 +119,10 @@ final class ReservedAddresses {
         if (ip instanceof Inet4Address && ip.getHostAddress().equals("255.255.255.255")) {
             return Optional.of("the broadcast address");
         }
-        for (Cidr cidr : cluster.serviceCidrs()) {
-            if (cidr.contains(ip)) {
-                return Optional.of("inside the Service CIDR " + cidr);
-            }
-        }
+        return Optional.empty();
+    }
+
+    private Optional<String> reservedRange(InetAddress ip) {
         for (Cidr cidr : cluster.reservedIpRanges()) {
             if (cidr.contains(ip)) {
                 return Optional.of("inside " + cidr + ", reserved by csrflow.approver.cluster.reserved-ip-ranges");

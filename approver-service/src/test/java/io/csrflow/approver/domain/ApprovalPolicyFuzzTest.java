@@ -34,7 +34,7 @@ class ApprovalPolicyFuzzTest {
 
     private final ApprovalPolicy policy = new ApprovalPolicy(ApprovalPolicyTest.settings(ApprovalPolicyTest.serving(),
             true), CsrVerifier.defaults(), new ApprovalPolicyTest.Rbac(), new ApprovalPolicyTest.Nodes(),
-            ApprovalPolicyTest.CLOCK);
+            new Workloads(), ApprovalPolicyTest.CLOCK);
 
     @FuzzTest(maxDuration = "60s")
     void everyRequestGetsAReasonedDecision(FuzzedDataProvider data) {

@@ -131,12 +131,17 @@ class ApprovalPolicyTest {
             List.of(Cidr.parse("10.96.0.0/12"), Cidr.parse("fd00:96::/108")),
             List.of("api.nodes.example", ".ingress.nodes.example"), List.of(Cidr.parse("10.0.250.0/24")));
 
+    static final String WORKLOAD_SIGNER = "csrflow.io/workload-serving";
+    static final PolicySettings.Workload WORKLOAD = new PolicySettings.Workload(true, Set.of(WORKLOAD_SIGNER),
+            Set.of("endpointslice-controller.k8s.io"));
+
     static PolicySettings settings(PolicySettings.KubeletServing serving, boolean denyUnauthorizedClients) {
         return new PolicySettings(Set.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
                 SignerNames.APISERVER_CLIENT, "example.com/custom"), CLUSTER,
                 new PolicySettings.KubeletClient(true, denyUnauthorizedClients), serving,
                 new PolicySettings.ApiserverClient(true, List.of(new PolicySettings.SubjectRule("developers-self",
-                        Set.of(), Set.of("developers"), Pattern.compile("jane|joe"), Set.of("developers")))));
+                        Set.of(), Set.of("developers"), Pattern.compile("jane|joe"), Set.of("developers")))),
+                WORKLOAD);
     }
 
     /** Bounded as `./csrflow up` bounds its fleet: names of the fleet's domain, IPs of its ranges. */
@@ -148,9 +153,10 @@ class ApprovalPolicyTest {
 
     final Rbac rbac = new Rbac();
     final Nodes nodes = new Nodes();
+    final Workloads workloads = new Workloads();
 
     ApprovalPolicy policy(PolicySettings settings) {
-        return new ApprovalPolicy(settings, CsrVerifier.defaults(), rbac, nodes, CLOCK);
+        return new ApprovalPolicy(settings, CsrVerifier.defaults(), rbac, nodes, workloads, CLOCK);
     }
 
     static CsrObserved csr(String signer, List<String> usages, Requester requester, String pem) {

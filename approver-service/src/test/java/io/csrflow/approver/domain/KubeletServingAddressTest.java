@@ -236,6 +236,6 @@ class KubeletServingAddressTest {
 
     private ApprovalPolicy policy(PolicySettings.KubeletServing serving) {
         return new ApprovalPolicy(ApprovalPolicyTest.settings(serving, false), CsrVerifier.defaults(), rbac, nodes,
-                ApprovalPolicyTest.CLOCK);
+                new Workloads(), ApprovalPolicyTest.CLOCK);
     }
 }

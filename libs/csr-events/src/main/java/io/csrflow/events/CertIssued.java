@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * {@code io.csrflow.cert.issued.v1}: a certificate written to a CSR's {@code status.certificate},
- * keyed by {@link Identity#key()}. {@code serial} is lower-case hex.
+ * keyed by {@link Identity#key()}, the identity derived by {@link Identities}. {@code serial} is lower-case hex.
  */
 public record CertIssued(
         Identity identity,

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * {@code io.csrflow.cert.renewal-due.v1}: a tracked certificate must be renewed, keyed by
- * {@link Identity#key()}. {@code nodeName} is set for kubelet identities ({@code system:node:NAME}).
+ * {@link Identity#key()}. {@code nodeName} is set for kubelet identities ({@code system:node:NAME}),
+ * never for workload identities (see {@link Identity}), whose certificates no Node owns.
  * {@code notice} counts the events sent for this certificate, starting at 1.
  */
 public record RenewalDue(

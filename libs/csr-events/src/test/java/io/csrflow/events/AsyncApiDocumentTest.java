@@ -80,6 +80,33 @@ class AsyncApiDocumentTest {
     }
 
     @Test
+    void everyExampleDecodesAndIsKeyedByItsIdentity() throws Exception {
+        int examples = 0;
+        for (EventType<?> type : EventType.ALL) {
+            for (JsonNode message : doc.path("components").path("messages")) {
+                if (!message.path("name").asText().equals(type.type())) {
+                    continue;
+                }
+                for (JsonNode example : message.path("examples")) {
+                    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+                    example.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+                    byte[] payload = new ObjectMapper().writeValueAsBytes(example.path("payload"));
+                    CloudEvent<?> event = EventCodec.decode(type, headers, payload);
+                    assertEquals(headers.get(EventCodec.H_SUBJECT), keyOf(type, event.data()),
+                            example.path("name").asText());
+                    examples++;
+                }
+            }
+        }
+        assertTrue(examples >= 3, "the node and workload examples are there: " + examples);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> String keyOf(EventType<T> type, Object payload) {
+        return type.keyOf((T) payload);
+    }
+
+    @Test
     void headersAreTheOnesTheCodecWrites() {
         Set<String> documented = new TreeSet<>();
         doc.path("components").path("schemas").path("cloudEventHeaders").path("properties").fieldNames()

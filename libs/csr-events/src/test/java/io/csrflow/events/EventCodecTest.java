@@ -52,6 +52,93 @@ class EventCodecTest {
         assertEquals("kubernetes.io/kube-apiserver-client-kubelet|system:node:worker-1", SampleEvents.KUBELET.key());
     }
 
+    /** cert.issued and cert.renewal-due of a node certificate exactly as the codec wrote them before workload identities. */
+    static final String NODE_ISSUED_BEFORE_WORKLOADS = """
+            {"identity":{"signerName":"kubernetes.io/kube-apiserver-client-kubelet","commonName":"system:node:worker-1"},\
+            "csrName":"csr-abc","csrUid":"uid-1","subject":"O=system:nodes,CN=system:node:worker-1",\
+            "dnsNames":["worker-1"],"ipAddresses":["10.0.0.1"],"serial":"0a1b2c","notBefore":"2026-11-28T10:00:00Z",\
+            "notAfter":"2026-11-28T11:00:00Z","sha256Fingerprint":"ff00","issuer":"CN=kubernetes",\
+            "certificate":"-----BEGIN CERTIFICATE-----\\nMIIC\\n-----END CERTIFICATE-----\\n",\
+            "issuedAt":"2026-11-28T10:00:00Z"}""";
+    static final String NODE_RENEWAL_DUE_BEFORE_WORKLOADS = """
+            {"identity":{"signerName":"kubernetes.io/kube-apiserver-client-kubelet","commonName":"system:node:worker-1"},\
+            "nodeName":"worker-1","serial":"0a1b2c","notBefore":"2026-11-28T10:00:00Z","notAfter":"2026-11-28T11:00:00Z",\
+            "deadline":"2026-11-28T10:46:40Z","reason":"OVERDUE","notice":2,"emittedAt":"2026-11-28T10:48:20Z"}""";
+
+    @Test
+    void nodeCertificateEventsEncodeByteForByteAsBeforeWorkloadIdentities() {
+        EncodedEvent issued = codec.encode(EventType.CERT_ISSUED, SampleEvents.issued());
+        EncodedEvent due = codec.encode(EventType.RENEWAL_DUE, SampleEvents.renewalDue());
+
+        assertEquals(NODE_ISSUED_BEFORE_WORKLOADS, new String(issued.value(), StandardCharsets.UTF_8));
+        assertEquals(NODE_RENEWAL_DUE_BEFORE_WORKLOADS, new String(due.value(), StandardCharsets.UTF_8));
+        assertEquals("kubernetes.io/kube-apiserver-client-kubelet|system:node:worker-1", issued.key());
+        assertEquals(issued.key(), issued.headers().get(EventCodec.H_SUBJECT));
+        assertEquals(SampleEvents.issued(), EventCodec.decode(EventType.CERT_ISSUED, issued.headers(),
+                NODE_ISSUED_BEFORE_WORKLOADS.getBytes(StandardCharsets.UTF_8)).data());
+    }
+
+    @Test
+    void workloadIdentitiesRoundTripWithNamespaceAndServiceAccount() {
+        EncodedEvent issued = codec.encode(EventType.CERT_ISSUED, SampleEvents.workloadIssued(SampleEvents.WORKLOAD));
+        EncodedEvent due = codec.encode(EventType.RENEWAL_DUE, SampleEvents.workloadRenewalDue(SampleEvents.WORKLOAD));
+
+        CertIssued decoded = EventCodec.decode(EventType.CERT_ISSUED, issued.headers(), issued.value()).data();
+        RenewalDue decodedDue = EventCodec.decode(EventType.RENEWAL_DUE, due.headers(), due.value()).data();
+
+        assertEquals(SampleEvents.workloadIssued(SampleEvents.WORKLOAD), decoded);
+        assertEquals(SampleEvents.workloadRenewalDue(SampleEvents.WORKLOAD), decodedDue);
+        assertEquals("my-namespace", decoded.identity().namespace());
+        assertEquals("default", decodedDue.identity().serviceAccount());
+        String key = "csrflow.io/workload-serving@my-namespace/default|my-pod.my-namespace.pod.cluster.local";
+        assertEquals(key, issued.key());
+        assertEquals(key, due.key());
+        assertEquals(key, decoded.identity().key());
+        assertTrue(new String(issued.value(), StandardCharsets.UTF_8).startsWith("{\"identity\":{\"signerName\":"
+                + "\"csrflow.io/workload-serving\",\"commonName\":\"my-pod.my-namespace.pod.cluster.local\","
+                + "\"namespace\":\"my-namespace\",\"serviceAccount\":\"default\"},"));
+    }
+
+    @Test
+    void theSameNameInTwoNamespacesTravelsUnderTwoKeys() {
+        Identity other = Identity.workload("csrflow.io/workload-serving", "other-namespace", "default",
+                SampleEvents.WORKLOAD.commonName());
+        EncodedEvent a = codec.encode(EventType.CERT_ISSUED, SampleEvents.workloadIssued(SampleEvents.WORKLOAD));
+        EncodedEvent b = codec.encode(EventType.CERT_ISSUED, SampleEvents.workloadIssued(other));
+        assertFalse(a.key().equals(b.key()), a.key());
+        assertEquals(other, EventCodec.decode(EventType.CERT_ISSUED, b.headers(), b.value()).data().identity());
+    }
+
+    /** Identity as consumers built against the contract before workload identities compiled it. */
+    record IdentityBeforeWorkloads(String signerName, String commonName) {
+    }
+
+    record CertIssuedBeforeWorkloads(IdentityBeforeWorkloads identity, String csrName, String serial) {
+    }
+
+    @Test
+    void readersOlderThanWorkloadIdentitiesReadAWorkloadEventAsSignerAndName() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.CERT_ISSUED, SampleEvents.workloadIssued(SampleEvents.WORKLOAD));
+
+        CertIssuedBeforeWorkloads old = EventCodec.mapper().readValue(encoded.value(), CertIssuedBeforeWorkloads.class);
+
+        assertEquals(new IdentityBeforeWorkloads("csrflow.io/workload-serving", "my-pod.my-namespace.pod.cluster.local"),
+                old.identity());
+    }
+
+    @Test
+    void aWorkloadIdentityWithHalfItsFieldsIsAClearError() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.CERT_ISSUED, SampleEvents.workloadIssued(SampleEvents.WORKLOAD));
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(encoded.value());
+        ((ObjectNode) json.get("identity")).remove("serviceAccount");
+
+        EventFormatException e = assertThrows(EventFormatException.class, () -> EventCodec.decode(
+                EventType.CERT_ISSUED, encoded.headers(), EventCodec.mapper().writeValueAsBytes(json)));
+
+        assertTrue(e.getMessage().contains("a workload identity has both a namespace and a service account"),
+                e.getMessage());
+    }
+
     @Test
     void unknownFieldsAreIgnored() throws Exception {
         EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());

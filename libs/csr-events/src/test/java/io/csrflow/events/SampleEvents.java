@@ -8,6 +8,8 @@ import java.util.Map;
 final class SampleEvents {
     static final Instant T = Instant.parse("2026-11-28T10:00:00Z");
     static final Identity KUBELET = new Identity("kubernetes.io/kube-apiserver-client-kubelet", "system:node:worker-1");
+    static final Identity WORKLOAD = Identity.workload("csrflow.io/workload-serving", "my-namespace", "default",
+            "my-pod.my-namespace.pod.cluster.local");
 
     private SampleEvents() {
     }
@@ -42,6 +44,19 @@ final class SampleEvents {
         return new CertIssued(KUBELET, "csr-abc", "uid-1", "O=system:nodes,CN=system:node:worker-1",
                 List.of("worker-1"), List.of("10.0.0.1"), "0a1b2c", T, T.plusSeconds(3600), "ff00",
                 "CN=kubernetes", "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", T);
+    }
+
+    /** The documentation's workload: a pod's serving certificate, requested by its ServiceAccount. */
+    static CertIssued workloadIssued(Identity identity) {
+        return new CertIssued(identity, "my-svc.my-namespace", "uid-2", "CN=my-pod.my-namespace.pod.cluster.local",
+                List.of("my-svc.my-namespace.svc.cluster.local", "my-pod.my-namespace.pod.cluster.local"),
+                List.of("172.168.0.24", "10.0.34.2"), "1f2e", T, T.plusSeconds(86400), "ee11", "CN=workload-ca",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", T);
+    }
+
+    static RenewalDue workloadRenewalDue(Identity identity) {
+        return new RenewalDue(identity, null, "1f2e", T, T.plusSeconds(86400), T.plusSeconds(70000),
+                RenewalReason.DUE, 1, T.plusSeconds(70000));
     }
 
     static RenewalDue renewalDue() {

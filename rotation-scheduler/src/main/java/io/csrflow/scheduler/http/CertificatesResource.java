@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.csrflow.events.Identity;
 import io.csrflow.scheduler.inventory.CertificateStatus;
 import io.csrflow.scheduler.query.CertificateFilter;
 import io.csrflow.scheduler.query.CertificatePage;
@@ -25,7 +26,7 @@ import io.csrflow.scheduler.query.FleetSummary;
 
 /**
  * The inventory over HTTP: a filtered, paged list in identity order, one identity, and the fleet
- * summary behind the fleet page. {@code scope=local} limits an answer to this replica's partitions
+ * summary behind the fleet page (filtered by namespace and ServiceAccount if asked). {@code scope=local} limits an answer to this replica's partitions
  * (what replicas ask each other).
  */
 @Path("/v1")
@@ -42,20 +43,26 @@ public class CertificatesResource {
     @GET
     @Path("/certificates")
     public CertificatePage list(@QueryParam("signer") String signer, @QueryParam("node") String node,
+            @QueryParam("namespace") String namespace, @QueryParam("serviceAccount") String serviceAccount,
             @QueryParam("expiringWithin") String expiringWithin, @QueryParam("status") String status,
             @QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit,
             @QueryParam("scope") String scope) {
-        CertificateFilter filter = new CertificateFilter(blankToNull(signer), blankToNull(node),
-                expiringWithin == null ? null : duration("expiringWithin", expiringWithin), status(status));
+        CertificateFilter filter = new CertificateFilter(blankToNull(signer), blankToNull(node), namespace(namespace),
+                serviceAccount(serviceAccount), expiringWithin == null ? null : duration("expiringWithin", expiringWithin),
+                status(status));
         return queries.list(filter, blankToNull(after), limit(limit), local(scope));
     }
 
     @GET
     @Path("/certificates/{identity: .+}")
     public CertificateView one(@PathParam("identity") String identity, @QueryParam("scope") String scope) {
-        if (identity.indexOf('|') <= 0) {
+        try {
+            Identity.parse(identity);
+        } catch (IllegalArgumentException e) {
             throw new BadRequestException("'" + identity + "' is not an identity: expected signerName|commonName, "
-                    + "e.g. kubernetes.io/kube-apiserver-client-kubelet|system:node:worker-1");
+                    + "e.g. kubernetes.io/kube-apiserver-client-kubelet|system:node:worker-1, or "
+                    + "signerName@namespace/serviceAccount|name, e.g. "
+                    + "csrflow.io/workload-serving@my-namespace/default|my-svc.my-namespace.svc (" + e.getMessage() + ")");
         }
         return queries.get(identity, local(scope))
                 .orElseThrow(() -> new NotFoundException("no certificate tracked for identity '" + identity + "'"));
@@ -63,8 +70,10 @@ public class CertificatesResource {
 
     @GET
     @Path("/fleet")
-    public FleetSummary fleet(@QueryParam("scope") String scope) {
-        return queries.summary(local(scope));
+    public FleetSummary fleet(@QueryParam("namespace") String namespace,
+            @QueryParam("serviceAccount") String serviceAccount, @QueryParam("scope") String scope) {
+        return queries.summary(new CertificateFilter(null, null, namespace(namespace), serviceAccount(serviceAccount),
+                null, null), local(scope));
     }
 
     @ServerExceptionMapper
@@ -147,6 +156,23 @@ public class CertificatesResource {
             throw new BadRequestException(name + " must not be negative; got '" + value + "'");
         }
         return d;
+    }
+
+    /** A Namespace name or nothing; anything else cannot name a namespace, so it is a mistake worth saying. */
+    private static String namespace(String value) {
+        return value == null || value.isBlank() ? null : validName(() -> Identity.requireNamespace(value));
+    }
+
+    private static String serviceAccount(String value) {
+        return value == null || value.isBlank() ? null : validName(() -> Identity.requireServiceAccount(value));
+    }
+
+    private static String validName(java.util.function.Supplier<String> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
     }
 
     private static String blankToNull(String s) {

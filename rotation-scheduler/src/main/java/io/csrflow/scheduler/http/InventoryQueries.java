@@ -94,8 +94,9 @@ public class InventoryQueries {
                 CertificateView.class);
     }
 
-    public FleetSummary summary(boolean localOnly) {
-        FleetSummary local = localSummary();
+    /** The fleet summary of the certificates {@code filter} matches ({@link CertificateFilter#ANY}: all). */
+    public FleetSummary summary(CertificateFilter filter, boolean localOnly) {
+        FleetSummary local = filter.isAny() ? localSummary() : localSummary(filter);
         if (localOnly) {
             return local;
         }
@@ -103,7 +104,7 @@ public class InventoryQueries {
         List<String> missing = new ArrayList<>();
         for (HostInfo peer : otherReplicas()) {
             try {
-                Optional<FleetSummary> theirs = peers.get(peer, "/v1/fleet", Map.of(), FleetSummary.class);
+                Optional<FleetSummary> theirs = peers.get(peer, "/v1/fleet", query(filter), FleetSummary.class);
                 if (theirs.isPresent()) {
                     whole = whole.plus(theirs.get());
                 }
@@ -121,11 +122,25 @@ public class InventoryQueries {
         if (cached != null && System.nanoTime() - cachedAtNanos < summaryCache.toNanos()) {
             return cached;
         }
-        FleetSummary.Builder builder = new FleetSummary.Builder(clock.instant(), runtime.settings().overdueAfter());
-        local().forEach(builder::add);
-        cachedSummary = builder.build();
+        cachedSummary = localSummary(CertificateFilter.ANY);
         cachedAtNanos = System.nanoTime();
         return cachedSummary;
+    }
+
+    /**
+     * A summary of what {@code filter} matches here, never cached: a filtered view is asked for by
+     * a person looking at one namespace, not by the gauges every scrape.
+     */
+    private FleetSummary localSummary(CertificateFilter filter) {
+        Instant now = clock.instant();
+        Duration overdueAfter = runtime.settings().overdueAfter();
+        FleetSummary.Builder builder = new FleetSummary.Builder(now, overdueAfter);
+        local().forEach(t -> {
+            if (filter.matches(t, now, overdueAfter)) {
+                builder.add(t);
+            }
+        });
+        return builder.build();
     }
 
     private LocalInventory local() {
@@ -148,13 +163,21 @@ public class InventoryQueries {
     }
 
     private static Map<String, String> query(CertificateFilter f, String after, int limit) {
+        Map<String, String> q = query(f);
+        q.put("after", after);
+        q.put("limit", Integer.toString(limit));
+        return q;
+    }
+
+    /** The filter as the query parameters another replica reads back into the same filter. */
+    private static Map<String, String> query(CertificateFilter f) {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("signer", f.signerName());
         q.put("node", f.nodeName());
+        q.put("namespace", f.namespace());
+        q.put("serviceAccount", f.serviceAccount());
         q.put("expiringWithin", f.expiringWithin() == null ? null : f.expiringWithin().toString());
         q.put("status", f.status() == null ? null : f.status().name());
-        q.put("after", after);
-        q.put("limit", Integer.toString(limit));
         return q;
     }
 }

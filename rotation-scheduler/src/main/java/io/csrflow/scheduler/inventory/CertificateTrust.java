@@ -13,8 +13,8 @@ import io.csrflow.pki.SignerNames;
 /**
  * Which certificates the scheduler believes were issued. Kafka topics can be written by anyone
  * with producer rights; with a trust bundle configured (the directory the signer's
- * {@code csrflow-ca-bundles} ConfigMap is mounted at, one {@code <signer>.crt} per signer it serves,
- * e.g. {@code kubelet-serving.crt}) a certificate of csrflow's signers is believed only if a CA of
+ * {@code csrflow-ca-bundles} ConfigMap is mounted at, one file per signer it serves named as
+ * {@link SignerNames#bundleFile} says, e.g. {@code kubelet-serving.crt}, {@code csrflow.io_workload-serving.crt}) a certificate of csrflow's signers is believed only if a CA of
  * its signer's file signed it; a forged event cannot carry such a certificate without the CA's key.
  *
  * <p>Fail closed, three cases:
@@ -93,7 +93,7 @@ public final class CertificateTrust {
     }
 
     private void decide(TrustBundle bundle, String signerName, X509Certificate certificate) {
-        String file = signerName.substring(signerName.indexOf('/') + 1) + TrustBundleReader.SUFFIX;
+        String file = SignerNames.bundleFile(signerName);
         boolean csrflows = CSRFLOW_SIGNERS.contains(signerName);
         if (!bundle.usable()) {
             if (csrflows || bundle.names().contains(file)) {

@@ -34,8 +34,16 @@ public record Sighting(
         }
     }
 
-    /** The node a kubelet identity belongs to ({@code system:node:NAME}), or null. */
-    public static String nodeOf(String commonName) {
+    /**
+     * The node a kubelet identity belongs to (a subject identity with CN {@code system:node:NAME}),
+     * or null. Never a workload identity's: a ServiceAccount's certificate is no node's, whatever its
+     * name, and must not be forgotten when a Node of that name goes away.
+     */
+    public static String nodeOf(Identity identity) {
+        if (identity.isWorkload()) {
+            return null;
+        }
+        String commonName = identity.commonName();
         if (commonName != null && commonName.startsWith(NODE_PREFIX) && commonName.length() > NODE_PREFIX.length()) {
             return commonName.substring(NODE_PREFIX.length());
         }

@@ -21,10 +21,6 @@ final class Binary {
         void write(Out out) throws IOException;
     }
 
-    interface Reader<T> {
-        T read(In in) throws IOException;
-    }
-
     static byte[] encode(byte version, Writer writer) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
         try (Out out = new Out(new DataOutputStream(bytes))) {
@@ -36,16 +32,21 @@ final class Binary {
         return bytes.toByteArray();
     }
 
-    static <T> T decode(byte[] value, byte version, String what, Reader<T> reader) {
+    /** A value written in any format version from {@code oldest} to {@code newest}; the reader is told which. */
+    static <T> T decode(byte[] value, byte oldest, byte newest, String what, VersionedReader<T> reader) {
         try (In in = new In(new DataInputStream(new ByteArrayInputStream(value)))) {
             byte actual = in.data.readByte();
-            if (actual != version) {
+            if (actual < oldest || actual > newest) {
                 throw new IllegalStateException(what + ": unknown format version " + actual);
             }
-            return reader.read(in);
+            return reader.read(actual, in);
         } catch (IOException e) {
             throw new IllegalStateException(what + ": truncated or corrupt value", e);
         }
+    }
+
+    interface VersionedReader<T> {
+        T read(byte version, In in) throws IOException;
     }
 
     static final class Out implements AutoCloseable {

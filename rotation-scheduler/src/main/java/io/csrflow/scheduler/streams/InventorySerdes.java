@@ -1,5 +1,7 @@
 package io.csrflow.scheduler.streams;
 
+import java.io.IOException;
+
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -8,10 +10,17 @@ import io.csrflow.events.RenewalReason;
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.scheduler.inventory.TrackedCertificate;
 
-/** Serdes for the scheduler's internal values (never part of the public event contract). */
+/**
+ * Serdes for the scheduler's internal values (never part of the public event contract). Format
+ * version 1 holds a subject identity (signer, CN); version 2 is the same with the namespace and
+ * ServiceAccount of a workload identity after the CN. A subject identity is still written as
+ * version 1, byte for byte as before workload identities existed, so the state, changelogs and
+ * repartition records of node certificates read the same in either version of the scheduler, and
+ * a replica not yet upgraded stumbles only on workload records, which it could not track anyway.
+ */
 public final class InventorySerdes {
-    private static final byte SIGHTING_V1 = 1;
-    private static final byte TRACKED_V1 = 1;
+    private static final byte SUBJECT_IDENTITY = 1;
+    private static final byte WORKLOAD_IDENTITY = 2;
 
     private InventorySerdes() {
     }
@@ -24,20 +33,39 @@ public final class InventorySerdes {
         return Serdes.serdeFrom((topic, t) -> t == null ? null : encode(t), (topic, b) -> b == null ? null : tracked(b));
     }
 
+    private static byte versionOf(Identity identity) {
+        return identity.isWorkload() ? WORKLOAD_IDENTITY : SUBJECT_IDENTITY;
+    }
+
+    private static Binary.Out identity(Binary.Out out, Identity identity) throws IOException {
+        out.string(identity.signerName()).string(identity.commonName());
+        if (identity.isWorkload()) {
+            out.string(identity.namespace()).string(identity.serviceAccount());
+        }
+        return out;
+    }
+
+    private static Identity identity(byte version, Binary.In in) throws IOException {
+        String signerName = in.string();
+        String commonName = in.string();
+        return version == WORKLOAD_IDENTITY ? Identity.workload(signerName, in.string(), in.string(), commonName)
+                : new Identity(signerName, commonName);
+    }
+
     private static byte[] encode(Sighting s) {
-        return Binary.encode(SIGHTING_V1, out -> out.string(s.identity().signerName()).string(s.identity().commonName())
+        return Binary.encode(versionOf(s.identity()), out -> identity(out, s.identity())
                 .string(s.nodeName()).string(s.csrName()).string(s.serial()).string(s.issuer())
                 .instant(s.notBefore()).instant(s.notAfter()).instant(s.seenAt()).string(s.source().name()));
     }
 
     private static Sighting sighting(byte[] bytes) {
-        return Binary.decode(bytes, SIGHTING_V1, "sighting", in -> new Sighting(
-                new Identity(in.string(), in.string()), in.string(), in.string(), in.string(), in.string(),
+        return Binary.decode(bytes, SUBJECT_IDENTITY, WORKLOAD_IDENTITY, "sighting", (version, in) -> new Sighting(
+                identity(version, in), in.string(), in.string(), in.string(), in.string(),
                 in.instant(), in.instant(), in.instant(), Sighting.Source.valueOf(in.string())));
     }
 
     private static byte[] encode(TrackedCertificate t) {
-        return Binary.encode(TRACKED_V1, out -> out.string(t.identity().signerName()).string(t.identity().commonName())
+        return Binary.encode(versionOf(t.identity()), out -> identity(out, t.identity())
                 .string(t.nodeName()).string(t.csrName()).string(t.serial()).string(t.issuer())
                 .instant(t.notBefore()).instant(t.notAfter()).instant(t.deadline()).instant(t.seenAt())
                 .string(t.source().name()).integer(t.notices())
@@ -45,8 +73,8 @@ public final class InventorySerdes {
     }
 
     private static TrackedCertificate tracked(byte[] bytes) {
-        return Binary.decode(bytes, TRACKED_V1, "tracked certificate", in -> {
-            Identity identity = new Identity(in.string(), in.string());
+        return Binary.decode(bytes, SUBJECT_IDENTITY, WORKLOAD_IDENTITY, "tracked certificate", (version, in) -> {
+            Identity identity = identity(version, in);
             String nodeName = in.string();
             String csrName = in.string();
             String serial = in.string();

@@ -7,6 +7,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import io.csrflow.events.CertIssued;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
+import io.csrflow.events.Identities;
 import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.service.CsrTrace;
@@ -36,7 +37,7 @@ final class IssuedDecoder extends InputDecoder {
             throw new IllegalArgumentException("record key '" + record.key() + "' is not the identity key '"
                     + issued.identity().key() + "'");
         }
-        Sighting claimed = new Sighting(issued.identity(), Sighting.nodeOf(issued.identity().commonName()),
+        Sighting claimed = new Sighting(issued.identity(), Sighting.nodeOf(issued.identity()),
                 issued.csrName(), issued.serial(), issued.issuer(), issued.notBefore(), issued.notAfter(),
                 issued.issuedAt(), Sighting.Source.CERT_ISSUED);
         Sighting sighting = claimed;
@@ -45,8 +46,10 @@ final class IssuedDecoder extends InputDecoder {
             // another identity, or with a later validity, to cancel a real certificate's renewal.
             X509Certificate leaf = LeafSightings.parseLeaf(issued.certificate(), issued.csrName());
             trust.check(issued.identity().signerName(), leaf);
-            sighting = LeafSightings.of(issued.identity().signerName(), issued.csrName(), leaf, issued.issuedAt(),
-                    Sighting.Source.CERT_ISSUED);
+            // The certificate does not say who requested it: a workload identity's namespace and
+            // ServiceAccount are the signer's word; its name is checked against the certificate.
+            sighting = LeafSightings.of(issued.identity().signerName(), Identities.requester(issued.identity()),
+                    issued.csrName(), leaf, issued.issuedAt(), Sighting.Source.CERT_ISSUED);
             LeafSightings.requireSame(claimed, sighting);
         }
         // The certificate reaches the scheduler: the last span of the CSR's trace.

@@ -8,6 +8,7 @@ import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 
+import io.csrflow.events.Identities;
 import io.csrflow.events.Identity;
 import io.csrflow.pki.Pem;
 import io.csrflow.scheduler.inventory.Sighting;
@@ -22,9 +23,14 @@ final class LeafSightings {
     private LeafSightings() {
     }
 
-    static Sighting of(String signerName, String csrName, X509Certificate leaf, Instant seenAt, Sighting.Source source) {
-        String commonName = commonName(leaf);
-        return new Sighting(new Identity(signerName, commonName), Sighting.nodeOf(commonName), csrName,
+    /**
+     * @param requester the CSR's {@code spec.username} (null if not known): with the signer name, it
+     *                  decides whether the identity is a workload's (see {@link Identities})
+     */
+    static Sighting of(String signerName, String requester, String csrName, X509Certificate leaf, Instant seenAt,
+            Sighting.Source source) {
+        Identity identity = Identities.of(signerName, requester, commonName(leaf), leaf);
+        return new Sighting(identity, Sighting.nodeOf(identity), csrName,
                 leaf.getSerialNumber().toString(16), leaf.getIssuerX500Principal().getName(),
                 leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), seenAt, source);
     }

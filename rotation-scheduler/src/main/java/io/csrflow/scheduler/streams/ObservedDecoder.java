@@ -38,6 +38,7 @@ final class ObservedDecoder extends InputDecoder {
     private Sighting sightingOf(CsrObserved csr) {
         X509Certificate leaf = LeafSightings.parseLeaf(csr.certificate(), csr.name());
         trust.check(csr.signerName(), leaf);
-        return LeafSightings.of(csr.signerName(), csr.name(), leaf, csr.observedAt(), Sighting.Source.CSR_OBSERVED);
+        return LeafSightings.of(csr.signerName(), csr.requester().username(), csr.name(), leaf, csr.observedAt(),
+                Sighting.Source.CSR_OBSERVED);
     }
 }

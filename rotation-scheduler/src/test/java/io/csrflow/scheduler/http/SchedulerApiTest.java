@@ -54,6 +54,7 @@ class SchedulerApiTest {
     static final String CLIENT = "kubernetes.io/kube-apiserver-client-kubelet";
     static final String SERVING = "kubernetes.io/kubelet-serving";
     static final String CUSTOM = "example.com/api-test";
+    static final String WORKLOAD = "csrflow.io/workload-serving";
 
     @InjectKubeEmulator
     KubeEmulator emulator;
@@ -74,8 +75,17 @@ class SchedulerApiTest {
             sender.send(EventType.CERT_ISSUED, cert(CUSTOM, "user-1", "d1", days(-1), days(1)));
             sender.send(EventType.CERT_ISSUED, cert(CUSTOM, "user-2", "d2", days(-1), days(5)));
             sender.send(EventType.CERT_ISSUED, cert(CUSTOM, "user-3", "d3", days(-1), days(3)));
+            // One service name in two namespaces, and a second ServiceAccount in one of them.
+            sender.send(EventType.CERT_ISSUED, cert(Identity.workload(WORKLOAD, "team-a", "default", "web.shop.svc"),
+                    "f1", days(-1), days(29)));
+            sender.send(EventType.CERT_ISSUED, cert(Identity.workload(WORKLOAD, "team-b", "default", "web.shop.svc"),
+                    "f2", days(-1), days(29)));
+            sender.send(EventType.CERT_ISSUED, cert(Identity.workload(WORKLOAD, "team-b", "builder", "ci.team-b.svc"),
+                    "f3", days(-29), days(1)));
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().queryParam("signer", CUSTOM)
+                .get("/v1/certificates").then().statusCode(200).body("items", hasSize(3)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().queryParam("signer", WORKLOAD)
                 .get("/v1/certificates").then().statusCode(200).body("items", hasSize(3)));
     }
 
@@ -104,6 +114,62 @@ class SchedulerApiTest {
         given().queryParam("status", "expired").get("/v1/certificates").then().statusCode(200)
                 .body("items.identity", hasItem(CLIENT + "|system:node:api-c"))
                 .body("items.status", not(hasItem("SCHEDULED")));
+    }
+
+    @Test
+    void filtersWorkloadCertificatesByNamespaceAndServiceAccount() {
+        given().queryParam("namespace", "team-b").get("/v1/certificates").then().statusCode(200)
+                .body("items.identity", equalTo(List.of(WORKLOAD + "@team-b/builder|ci.team-b.svc",
+                        WORKLOAD + "@team-b/default|web.shop.svc")))
+                .body("items.namespace", equalTo(List.of("team-b", "team-b")))
+                .body("items.serviceAccount", equalTo(List.of("builder", "default")))
+                .body("items.nodeName", equalTo(java.util.Arrays.asList(null, null)));
+        given().queryParam("namespace", "team-b").queryParam("serviceAccount", "default").get("/v1/certificates")
+                .then().statusCode(200).body("items.serial", equalTo(List.of("f2")));
+        given().queryParam("serviceAccount", "default").get("/v1/certificates").then().statusCode(200)
+                .body("items.serial", equalTo(List.of("f1", "f2")));
+        given().queryParam("namespace", "team-a").queryParam("expiringWithin", "7d").get("/v1/certificates").then()
+                .statusCode(200).body("items", hasSize(0));
+        given().queryParam("namespace", "nobody").get("/v1/certificates").then().statusCode(200)
+                .body("items", hasSize(0));
+    }
+
+    @Test
+    void showsOneWorkloadIdentity() {
+        given().get("/v1/certificates/" + WORKLOAD + "@team-a/default|web.shop.svc").then().statusCode(200)
+                .body("serial", equalTo("f1"))
+                .body("signerName", equalTo(WORKLOAD))
+                .body("commonName", equalTo("web.shop.svc"))
+                .body("namespace", equalTo("team-a"))
+                .body("serviceAccount", equalTo("default"))
+                .body("nodeName", nullValue());
+        given().get("/v1/certificates/" + WORKLOAD + "@team-c/default|web.shop.svc").then().statusCode(404);
+    }
+
+    @Test
+    void summarisesTheWorkloadsOfANamespace() {
+        given().queryParam("namespace", "team-b").get("/v1/fleet").then().statusCode(200)
+                .body("total", equalTo(2))
+                .body("urgent.identity", equalTo(List.of(WORKLOAD + "@team-b/builder|ci.team-b.svc")))
+                .body("urgent[0].serviceAccount", equalTo("builder"));
+        given().queryParam("namespace", "team-b").queryParam("serviceAccount", "default").get("/v1/fleet").then()
+                .statusCode(200).body("total", equalTo(1)).body("urgent", hasSize(0));
+        String page = given().get("/fleet").then().statusCode(200).extract().asString();
+        assertTrue(page.contains("name=\"namespace\"") && page.contains("name=\"serviceAccount\"")
+                && page.contains("<th>service account</th>"), "the page filters and shows both");
+    }
+
+    @Test
+    void answersBadWorkloadFiltersWithWhatIsWrong() {
+        given().queryParam("namespace", "Team_A").get("/v1/certificates").then().statusCode(400)
+                .body("error", equalTo("namespace must be a DNS label (lower-case letters, digits and '-', at most 63 "
+                        + "characters), got 'Team_A'"));
+        given().queryParam("serviceAccount", "ci/bot").get("/v1/certificates").then().statusCode(400)
+                .body("error", containsString("serviceAccount must be a DNS subdomain"));
+        given().queryParam("namespace", "a.b").get("/v1/fleet").then().statusCode(400)
+                .body("error", containsString("namespace must be a DNS label"));
+        given().get("/v1/certificates/" + WORKLOAD + "@team-a|web").then().statusCode(400)
+                .body("error", containsString("signerName@namespace/serviceAccount|name"));
     }
 
     @Test
@@ -210,7 +276,12 @@ class SchedulerApiTest {
     }
 
     static CertIssued cert(String signer, String cn, String serial, Instant notBefore, Instant notAfter) {
-        return new CertIssued(new Identity(signer, cn), "csr-" + serial, "uid-" + serial, "CN=" + cn, List.of(),
+        return cert(new Identity(signer, cn), serial, notBefore, notAfter);
+    }
+
+    static CertIssued cert(Identity identity, String serial, Instant notBefore, Instant notAfter) {
+        String cn = identity.commonName();
+        return new CertIssued(identity, "csr-" + serial, "uid-" + serial, "CN=" + cn, List.of(),
                 List.of(), serial, notBefore, notAfter, "00", "CN=test-ca", "-----BEGIN CERTIFICATE-----", NOW);
     }
 

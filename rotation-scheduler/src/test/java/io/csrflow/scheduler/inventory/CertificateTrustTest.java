@@ -32,7 +32,7 @@ class CertificateTrustTest {
     static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     enum Bundle {
-        NOT_CONFIGURED, MISSING, EMPTY, UNREADABLE_FOO, CLIENT_ONLY, ONE_CA_FOR_ALL;
+        NOT_CONFIGURED, MISSING, EMPTY, UNREADABLE_FOO, CLIENT_ONLY, ONE_CA_FOR_ALL, WORKLOAD_SIGNER;
 
         CertificateTrust at(Path dir) throws IOException {
             switch (this) {
@@ -44,11 +44,17 @@ class CertificateTrustTest {
                     // a ConfigMap volume's own entries are not signer files
                     Files.createDirectories(dir.resolve("..2026_01_01_00_00_00.1"));
                 }
-                case UNREADABLE_FOO -> Files.writeString(dir.resolve("foo.crt"), "not a certificate");
+                case UNREADABLE_FOO -> Files.writeString(dir.resolve("example.com_foo.crt"), "not a certificate");
                 case CLIENT_ONLY -> TestCertificates.writeTrustBundle(dir);
                 case ONE_CA_FOR_ALL -> {
                     TestCertificates.writeTrustBundle(dir);
                     Files.copy(dir.resolve(TestCertificates.CLIENT_BUNDLE_FILE), dir.resolve("kubelet-serving.crt"));
+                }
+                case WORKLOAD_SIGNER -> {
+                    // a signer of csrflow's own, published under its full name as the signer writes it
+                    TestCertificates.writeTrustBundle(dir);
+                    Files.move(dir.resolve(TestCertificates.CLIENT_BUNDLE_FILE),
+                            dir.resolve("csrflow.io_workload-serving.crt"));
                 }
             }
             return CertificateTrust.fromDirectory(dir, BC);
@@ -68,10 +74,10 @@ class CertificateTrustTest {
                         "holds no readable CA certificate"),
                 Arguments.of(Bundle.EMPTY, "example.com/foo", FORGED, Outcome.BELIEVED, null),
                 Arguments.of(Bundle.UNREADABLE_FOO, SignerNames.APISERVER_CLIENT, GENUINE, Outcome.UNAVAILABLE,
-                        "has unreadable files: foo.crt"),
+                        "has unreadable files: example.com_foo.crt"),
                 // a signer csrflow does not know, but with a file: protected like csrflow's own
                 Arguments.of(Bundle.UNREADABLE_FOO, "example.com/foo", GENUINE, Outcome.UNAVAILABLE,
-                        "has unreadable files: foo.crt"),
+                        "has unreadable files: example.com_foo.crt"),
                 Arguments.of(Bundle.UNREADABLE_FOO, "example.com/bar", FORGED, Outcome.BELIEVED, null),
                 Arguments.of(Bundle.CLIENT_ONLY, SignerNames.KUBELET_CLIENT, GENUINE, Outcome.BELIEVED, null),
                 // one CA for every signer: a genuine client certificate is no serving certificate
@@ -85,7 +91,12 @@ class CertificateTrustTest {
                         "has no kube-apiserver-client.crt"),
                 Arguments.of(Bundle.CLIENT_ONLY, SignerNames.LEGACY_UNKNOWN, GENUINE, Outcome.REJECTED,
                         "has no legacy-unknown.crt"),
-                Arguments.of(Bundle.CLIENT_ONLY, "example.com/foo", FORGED, Outcome.BELIEVED, null));
+                Arguments.of(Bundle.CLIENT_ONLY, "example.com/foo", FORGED, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.WORKLOAD_SIGNER, "csrflow.io/workload-serving", GENUINE, Outcome.BELIEVED, null),
+                Arguments.of(Bundle.WORKLOAD_SIGNER, "csrflow.io/workload-serving", FORGED, Outcome.REJECTED,
+                        "is not signed by a CA in the trust bundle"),
+                // the same path under another domain is another signer, with no file of its own
+                Arguments.of(Bundle.WORKLOAD_SIGNER, "example.org/workload-serving", FORGED, Outcome.BELIEVED, null));
     }
 
     @ParameterizedTest(name = "{0}: {1} {3}")

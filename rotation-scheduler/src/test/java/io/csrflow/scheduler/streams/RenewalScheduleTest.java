@@ -12,7 +12,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -255,9 +254,7 @@ class RenewalScheduleTest {
     }
 
     private TrackedCertificate awaitTracked(String identity) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> inventory().get(identity).isPresent());
-        Optional<TrackedCertificate> t = inventory().get(identity);
-        return t.orElseThrow();
+        return harness.awaitTracked(scheduler, identity);
     }
 
     private List<RenewalDue> awaitNotices(int count) {

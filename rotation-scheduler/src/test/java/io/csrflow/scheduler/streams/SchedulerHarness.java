@@ -26,6 +26,7 @@ import io.csrflow.events.EventType;
 import io.csrflow.events.RenewalDue;
 import io.csrflow.scheduler.inventory.DeadlinePolicy;
 import io.csrflow.scheduler.inventory.NoticePlan;
+import io.csrflow.scheduler.inventory.TrackedCertificate;
 import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.KafkaBrokers;
@@ -131,6 +132,12 @@ final class SchedulerHarness implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The certificate {@code instance}'s inventory tracks for {@code identity} (key), once it does. */
+    TrackedCertificate awaitTracked(SchedulerStreams instance, String identity) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> instance.localInventory().get(identity).isPresent());
+        return instance.localInventory().get(identity).orElseThrow();
     }
 
     EventProbe<RenewalDue> renewals() {

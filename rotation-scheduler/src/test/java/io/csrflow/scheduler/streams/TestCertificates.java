@@ -13,7 +13,14 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -22,7 +29,9 @@ import io.csrflow.events.CertIssued;
 import io.csrflow.events.CsrCondition;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
+import io.csrflow.events.Identities;
 import io.csrflow.events.Identity;
+import io.csrflow.events.Requester;
 import io.csrflow.pki.Pem;
 
 /** Real certificates (Bouncy Castle) and the events that carry them, as the signer and watcher write them. */
@@ -79,18 +88,70 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * A workload's serving certificate as a workload signer issues it: subject CN (none if empty)
+     * and DNS SANs in the given order, server auth.
+     */
+    public static X509Certificate workload(String commonName, List<String> dnsNames, String serialHex,
+            Instant notBefore, Instant notAfter) {
+        GeneralName[] sans = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
+                .toArray(GeneralName[]::new);
+        // Without a subject, the SAN extension is critical (RFC 5280, 4.2.1.6).
+        return sign(new X500Name(commonName.isEmpty() ? "" : "CN=" + commonName), serialHex, notBefore, notAfter, KEYS,
+                new Extension(Extension.subjectAlternativeName, commonName.isEmpty(),
+                        new DEROctetString(encoded(new GeneralNames(sans)))),
+                new Extension(Extension.extendedKeyUsage, false,
+                        new DEROctetString(encoded(new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth)))));
+    }
+
+    /** cert.issued of a ServiceAccount's certificate, its identity derived as the signer derives it. */
+    public static CertIssued issuedToServiceAccount(String signer, String namespace, String serviceAccount,
+            X509Certificate c, String csrName, Instant issuedAt) {
+        String cn = LeafSightings.commonName(c);
+        Identity identity = Identities.of(signer, "system:serviceaccount:" + namespace + ":" + serviceAccount, cn, c);
+        return new CertIssued(identity, csrName, "uid-" + csrName, c.getSubjectX500Principal().getName(),
+                List.of(), List.of(), c.getSerialNumber().toString(16), c.getNotBefore().toInstant(),
+                c.getNotAfter().toInstant(), "00", c.getIssuerX500Principal().getName(), Pem.of(c), issuedAt);
+    }
+
+    /** csr.observed in phase Issued of a CSR that {@code requester} (spec.username) created. */
+    static CsrObserved observedIssued(String signer, String requester, String csrName, X509Certificate c,
+            Instant observedAt) {
+        CsrObserved o = observedIssued(signer, csrName, c, observedAt);
+        return new CsrObserved(o.name(), o.uid(), o.resourceVersion(), o.signerName(), o.request(),
+                List.of("digital signature", "key encipherment", "server auth"), null,
+                new Requester(requester, "uid-" + requester, List.of("system:serviceaccounts", "system:authenticated"),
+                        null), o.conditions(), o.certificate(), o.phase(), o.createdAt(), o.observedAt());
+    }
+
     private static X509Certificate certificate(String commonName, String serialHex, Instant notBefore,
             Instant notAfter, KeyPair signer) {
+        // A client certificate, as the kubelet client signer issues it.
+        return sign(new X500Name("O=system:nodes,CN=" + commonName), serialHex, notBefore, notAfter, signer,
+                new Extension(Extension.extendedKeyUsage, false,
+                        new DEROctetString(encoded(new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)))));
+    }
+
+    /** A certificate of the test CA's name for the test key, signed with {@code signer}'s key. */
+    private static X509Certificate sign(X500Name subject, String serialHex, Instant notBefore, Instant notAfter,
+            KeyPair signer, Extension... extensions) {
         try {
             var builder = new JcaX509v3CertificateBuilder(new X500Name(ISSUER), new BigInteger(serialHex, 16),
-                    Date.from(notBefore), Date.from(notAfter), new X500Name("O=system:nodes,CN=" + commonName),
-                    KEYS.getPublic());
-            // A client certificate, as the kubelet client signer issues it.
-            builder.addExtension(org.bouncycastle.asn1.x509.Extension.extendedKeyUsage, false,
-                    new org.bouncycastle.asn1.x509.ExtendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth));
+                    Date.from(notBefore), Date.from(notAfter), subject, KEYS.getPublic());
+            for (Extension extension : extensions) {
+                builder.addExtension(extension);
+            }
             return new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
         } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] encoded(ASN1Encodable value) {
+        try {
+            return value.toASN1Primitive().getEncoded();
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

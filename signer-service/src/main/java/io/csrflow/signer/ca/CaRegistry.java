@@ -3,6 +3,7 @@ package io.csrflow.signer.ca;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ import io.csrflow.pki.CaLoader;
 import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.Pkcs11CaLoader;
 import io.csrflow.pki.SignerNames;
+import io.csrflow.pki.SignerProfile;
 import io.csrflow.signer.SignerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -44,8 +46,6 @@ public class CaRegistry {
     /** What the default CA serves: never legacy-unknown, which has no rules unless an operator gives it some. */
     private static final List<String> DEFAULT_SIGNERS = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
             SignerNames.APISERVER_CLIENT);
-    private static final List<String> KNOWN = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
-            SignerNames.APISERVER_CLIENT, SignerNames.LEGACY_UNKNOWN);
 
     /** A CA replaced while running, trusted until nothing it signed can still be valid. */
     private record Retired(X509Certificate certificate, Instant keepUntil) {
@@ -79,21 +79,46 @@ public class CaRegistry {
         this.registry = registry;
         this.changed = changed;
         this.clock = clock;
-        if (this.config.ca().isPresent() && !this.config.signers().isEmpty()) {
-            throw new IllegalArgumentException("configure either csrflow.signer.ca (one CA for every signer) or "
-                    + "csrflow.signer.signers.<signer> (one per signer), not both");
-        }
         for (Map.Entry<String, SignerConfig.CaFiles> entry : this.config.signers().entrySet()) {
-            String signer = "kubernetes.io/" + entry.getKey();
-            if (!KNOWN.contains(signer)) {
-                throw new IllegalArgumentException("csrflow.signer.signers." + entry.getKey()
-                        + ": unknown signer; use one of kube-apiserver-client-kubelet, kubelet-serving, "
-                        + "kube-apiserver-client, legacy-unknown");
+            String signer = signerName(entry.getKey());
+            String key = configKey(entry.getKey());
+            if (this.config.ca().isPresent() && SignerNames.isKubernetes(signer)) {
+                throw new IllegalArgumentException("configure either csrflow.signer.ca (one CA for Kubernetes' signers) or "
+                        + key + " (one per signer), not both");
             }
-            sources.put(signer, CaSource.of(signer, "csrflow.signer.signers." + entry.getKey(), entry.getValue()));
+            if (sources.containsKey(signer)) {
+                throw new IllegalArgumentException(key + ": " + signer + " is configured twice");
+            }
+            sources.put(signer, CaSource.of(signer, key, entry.getValue(), this.config.maxDuration()));
         }
         this.config.ca().ifPresent(ca -> DEFAULT_SIGNERS.forEach(s -> sources.put(s,
-                CaSource.of(s, "csrflow.signer.ca", ca))));
+                CaSource.of(s, "csrflow.signer.ca", ca, this.config.maxDuration()))));
+    }
+
+    /**
+     * The signer a {@code csrflow.signer.signers} key configures: a short name is Kubernetes' (one of
+     * four), a name with a '/' is taken whole and must be a valid signer name; the shared CA never
+     * serves those, so that the cluster's client CA signs nothing else unless configured by name.
+     */
+    static String signerName(String key) {
+        String signer = key.contains("/") ? key : SignerNames.KUBERNETES_PREFIX + key;
+        String configKey = configKey(key);
+        if (SignerNames.isKubernetes(signer)) {
+            if (!SignerNames.KUBERNETES.contains(signer)) {
+                throw new IllegalArgumentException(configKey + ": unknown signer; Kubernetes defines "
+                        + "kube-apiserver-client-kubelet, kubelet-serving, kube-apiserver-client, legacy-unknown");
+            }
+            return signer;
+        }
+        SignerNames.problem(signer).ifPresent(problem -> {
+            throw new IllegalArgumentException(configKey + ": not a signer name: " + problem);
+        });
+        return signer;
+    }
+
+    /** The key as written in a properties file: a full signer name needs quotes to be one map key. */
+    private static String configKey(String key) {
+        return "csrflow.signer.signers." + (key.contains("/") ? "\"" + key + "\"" : key);
     }
 
     void start(@Observes StartupEvent event) throws CaLoadException {
@@ -144,6 +169,23 @@ public class CaRegistry {
     public Optional<Set<String>> allowedUsages(String signerName) {
         CaSource source = sources.get(signerName);
         return source == null ? Optional.empty() : source.allowedUsages();
+    }
+
+    /** For a signer that is not Kubernetes', what its profile allows. */
+    public Optional<SignerProfile> profile(String signerName) {
+        CaSource source = sources.get(signerName);
+        return source == null ? Optional.empty() : source.profile();
+    }
+
+    /** The longest lifetime of a certificate of this signer: its profile's, else {@code csrflow.signer.max-duration}. */
+    public Duration maxDuration(String signerName) {
+        return profile(signerName).map(SignerProfile::maxDuration).orElse(config.maxDuration());
+    }
+
+    /** Whether this signer's bundle goes into every selected namespace's ConfigMap. */
+    public boolean publishedToNamespaces(String signerName) {
+        CaSource source = sources.get(signerName);
+        return source != null && source.publishToNamespaces();
     }
 
     /**
@@ -242,7 +284,7 @@ public class CaRegistry {
 
     private void retire(String signer, X509Certificate old) {
         Instant lastValid = old.getNotAfter().toInstant();
-        Instant maxIssued = clock.instant().plus(config.maxDuration());
+        Instant maxIssued = clock.instant().plus(maxDuration(signer));
         Instant keepUntil = lastValid.isBefore(maxIssued) ? lastValid : maxIssued;
         retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
                 .add(new Retired(old, keepUntil));

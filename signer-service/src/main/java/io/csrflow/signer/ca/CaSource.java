@@ -3,6 +3,7 @@ package io.csrflow.signer.ca;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,30 +12,55 @@ import java.util.Set;
 import io.csrflow.pki.KubeUsages;
 import io.csrflow.pki.Pkcs11Settings;
 import io.csrflow.pki.SignerNames;
+import io.csrflow.pki.SignerProfile;
 import io.csrflow.signer.SignerConfig;
 
 /**
  * Where one signer's CA comes from, checked when the service starts so that a wrong combination
  * stops it with the key to fix: a key file or a PKCS#11 token (exactly one), the next and previous
- * CA certificates, and for legacy-unknown the usages it may certify (required, and only there).
+ * CA certificates, for legacy-unknown the usages it may certify (required, and only there), and for
+ * a signer that is not Kubernetes' its profile (required, and only there).
  */
 record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> pkcs11, Optional<Path> nextCertFile,
-                List<Path> previousCertFiles, Optional<Set<String>> allowedUsages) {
+                List<Path> previousCertFiles, Optional<Set<String>> allowedUsages, Optional<SignerProfile> profile,
+                boolean publishToNamespaces) {
 
-    static CaSource of(String signer, String key, SignerConfig.CaFiles files) {
+    /** A profile's defaults: serving names, as many SANs as the CSR limits allow by default. */
+    private static final List<String> DEFAULT_SAN_TYPES = List.of("dns", "ip");
+    private static final int DEFAULT_MAX_SANS = 100;
+
+    static CaSource of(String signer, String key, SignerConfig.CaFiles files, Duration maxDuration) {
         if (files.keyFile().isPresent() == files.pkcs11().isPresent()) {
             throw new IllegalArgumentException(key + ": set exactly one of key-file (a PEM key) and pkcs11.* (a key "
                     + "in a PKCS#11 token)");
         }
         boolean legacy = SignerNames.LEGACY_UNKNOWN.equals(signer);
+        boolean kubernetes = SignerNames.isKubernetes(signer);
         if (legacy && files.allowedUsages().isEmpty()) {
             throw new IllegalArgumentException(key + ".allowed-usages is required: kubernetes.io/legacy-unknown has no "
                     + "rules of its own, so it signs only the usages an operator lists");
         }
         if (!legacy && files.allowedUsages().isPresent()) {
             throw new IllegalArgumentException(key + ".allowed-usages applies to legacy-unknown only; " + signer
-                    + " has Kubernetes' own rules");
+                    + (kubernetes ? " has Kubernetes' own rules" : " takes profile.usages"));
         }
+        if (!kubernetes && files.profile().isEmpty()) {
+            throw new IllegalArgumentException(key + ".profile.usages is required: a signer that is not one of "
+                    + "Kubernetes' has no rules of its own, so it signs only what its profile allows (server, client)");
+        }
+        if (kubernetes && files.profile().isPresent()) {
+            throw new IllegalArgumentException(key + ".profile applies to signers that are not Kubernetes' only; "
+                    + signer + (legacy ? " takes allowed-usages" : " has Kubernetes' own rules"));
+        }
+        Optional<SignerProfile> profile = files.profile().map(p -> {
+            try {
+                return SignerProfile.of(p.usages(), p.sanTypes().orElse(DEFAULT_SAN_TYPES),
+                        p.maxSans().orElse(DEFAULT_MAX_SANS), p.commonNameInSans().orElse(true),
+                        p.maxDuration().orElse(maxDuration));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ".profile." + e.getMessage(), e);
+            }
+        });
         files.allowedUsages().ifPresent(usages -> {
             try {
                 KubeUsages.map(List.copyOf(usages));
@@ -43,7 +69,8 @@ record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> 
             }
         });
         return new CaSource(files.certFile(), files.keyFile(), files.pkcs11().map(p -> pkcs11(key, p)),
-                files.nextCertFile(), files.previousCertFiles().orElse(List.of()), files.allowedUsages().map(Set::copyOf));
+                files.nextCertFile(), files.previousCertFiles().orElse(List.of()), files.allowedUsages().map(Set::copyOf),
+                profile, files.publishToNamespaces().orElse(!kubernetes));
     }
 
     private static Pkcs11Settings pkcs11(String key, SignerConfig.Pkcs11 p) {

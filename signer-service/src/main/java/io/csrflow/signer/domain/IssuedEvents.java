@@ -5,7 +5,7 @@ import java.time.Instant;
 
 import io.csrflow.events.CertIssued;
 import io.csrflow.events.CsrObserved;
-import io.csrflow.events.Identity;
+import io.csrflow.events.Identities;
 import io.csrflow.pki.CertificateIssuer;
 import io.csrflow.pki.Fingerprints;
 import io.csrflow.pki.ParsedCsr;
@@ -15,9 +15,14 @@ public final class IssuedEvents {
     private IssuedEvents() {
     }
 
+    /**
+     * The event of {@code certificate}, issued for {@code csr}. Its identity comes from the contract's
+     * one derivation ({@link Identities}), with the SANs as the certificate carries them, so that the
+     * rotation-scheduler, deriving it again from {@code csr.observed}, finds the same identity.
+     */
     public static CertIssued of(CsrObserved csr, ParsedCsr parsed, X509Certificate certificate, String pem, Instant now) {
-        String commonName = parsed.commonName() == null ? "" : parsed.commonName();
-        return new CertIssued(new Identity(csr.signerName(), commonName), csr.name(), csr.uid(),
+        return new CertIssued(Identities.of(csr.signerName(), csr.requester().username(), parsed.commonName(),
+                certificate), csr.name(), csr.uid(),
                 certificate.getSubjectX500Principal().getName(), parsed.sans().dnsNames(), parsed.sans().ipAddresses(),
                 CertificateIssuer.serialHex(certificate), certificate.getNotBefore().toInstant(),
                 certificate.getNotAfter().toInstant(), fingerprint(certificate),

@@ -12,12 +12,14 @@ import io.csrflow.pki.Recognition;
 import io.csrflow.pki.Recognizers;
 import io.csrflow.pki.RuleCheck;
 import io.csrflow.pki.SignerNames;
+import io.csrflow.pki.SignerProfile;
 
 /**
  * What the signer re-checks whatever the approver or an administrator said, as Boulder's CA
  * re-checks its RA: the same {@link CsrVerifier} with the same configuration as the approver
  * (proof of possession, key policy, subject and SAN types, system:masters, node names, lifetime),
- * then the rules of the signer name (the recognizers, or legacy-unknown's allowed usages). The
+ * then the rules of the signer name (the recognizers, legacy-unknown's allowed usages, or the profile
+ * of a signer that is not Kubernetes'). The
  * answer is the reason the CSR fails validation, or empty.
  */
 public final class SignerChecks {
@@ -45,8 +47,11 @@ public final class SignerChecks {
         }
     }
 
-    /** @param allowedUsages the profile of a signer without Kubernetes rules (legacy-unknown); empty otherwise */
-    public Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages) {
+    /**
+     * @param allowedUsages what legacy-unknown may certify; empty otherwise
+     * @param profile the profile of a signer that is not Kubernetes'; empty for Kubernetes' signers
+     */
+    public Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages, Optional<SignerProfile> profile) {
         ParsedCsr parsed;
         try {
             parsed = verifier.verify(new CsrSpec(csr.signerName(), csr.request(), csr.expirationSeconds()));
@@ -58,6 +63,13 @@ public final class SignerChecks {
             return Outcome.failed(signerName(csr) + "/usages", "invalid " + signerName(csr) + " request: usages "
                     + csr.usages() + " are not all among the usages this signer is configured to certify "
                     + allowedUsages.get().stream().sorted().toList());
+        }
+        if (profile.isPresent()) {
+            Optional<RuleCheck> broken = profile.get().firstViolation(csr.usages(), parsed);
+            if (broken.isPresent()) {
+                return Outcome.failed(broken.get().name(), "invalid " + csr.signerName() + " request: "
+                        + broken.get().name() + ": " + broken.get().detail());
+            }
         }
         Optional<Recognition> rules = rulesOf(csr, parsed);
         if (rules.isPresent() && !rules.get().recognized()) {

@@ -17,8 +17,9 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.csrflow.pki.Pem;
 import io.csrflow.pki.Fingerprints;
+import io.csrflow.pki.Pem;
+import io.csrflow.pki.SignerNames;
 import io.csrflow.service.Backoff;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
@@ -29,7 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Trust distribution: a ConfigMap with each served signer's CA bundle ({@code <signer>.crt},
- * signer without the {@code kubernetes.io/} prefix): the current CA, the next one during a rotation,
+ * Kubernetes' signers without the {@code kubernetes.io/} prefix, others with '/' as '_'): the current CA, the next one during a rotation,
  * and every earlier one still vouching for a valid certificate; republished whenever they change.
  *
  * <p>The ConfigMap is also the replicas' shared memory of CAs replaced while running: the annotation
@@ -142,12 +143,13 @@ public class TrustBundle {
             return;
         }
         for (String entry : recorded.split(",")) {
-            int slash = entry.indexOf('/');
             int equals = entry.indexOf('=');
-            if (slash < 0 || equals < slash) {
+            int slash = equals < 0 ? -1 : entry.lastIndexOf('/', equals);
+            if (slash < 0) {
                 continue;
             }
-            String signer = PREFIX + entry.substring(0, slash).trim();
+            String named = entry.substring(0, slash).trim();
+            String signer = named.contains("/") ? named : PREFIX + named;
             String fingerprint = entry.substring(slash + 1, equals).trim();
             Instant keepUntil;
             try {
@@ -166,7 +168,7 @@ public class TrustBundle {
     private String retiredAnnotation() {
         List<String> entries = new ArrayList<>();
         cas.retiredUntil().forEach((signer, until) -> until.forEach((certificate, keepUntil) -> entries.add(
-                signer.substring(signer.indexOf('/') + 1) + "/" + Fingerprints.sha256(certificate) + "="
+                shortName(signer) + "/" + Fingerprints.sha256(certificate) + "="
                         + keepUntil)));
         return String.join(",", entries);
     }
@@ -183,6 +185,11 @@ public class TrustBundle {
     }
 
     private static String file(String signer) {
-        return signer.substring(signer.indexOf('/') + 1) + ".crt";
+        return SignerNames.bundleFile(signer);
+    }
+
+    /** Kubernetes' signers without their {@code kubernetes.io/} prefix, as ever; any other by its full name. */
+    private static String shortName(String signer) {
+        return signer.startsWith(PREFIX) ? signer.substring(PREFIX.length()) : signer;
     }
 }

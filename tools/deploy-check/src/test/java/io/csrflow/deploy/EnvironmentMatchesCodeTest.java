@@ -82,13 +82,22 @@ class EnvironmentMatchesCodeTest {
         assertEquals("/ca/tls.key", fromFile.signer().signers().get("kubelet-serving").keyFile().orElseThrow().toString());
         SignerConfig simpleKey = signerConfig(Map.of("CSRFLOW_SIGNER_SIGNERS_EXAMPLE_CERT_FILE", "/ca/tls.crt"), Map.of());
         assertEquals(Set.of("example"), simpleKey.signer().signers().keySet(), "keys without a dash are read");
+        SignerConfig custom = signerConfig(Map.of(), Map.of(
+                "csrflow.signer.signers.\"csrflow.io/workload-serving\".cert-file", "/ca/tls.crt",
+                "csrflow.signer.signers.\"csrflow.io/workload-serving\".profile.usages", "server"));
+        assertEquals(Set.of("csrflow.io/workload-serving"), custom.signer().signers().keySet(),
+                "a signer of one's own is its full name in quotes");
+        assertEquals(List.of("server"), custom.signer().signers().get("csrflow.io/workload-serving").profile()
+                .orElseThrow().usages());
+        assertTrue(fromFile.signer().signers().get("kubelet-serving").profile().isEmpty());
     }
 
     private static SignerConfig signerConfig(Map<String, String> environment, Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new EnvConfigSource(environment, 300), new PropertiesConfigSource(properties, "file", 250))
                 // Quarkus' duration format, for the mapping's defaults (10s, 5m, 24h)
-                .withConverter(Duration.class, 200, s -> Duration.parse("PT" + s.toUpperCase(Locale.ROOT)))
+                // (an absent optional value is converted from "", which Quarkus' converter reads as none)
+                .withConverter(Duration.class, 200, s -> s.isBlank() ? null : Duration.parse("PT" + s.toUpperCase(Locale.ROOT)))
                 .withMapping(SignerConfig.class).withValidateUnknown(false).build();
         return config.getConfigMapping(SignerConfig.class);
     }

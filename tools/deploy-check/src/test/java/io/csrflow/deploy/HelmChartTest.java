@@ -172,7 +172,12 @@ class HelmChartTest {
         csrWatcher.cleaner.pendingMaxAge=48h           | Deployment/csr-watcher         | env:CSRFLOW_WATCHER_CLEANER_PENDING_MAX_AGE | 48h
         approverService.eventNamespace=csrflow-events  | Deployment/approver-service    | env:CSRFLOW_APPROVER_EVENT_NAMESPACE | csrflow-events
         approverService.eventNamespace=csrflow-events  | RoleBinding/csrflow:approver-service | /metadata/namespace | csrflow-events
-        approverService.signerNames[0]=kubernetes.io/kubelet-serving | ClusterRole/csrflow:approver-service | /rules/2/resourceNames | '["kubernetes.io/kubelet-serving"]'
+        approverService.signerNames[0]=kubernetes.io/kubelet-serving | ClusterRole/csrflow:approver-service | /rules/2/resourceNames | '["kubernetes.io/kubelet-serving","csrflow.io/workload-serving"]'
+        approverService.workload.enabled=false         | ClusterRole/csrflow:approver-service | /rules/2/resourceNames | '["kubernetes.io/kube-apiserver-client-kubelet","kubernetes.io/kubelet-serving","kubernetes.io/kube-apiserver-client"]'
+        approverService.workload.enabled=false         | Deployment/approver-service    | env:CSRFLOW_APPROVER_WORKLOAD_ENABLED | false
+        approverService.workload.signerNames[0]=example.com/serving | ClusterRole/csrflow:approver-service | /rules/2/resourceNames | '["kubernetes.io/kube-apiserver-client-kubelet","kubernetes.io/kubelet-serving","kubernetes.io/kube-apiserver-client","example.com/serving"]'
+        approverService.workload.signerNames[0]=example.com/serving | Deployment/approver-service | env:CSRFLOW_APPROVER_WORKLOAD_SIGNER_NAMES | example.com/serving
+        approverService.workload.endpointSliceManagers[0]=mesh.example/slices | Deployment/approver-service | env:CSRFLOW_APPROVER_WORKLOAD_ENDPOINT_SLICE_MANAGERS | mesh.example/slices
         approverService.signerNames[0]=kubernetes.io/kubelet-serving | Deployment/approver-service | env:CSRFLOW_APPROVER_SIGNER_NAMES | kubernetes.io/kubelet-serving
         approverService.kubeletServing.dnsNamePattern=node-[0-9]+[.]example[.]internal | Deployment/approver-service | env:CSRFLOW_APPROVER_KUBELET_SERVING_DNS_NAME_PATTERN | node-[0-9]+[.]example[.]internal
         approverService.kubeletServing.ipRanges[0]=10.1.0.0/16;approverService.kubeletServing.ipRanges[1]=fd12:3456::/32 | Deployment/approver-service | env:CSRFLOW_APPROVER_KUBELET_SERVING_IP_RANGES | 10.1.0.0/16,fd12:3456::/32
@@ -227,7 +232,8 @@ class HelmChartTest {
         namespace=CSRflow                                   | namespace: Does not match pattern
         csrWatcher.cleaner.interval=hourly                  | csrWatcher.cleaner.interval: Does not match pattern
         approverService.signerNames[0]=kubelet-serving      | approverService.signerNames.0: Does not match pattern
-        signerService.signers[0].name=kubernetes.io/kubelet-serving;signerService.signers[0].secretName=ca | signerService.signers.0.name: Does not match pattern
+        signerService.signers[0].name=kubernetes.io/kubelet-serving;signerService.signers[0].secretName=ca | give Kubernetes' signers without kubernetes.io/
+        signerService.signers[0].name=serving;signerService.signers[0].secretName=ca;signerService.signers[1].name=Example.com/x;signerService.signers[1].secretName=ca2 | signerService.signers.1.name: Does not match pattern
         csrWatcher.extraEnv[0].name=CSRFLOW_WATCHER_RESYNC;csrWatcher.extraEnv[0].value=300 | csrWatcher.extraEnv.0.value: Invalid type. Expected: string
         """)
     void theSchemaRefusesWhatTheChartWouldMisrender(String set, String message) {
@@ -272,7 +278,7 @@ class HelmChartTest {
                 secrets.add(v.path("secret").path("secretName").asText());
             }
         });
-        assertEquals(3, secrets.size(), secrets.toString());
+        assertEquals(4, secrets.size(), secrets.toString());
         secrets.forEach(s -> assertTrue(notes.contains("kubectl -n " + namespace + " create secret tls " + s + " "), notes));
         assertEquals(variant == Variant.PRODUCTION, notes.contains("kubectl -n " + namespace
                 + " create secret generic signer-service "), notes);

@@ -36,7 +36,11 @@ class KubernetesManifestsTest {
     /** The signers the single {@code csrflow.signer.ca} serves (never legacy-unknown). */
     static final Set<String> CA_SIGNERS = Set.of("kubernetes.io/kube-apiserver-client-kubelet",
             "kubernetes.io/kubelet-serving", "kubernetes.io/kube-apiserver-client");
-    private static final Pattern SIGNER_CA = Pattern.compile("csrflow\\.signer\\.signers\\.\"?([^.\"]+)\"?\\.cert-file");
+    /** A signer's CA file: Kubernetes' signers by the name after kubernetes.io/, others by their full name in quotes. */
+    /** csrflow's own signer of workload serving certificates, served by default. */
+    static final String WORKLOAD_SIGNER = "csrflow.io/workload-serving";
+    private static final Pattern SIGNER_CA = Pattern.compile(
+            "csrflow\\.signer\\.signers\\.(?:\"([^\"]+)\"|([^.\"]+))\\.cert-file");
 
     static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
         return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
@@ -69,9 +73,19 @@ class KubernetesManifestsTest {
             case "approver-service" -> {
                 csrReads(calls);
                 calls.add("certificates.k8s.io/certificatesigningrequests/approval update");
-                calls.add("certificates.k8s.io/signers approve named "
-                        + String.join(",", new TreeSet<>(List.of(config.value("csrflow.approver.signer-names")
-                                .orElseThrow().split(",")))));
+                Set<String> approves = new TreeSet<>(List.of(config.value("csrflow.approver.signer-names")
+                        .orElseThrow().split(",")));
+                // The workload rule approves for its own signer names and reads what entitles a SAN.
+                if (!config.value("csrflow.approver.workload.enabled").orElse("true").equals("false")) {
+                    approves.addAll(List.of(config.value("csrflow.approver.workload.signer-names").orElseThrow()
+                            .split(",")));
+                    List.of("list", "watch").forEach(v -> {
+                        calls.add("/pods " + v);
+                        calls.add("/services " + v);
+                        calls.add("discovery.k8s.io/endpointslices " + v);
+                    });
+                }
+                calls.add("certificates.k8s.io/signers approve named " + String.join(",", approves));
                 calls.add("authorization.k8s.io/subjectaccessreviews create");
                 // The dry run's callers: who they are (TokenReview), then what they may (a SubjectAccessReview).
                 calls.add("authentication.k8s.io/tokenreviews create");
@@ -87,6 +101,24 @@ class KubernetesManifestsTest {
                         + " named " + config.value("csrflow.signer.trust-bundle.name").orElseThrow();
                 calls.add("/configmaps get" + bundle);
                 calls.add("/configmaps update" + bundle);
+                // A ClusterTrustBundle per served signer: attested for, found by label, written by name.
+                if (!config.value("csrflow.signer.cluster-trust-bundles.enabled").orElse("true").equals("false")) {
+                    calls.add("certificates.k8s.io/signers attest named " + String.join(",", served(config)));
+                    List.of("list", "watch", "create").forEach(v -> calls.add("certificates.k8s.io/clustertrustbundles "
+                            + v));
+                    String names = " named " + String.join(",", served(config).stream()
+                            .map(n -> n.replace('/', ':') + ":bundle").collect(Collectors.toCollection(TreeSet::new)));
+                    List.of("get", "update", "delete").forEach(v -> calls.add("certificates.k8s.io/clustertrustbundles "
+                            + v + names));
+                }
+                // The CA bundle ConfigMap of every selected namespace, listed and watched by name.
+                if (!config.value("csrflow.signer.namespace-bundles.enabled").orElse("true").equals("false")) {
+                    String name = " named " + config.value("csrflow.signer.namespace-bundles.name")
+                            .orElse("csrflow-ca-bundle");
+                    List.of("list", "watch").forEach(v -> calls.add("/namespaces " + v));
+                    calls.add("/configmaps create");
+                    List.of("list", "watch", "update", "delete").forEach(v -> calls.add("/configmaps " + v + name));
+                }
             }
             case "rotation-scheduler" -> List.of("list", "watch").forEach(v -> calls.add("/nodes " + v));
             default -> throw new AssertionError(service);
@@ -100,7 +132,7 @@ class KubernetesManifestsTest {
         config.fileProperties().keySet().forEach(name -> {
             Matcher signer = SIGNER_CA.matcher(name);
             if (signer.matches()) {
-                served.add("kubernetes.io/" + signer.group(1));
+                served.add(signer.group(1) != null ? signer.group(1) : "kubernetes.io/" + signer.group(2));
             }
         });
         if (config.value("csrflow.signer.ca.cert-file").isPresent()) {
@@ -217,7 +249,8 @@ class KubernetesManifestsTest {
 
     /**
      * By default each signer has a CA of its own (not the one csrflow.signer.ca), legacy-unknown is not
-     * served, and the approver approves for the same three signers.
+     * served, csrflow's workload signer is, and the approver approves for the three Kubernetes signers
+     * and for none the signer does not serve.
      */
     @ParameterizedTest
     @EnumSource(Rendering.class)
@@ -225,7 +258,11 @@ class KubernetesManifestsTest {
         List<JsonNode> rendered = rendering.objects();
         String overlay = rendering.toString();
         DeployedConfig signer = DeployedConfig.of(named(rendered, "Deployment", "signer-service"), rendered);
-        assertEquals(new TreeSet<>(CA_SIGNERS), served(signer), overlay);
+        Set<String> expected = new TreeSet<>(CA_SIGNERS);
+        expected.add(WORKLOAD_SIGNER);
+        assertEquals(expected, served(signer), overlay);
+        assertTrue(signer.fileProperties().containsKey("csrflow.signer.signers.\"" + WORKLOAD_SIGNER
+                + "\".profile.usages"), overlay + ": " + WORKLOAD_SIGNER + " has a profile");
         for (String name : CA_SIGNERS) {
             String key = name.substring(name.indexOf('/') + 1);
             assertTrue(signer.fileProperties().containsKey("csrflow.signer.signers." + key + ".cert-file"),
@@ -240,7 +277,32 @@ class KubernetesManifestsTest {
                 rule.path("resourceNames").forEach(n -> approve.add(n.asText()));
             }
         });
-        assertEquals(new TreeSet<>(CA_SIGNERS), approve, overlay);
+        assertTrue(approve.containsAll(CA_SIGNERS), overlay + ": approves for " + approve);
+        Set<String> unserved = new TreeSet<>(approve);
+        unserved.removeAll(served(signer));
+        assertEquals(Set.of(), unserved, overlay + ": the approver approves for signers nobody here signs for");
+    }
+
+    /**
+     * The signer's ClusterRole grants sign and attest on exactly the signer names its configuration
+     * serves (k8s/base/signer/signer.properties, or the chart's signerService.signers): a signer added
+     * to one and not the other either cannot sign or could sign what nobody configured.
+     */
+    @ParameterizedTest
+    @EnumSource(Rendering.class)
+    void theSignersRoleSignsAndAttestsForExactlyTheConfiguredSigners(Rendering rendering) {
+        List<JsonNode> rendered = rendering.objects();
+        DeployedConfig signer = DeployedConfig.of(named(rendered, "Deployment", "signer-service"), rendered);
+        Map<String, Set<String>> byVerb = new TreeMap<>();
+        named(rendered, "ClusterRole", "csrflow:signer-service").path("rules").forEach(rule -> {
+            if (texts(rule.path("resources")).contains("signers")) {
+                for (String verb : texts(rule.path("verbs"))) {
+                    rule.path("resourceNames").forEach(n -> byVerb.computeIfAbsent(verb, v -> new TreeSet<>())
+                            .add(n.asText()));
+                }
+            }
+        });
+        assertEquals(Map.of("attest", served(signer), "sign", served(signer)), byVerb, rendering.toString());
     }
 
     /**

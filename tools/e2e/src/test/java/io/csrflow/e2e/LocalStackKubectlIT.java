@@ -5,23 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,9 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -52,6 +39,8 @@ import io.csrflow.events.CsrDeletionReason;
 import io.csrflow.testsupport.Cli;
 import io.csrflow.testsupport.JavaProcess;
 import io.csrflow.testsupport.PrometheusText;
+import io.csrflow.e2e.LocalStack.Result;
+import io.csrflow.e2e.LocalStack.Table;
 
 /**
  * What a new user does after {@code ./csrflow up}: the real kubectl, with the kubeconfig the script
@@ -81,68 +70,22 @@ class LocalStackKubectlIT {
 
     @TempDir
     static Path dir;
-    static Path state;
+    static LocalStack stack;
     static Path kubeconfig;
-    static final Map<String, Integer> ports = new LinkedHashMap<>();
+    static Map<String, Integer> ports;
     static Process script;
-    static final List<String> scriptOutput = new CopyOnWriteArrayList<>();
     static Process watch;
     static final BlockingQueue<String> watchLines = new LinkedBlockingQueue<>();
     static final List<String> watchSeen = new CopyOnWriteArrayList<>();
     static String userCsrPem;
-    private static long startedAt;
 
     @BeforeAll
     static void up() throws Exception {
-        startedAt = System.nanoTime();
-        state = dir.resolve("state");
-        kubeconfig = state.resolve("kubeconfig");
-        for (String port : List.of("KAFKA", "KAFKA_CONTROLLER", "API", "WATCHER", "APPROVER", "SIGNER", "SCHEDULER",
-                "FLEET")) {
-            ports.put(port, JavaProcess.freePort());
-        }
-        // Its own session and process group, as a command typed in a terminal, so that Ctrl-C can go
-        // to the whole group. A JVM started from a background job inherits SIGINT ignored and passes
-        // that on, and bash cannot trap a signal that was ignored when it started: hence
-        // --default-signal, which gives the script the SIGINT a terminal's shell gives it.
-        List<String> command = List.of("env", "--default-signal=INT", "setsid",
-                LocalSystem.ROOT.resolve("csrflow").toString(), "up", "--nodes", Integer.toString(NODES));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(LocalSystem.ROOT.toFile())
-                .redirectErrorStream(true);
-        builder.environment().putAll(scriptEnvironment());
-        script = builder.start();
-        script.getOutputStream().close();
-        Files.createDirectories(LocalSystem.LOGS);
-        Thread reader = new Thread(() -> copyLines(script, LocalSystem.LOGS.resolve("csrflow-up.log"),
-                scriptOutput::add), "csrflow-up-output");
-        reader.setDaemon(true);
-        reader.start();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
-                processGroup(script.pid()) == script.pid() || !script.isAlive());
-
-        long giveUpAt = System.nanoTime() + UP_TIMEOUT.toNanos();
-        while (!scriptOutput.contains("  Ctrl-C stops everything.")) {
-            if (!script.isAlive()) {
-                throw new IllegalStateException("./csrflow up exited with " + script.exitValue() + ":\n" + output());
-            }
-            if (System.nanoTime() > giveUpAt) {
-                throw new IllegalStateException("./csrflow up did not finish starting within " + UP_TIMEOUT + ":\n"
-                        + output());
-            }
-            Thread.sleep(250);
-        }
-        assertTrue(Files.isRegularFile(kubeconfig), "no kubeconfig at " + kubeconfig + ":\n" + output());
-        assertTrue(output().contains("kubectl --kubeconfig " + kubeconfig + " get csr"),
-                "the script tells the user which kubeconfig to use:\n" + output());
-        assertFalse(output().contains("is not ready yet"), output());
-        for (String service : List.of("WATCHER", "APPROVER", "SIGNER", "SCHEDULER")) {
-            assertEquals(200, JavaProcess.get(ports.get(service), "/q/health/ready").statusCode(),
-                    service + " is not ready:\n" + output());
-        }
-        // The script starts the fleet in the background and prints the summary while it starts.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> JavaProcess.get(ports.get("FLEET"), "/healthz").statusCode() == 200);
-        log("./csrflow up printed its summary and every service is ready");
+        stack = new LocalStack(dir, "local-stack");
+        kubeconfig = stack.kubeconfig;
+        ports = stack.ports;
+        stack.up("--nodes", Integer.toString(NODES), "--workloads", "0");
+        script = stack.script;
     }
 
     @AfterAll
@@ -150,24 +93,7 @@ class LocalStackKubectlIT {
         if (watch != null) {
             JavaProcess.terminate(watch, Duration.ofSeconds(5));
         }
-        try {
-            if (script != null && script.isAlive()) {
-                // SIGTERM runs the same trap as Ctrl-C.
-                JavaProcess.terminate(script, Duration.ofSeconds(90));
-            }
-            if (state != null) {
-                runScript("down");
-            }
-        } finally {
-            if (script != null) {
-                for (ProcessHandle left : groupMembers(script.pid())) {
-                    log("killing what the stack left running: " + describe(left));
-                    left.destroyForcibly();
-                }
-            }
-            copyStackLogs();
-        }
-        log("done in " + Duration.ofNanos(System.nanoTime() - startedAt).toSeconds() + " s");
+        stack.down();
     }
 
     @Test
@@ -211,7 +137,7 @@ class LocalStackKubectlIT {
     @Order(3)
     void getWatchShowsTheCsrsRowChangeWhenKubectlApprovesIt() throws Exception {
         watch = new ProcessBuilder(kubectlCommand("get", "csr", "-w")).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> copyLines(watch, LocalSystem.LOGS.resolve("kubectl-get-csr-w.log"), line -> {
+        Thread reader = new Thread(() -> LocalStack.copyLines(watch, LocalSystem.LOGS.resolve("kubectl-get-csr-w.log"), line -> {
             watchSeen.add(line);
             watchLines.add(line);
         }), "kubectl-get-csr-w");
@@ -370,30 +296,30 @@ class LocalStackKubectlIT {
         if (watch != null) {
             JavaProcess.terminate(watch, Duration.ofSeconds(5));
         }
-        assertEquals(script.pid(), processGroup(script.pid()), "the script leads a process group of its own");
-        List<ProcessHandle> started = groupMembers(script.pid());
+        assertEquals(script.pid(), LocalStack.processGroup(script.pid()), "the script leads a process group of its own");
+        List<ProcessHandle> started = LocalStack.groupMembers(script.pid());
         long jvms = started.stream().filter(p -> p.info().command().orElse("").endsWith("java")).count();
         // Kafka, the emulator, four services, the fleet and the event log's console consumer.
-        assertEquals(8, jvms, "the stack's JVMs: " + started.stream().map(LocalStackKubectlIT::describe).toList());
+        assertEquals(8, jvms, "the stack's JVMs: " + started.stream().map(LocalStack::describe).toList());
 
-        int before = scriptOutput.size();
+        int before = stack.scriptOutput.size();
         long pressed = System.nanoTime();
         Result ctrlC = run(null, List.of("kill", "-INT", "--", "-" + script.pid()));
         assertEquals(0, ctrlC.exit(), ctrlC.toString());
         assertTrue(script.waitFor(2, TimeUnit.MINUTES), "./csrflow up still runs 2 minutes after Ctrl-C:\n" + output());
-        log("./csrflow up stopped " + Duration.ofNanos(System.nanoTime() - pressed).toSeconds() + " s after Ctrl-C");
+        stack.log("./csrflow up stopped " + Duration.ofNanos(System.nanoTime() - pressed).toSeconds() + " s after Ctrl-C");
         assertEquals(0, script.exitValue(), output());
-        List<String> afterCtrlC = List.copyOf(scriptOutput.subList(before, scriptOutput.size()));
+        List<String> afterCtrlC = List.copyOf(stack.scriptOutput.subList(before, stack.scriptOutput.size()));
         assertTrue(afterCtrlC.contains("[csrflow] stopping ..."), afterCtrlC.toString());
         assertEquals("[csrflow] stopped", afterCtrlC.get(afterCtrlC.size() - 1), afterCtrlC.toString());
 
         // A progress loop's sleep may outlive the script by a few seconds; nothing else may.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 assertEquals(List.of(), started.stream().filter(ProcessHandle::isAlive)
-                        .map(LocalStackKubectlIT::describe).toList(), "still running after Ctrl-C"));
-        assertEquals(List.of(), groupMembers(script.pid()).stream().map(LocalStackKubectlIT::describe).toList());
+                        .map(LocalStack::describe).toList(), "still running after Ctrl-C"));
+        assertEquals(List.of(), LocalStack.groupMembers(script.pid()).stream().map(LocalStack::describe).toList());
         for (Map.Entry<String, Integer> port : ports.entrySet()) {
-            assertFalse(listening(port.getValue()), port.getKey() + " port " + port.getValue() + " still open");
+            assertFalse(LocalStack.listening(port.getValue()), port.getKey() + " port " + port.getValue() + " still open");
         }
         assertEquals("""
                 kafka: stopped
@@ -404,74 +330,31 @@ class LocalStackKubectlIT {
                 scheduler: stopped
                 fleet: stopped
                 """, runScript("status"));
-        try (Stream<Path> pidFiles = Files.list(state)) {
+        try (Stream<Path> pidFiles = Files.list(stack.state)) {
             assertEquals(List.of(), pidFiles.filter(file -> file.toString().endsWith(".pid")).toList());
         }
     }
 
     // --- kubectl as the user runs it ---
 
-    private static Map<String, String> scriptEnvironment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("CSRFLOW_STATE", state.toString());
-        ports.forEach((name, port) -> env.put("CSRFLOW_" + name + "_PORT", Integer.toString(port)));
-        // A new user's empty discovery cache, and none left behind in ~/.kube (a port used again by
-        // another emulator would otherwise meet discovery cached from this one).
-        env.put("KUBECACHEDIR", dir.resolve("kube-cache").toString());
-        return env;
-    }
-
-    private static List<String> kubectlCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
-                "--cache-dir", dir.resolve("kube-cache").toString()));
-        command.addAll(Arrays.asList(args));
-        return command;
-    }
-
-    /** stdout of a kubectl command that must succeed and print nothing on stderr. */
     private static String kubectl(String... args) {
-        return kubectlWithInput(null, args);
+        return stack.kubectl(args);
     }
 
     private static String kubectlWithInput(String input, String... args) {
-        Result result = run(input, kubectlCommand(args));
-        assertEquals(0, result.exit(), "kubectl " + String.join(" ", args) + " failed: " + result);
-        assertEquals("", result.err(), "kubectl " + String.join(" ", args) + " complained: " + result);
-        return result.out();
+        return stack.kubectlWithInput(input, args);
     }
 
-    private static String runScript(String subcommand) {
-        Result result = run(null, List.of(LocalSystem.ROOT.resolve("csrflow").toString(), subcommand));
-        assertEquals(0, result.exit(), "./csrflow " + subcommand + ": " + result);
-        return result.out();
-    }
-
-    /** What a command printed, as the user sees it in a terminal. */
-    record Result(int exit, String out, String err) {
+    private static List<String> kubectlCommand(String... args) {
+        return stack.kubectlCommand(args);
     }
 
     private static Result run(String input, List<String> command) {
-        try {
-            Path err = Files.createTempFile(dir, "stderr", ".txt");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectError(err.toFile());
-            builder.environment().putAll(scriptEnvironment());
-            Process process = builder.start();
-            if (input != null) {
-                process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(command + " did not finish in 60 s");
-            }
-            return new Result(process.exitValue(), out, Files.readString(err));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return stack.run(input, command);
+    }
+
+    private static String runScript(String subcommand) {
+        return stack.runScript(subcommand);
     }
 
     private static String csrManifest(Map<String, String> labels) {
@@ -522,111 +405,11 @@ class LocalStackKubectlIT {
         return cells;
     }
 
-    /** Each line the process prints, to its log file as it is and to {@code lines} without colours. */
-    private static void copyLines(Process process, Path log, Consumer<String> lines) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8)); Writer out = Files.newBufferedWriter(log)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                out.write(line + "\n");
-                out.flush();
-                lines.accept(ANSI.matcher(line).replaceAll(""));
-            }
-        } catch (IOException ignored) {
-            // the process was stopped
-        }
-    }
-
-    /**
-     * A table as kubectl prints it: column names in the header, each cell starting where its
-     * column's name starts (kubectl aligns with a tab writer); the last column runs to the end of
-     * the line, as MESSAGE may have blanks.
-     */
-    record Table(List<String> columns, List<Map<String, String>> rows) {
-        private static final Pattern NAME = Pattern.compile("\\S+(?: \\S+)*");
-
-        static Table parse(String text) {
-            List<String> lines = text.lines().filter(line -> !line.isBlank()).toList();
-            assertFalse(lines.isEmpty(), "kubectl printed no table");
-            List<String> columns = new ArrayList<>();
-            List<Integer> starts = new ArrayList<>();
-            Matcher name = NAME.matcher(lines.get(0));
-            while (name.find()) {
-                columns.add(name.group());
-                starts.add(name.start());
-            }
-            List<Map<String, String>> rows = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                Map<String, String> row = new LinkedHashMap<>();
-                for (int i = 0; i < columns.size(); i++) {
-                    int from = Math.min(starts.get(i), line.length());
-                    int to = i + 1 < columns.size() ? Math.min(starts.get(i + 1), line.length()) : line.length();
-                    row.put(columns.get(i), line.substring(from, to).trim());
-                }
-                rows.add(row);
-            }
-            return new Table(List.copyOf(columns), rows);
-        }
-    }
-
-    // --- processes ---
-
-    /** The process group of {@code pid}, from /proc (the field after the state in /proc/PID/stat). */
-    private static long processGroup(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[2]);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /** Every live process in the group {@code pgid}: what the script started, however deep. */
-    private static List<ProcessHandle> groupMembers(long pgid) {
-        return ProcessHandle.allProcesses().filter(p -> p.isAlive() && processGroup(p.pid()) == pgid).toList();
-    }
-
-    private static String describe(ProcessHandle process) {
-        String command = process.info().commandLine().orElse(process.info().command().orElse("?"));
-        return process.pid() + " " + (command.length() > 160 ? command.substring(0, 160) + "..." : command);
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void copyStackLogs() throws IOException {
-        Path logs = state == null ? null : state.resolve("logs");
-        if (logs == null || !Files.isDirectory(logs)) {
-            return;
-        }
-        Path target = Files.createDirectories(LocalSystem.LOGS.resolve("local-stack"));
-        try (Stream<Path> files = Files.list(logs)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, target.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
     private static Path write(String name, String content) {
-        try {
-            return Files.writeString(dir.resolve(name), content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return stack.write(name, content);
     }
 
     private static String output() {
-        return String.join("\n", scriptOutput);
-    }
-
-    private static void log(String message) {
-        System.out.printf("[LocalStackKubectlIT] %5.1f s  %s%n",
-                (System.nanoTime() - startedAt) / 1e9, message);
+        return stack.output();
     }
 }

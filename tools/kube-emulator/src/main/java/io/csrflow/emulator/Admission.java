@@ -14,6 +14,11 @@ final class Admission {
     /** One admission plugin: returns to admit, throws {@link ApiException} 403 to refuse. */
     interface Plugin {
         void validate(AdmissionRequest request);
+
+        /** Whether the plugin also checks the object a PATCH results in, before it is stored. */
+        default boolean seesPatchedObjects() {
+            return false;
+        }
     }
 
     private final List<Plugin> plugins;
@@ -21,7 +26,8 @@ final class Admission {
 
     Admission(Authorization authorization, RbacObjects rbac) {
         this.plugins = List.of(new CertificateApproval(authorization), new CertificateSigning(authorization),
-                new CertificateSubjectRestriction(), new NodeRestriction());
+                new CertificateSubjectRestriction(), new NodeRestriction(),
+                new ClusterTrustBundleAttest(authorization));
         this.rbac = rbac;
     }
 
@@ -41,6 +47,20 @@ final class Admission {
         // Deleting a namespace deletes its Roles and RoleBindings too.
         if (path.group().equals(RbacManifests.GROUP) || path.is("", "namespaces")) {
             rbac.changing();
+        }
+    }
+
+    /**
+     * Admits the object a PATCH results in (as an update of {@code stored}, or a create when the patch
+     * creates it) by the plugins that look at whole objects; called under the store's write lock.
+     */
+    void admitPatched(ApiPath path, EmulatorConfig.User caller, ObjectNode patched, ObjectNode stored) {
+        AdmissionRequest request = AdmissionRequest.of(stored == null ? "POST" : "PUT",
+                stored == null ? path.collection() : path, caller, () -> patched, () -> stored);
+        for (Plugin plugin : plugins) {
+            if (plugin.seesPatchedObjects()) {
+                plugin.validate(request);
+            }
         }
     }
 

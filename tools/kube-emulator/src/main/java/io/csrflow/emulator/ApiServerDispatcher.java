@@ -30,6 +30,7 @@ final class ApiServerDispatcher extends Dispatcher {
     private final ObjectStore store;
     private final StorageRequests resources;
     private final Authenticator authenticator;
+    private final ServiceAccountTokens serviceAccountTokens;
     private final Authorization authorization;
     private final Admission admission;
     private final AccessReviewer accessReviewer;
@@ -45,8 +46,12 @@ final class ApiServerDispatcher extends Dispatcher {
     ApiServerDispatcher(EmulatorConfig config, Clock clock, RequestCounter counter, Supplier<String> serverAddress,
             ObjectStore.Settings storeSettings) {
         this.store = new ObjectStore(clock, storeSettings);
-        this.resources = new StorageRequests(store);
-        this.authenticator = new Authenticator(config);
+        ServiceCidr serviceCidr = ServiceCidr.parse(config.serviceClusterIpRange());
+        this.resources = new StorageRequests(store, KindRules.of(store, serviceCidr));
+        this.serviceAccountTokens = new ServiceAccountTokens(store, clock);
+        this.authenticator = new Authenticator(config, serviceAccountTokens);
+        DefaultServiceAccounts.start(store);
+        ServiceRules.createKubernetesService(store, serviceCidr);
         StoredRbacObjects rbac = StoredRbacObjects.seeded(store, config.rbacObjects());
         this.authorization = new Authorization(rbac);
         this.admission = new Admission(authorization, rbac);
@@ -144,13 +149,16 @@ final class ApiServerDispatcher extends Dispatcher {
                 directive = parameter.substring("fieldValidation=".length());
             }
         }
-        return FieldValidation.check(directive, jsonBody(request), groupVersion, Discovery.kind(groupVersion,
-                path.resource()));
+        String[] bodyKind = Discovery.bodyKind(groupVersion, path.resourceWithSubresource());
+        if (bodyKind == null) {
+            bodyKind = new String[] {groupVersion, Discovery.kind(groupVersion, path.resource())};
+        }
+        return FieldValidation.check(directive, jsonBody(request), bodyKind[0], bodyKind[1]);
     }
 
     private MockResponse write(RecordedRequest request, ApiPath path, EmulatorConfig.User caller) {
         String method = request.getMethod();
-        admission.admit(method, path, caller, () -> jsonBody(request), () -> stored(path));
+        admission.admit(method, path, caller, () -> objectBody(request, path), () -> stored(path));
         if (path.is("authorization.k8s.io", "subjectaccessreviews") && "POST".equals(method)) {
             return json(201, accessReviewer.review(accessReview(request)));
         }
@@ -166,17 +174,25 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path.is(CERTIFICATES, CSRS)) {
             return writeCsr(request, path, caller);
         }
+        if (path.is("", "serviceaccounts") && "token".equals(path.subresource())) {
+            if (!"POST".equals(method)) {
+                throw new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the "
+                        + "requested resource");
+            }
+            return json(201, serviceAccountTokens.request(path, objectBody(request, path)));
+        }
         switch (method) {
             case "POST":
-                ObjectNode created = jsonBody(request);
+                ObjectNode created = objectBody(request, path);
                 if (path.name() == null) {
                     ObjectNames.checkCreate(path, created);
                 }
                 return resources.create(path, created);
             case "PUT":
-                return resources.update(path, jsonBody(request));
+                return resources.update(path, objectBody(request, path));
             case "PATCH":
-                return resources.patch(request, path);
+                return resources.patch(request, path, (patched, stored) -> admission.admitPatched(path, caller,
+                        patched, stored));
             case "DELETE":
                 return path.name() == null ? resources.deleteCollection(path) : resources.delete(request, path);
             default:
@@ -271,21 +287,22 @@ final class ApiServerDispatcher extends Dispatcher {
         ObjectNode review = request.deepCopy();
         review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenReview");
         ObjectNode status = review.putObject("status");
-        var found = authenticator.byToken(token);
+        List<String> audiences = new ArrayList<>();
+        request.path("spec").path("audiences").forEach(a -> audiences.add(a.asText()));
+        var found = authenticator.byToken(token, audiences);
         if (found.isEmpty()) {
             status.put("authenticated", false);
             status.put("error", "invalid bearer token");
             return review;
         }
         status.put("authenticated", true);
-        // Static tokens are audience-agnostic on the API server: valid for whatever audiences are asked.
-        request.path("spec").path("audiences").forEach(a -> status.withArray("audiences").add(a.asText()));
-        ObjectNode user = status.putObject("user");
-        user.put("username", found.get().username());
-        if (!found.get().uid().isEmpty()) {
-            user.put("uid", found.get().uid());
-        }
-        found.get().groups().forEach(user.withArray("groups")::add);
+        // Static tokens are audience-agnostic on the API server: valid for whatever audiences are asked;
+        // a service account token answers with the asked audiences it was issued for.
+        List<String> issuedFor = serviceAccountTokens.audiences(token);
+        List<String> matched = audiences.isEmpty() ? issuedFor
+                : issuedFor.isEmpty() ? audiences : audiences.stream().filter(issuedFor::contains).toList();
+        matched.forEach(a -> status.withArray("audiences").add(a));
+        status.set("user", userInfo(found.get()));
         return review;
     }
 
@@ -294,13 +311,23 @@ final class ApiServerDispatcher extends Dispatcher {
         ObjectNode review = Json.MAPPER.createObjectNode();
         review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "SelfSubjectReview");
         review.putObject("metadata");
-        ObjectNode user = review.putObject("status").putObject("userInfo");
+        review.putObject("status").set("userInfo", userInfo(caller));
+        return review;
+    }
+
+    /** {@code authentication.k8s.io/v1 UserInfo} of an authenticated user. */
+    private static ObjectNode userInfo(EmulatorConfig.User caller) {
+        ObjectNode user = Json.MAPPER.createObjectNode();
         user.put("username", caller.username());
         if (!caller.uid().isEmpty()) {
             user.put("uid", caller.uid());
         }
         caller.groups().forEach(user.withArray("groups")::add);
-        return review;
+        if (!caller.extra().isEmpty()) {
+            ObjectNode extra = user.putObject("extra");
+            new java.util.TreeMap<>(caller.extra()).forEach((key, values) -> values.forEach(extra.withArray(key)::add));
+        }
+        return user;
     }
 
     private ObjectNode stored(ApiPath path) {
@@ -321,10 +348,23 @@ final class ApiServerDispatcher extends Dispatcher {
         return path.group().isEmpty() ? path.resource() : path.resource() + "." + path.group();
     }
 
+    /** The object a write sends: JSON, or the protobuf of the kinds kubectl's typed clients write ({@link TypedProtobuf}). */
+    private static ObjectNode objectBody(RecordedRequest request, ApiPath path) {
+        if (isProtobuf(request)) {
+            ObjectNode decoded = TypedProtobuf.decode(path, request.getBody().getBytes());
+            if (decoded != null) {
+                return decoded;
+            }
+            // A resource the emulator does not serve is 404 whatever the body, as on the API server.
+            StorageRequests.resource(path);
+        }
+        return jsonBody(request);
+    }
+
     private static ObjectNode jsonBody(RecordedRequest request) {
         if (isProtobuf(request)) {
             throw new ApiException(415, "UnsupportedMediaType",
-                    "the emulator reads protobuf only for /approval; send application/json");
+                    "the emulator reads protobuf only for " + TypedProtobuf.READ + "; send application/json");
         }
         return Json.parseObject(request.getBody().getBytes());
     }

@@ -9,12 +9,15 @@ import io.fabric8.mockwebserver.http.Headers;
 
 /**
  * Who is calling, as the API server's authenticators decide it: a verified client certificate
- * (see {@link ClientCertIdentity}) first, else a bearer token.
+ * (see {@link ClientCertIdentity}) first, else a bearer token: a static one of the config, or a
+ * service account token ({@link ServiceAccountTokens}).
  */
 final class Authenticator {
     private final Map<String, EmulatorConfig.User> byToken = new ConcurrentHashMap<>();
+    private final ServiceAccountTokens serviceAccountTokens;
 
-    Authenticator(EmulatorConfig config) {
+    Authenticator(EmulatorConfig config, ServiceAccountTokens serviceAccountTokens) {
+        this.serviceAccountTokens = serviceAccountTokens;
         config.users().forEach(this::add);
     }
 
@@ -27,9 +30,14 @@ final class Authenticator {
                 user.extra()));
     }
 
-    /** The user of a bearer token, as a TokenReview answers it. */
-    java.util.Optional<EmulatorConfig.User> byToken(String token) {
-        return java.util.Optional.ofNullable(byToken.get(token));
+    /**
+     * The user of a bearer token, as a TokenReview answers it: static tokens are valid for any
+     * audience, service account tokens for those they were issued for ({@code audiences} empty: the
+     * API server's own).
+     */
+    java.util.Optional<EmulatorConfig.User> byToken(String token, List<String> audiences) {
+        EmulatorConfig.User user = byToken.get(token);
+        return user != null ? java.util.Optional.of(user) : serviceAccountTokens.authenticate(token, audiences);
     }
 
     EmulatorConfig.User authenticate(Headers headers) {
@@ -44,10 +52,7 @@ final class Authenticator {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "Unauthorized", "Unauthorized");
         }
-        EmulatorConfig.User user = byToken.get(authorizationHeader.substring(7).trim());
-        if (user == null) {
-            throw new ApiException(401, "Unauthorized", "Unauthorized");
-        }
-        return user;
+        return byToken(authorizationHeader.substring(7).trim(), List.of())
+                .orElseThrow(() -> new ApiException(401, "Unauthorized", "Unauthorized"));
     }
 }

@@ -22,12 +22,28 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * use. {@code rules}, the emulator's former RBAC-like grants, still load: each becomes a ClusterRole
  * and a ClusterRoleBinding of its name.
  */
-public record EmulatorConfig(List<User> users, List<JsonNode> rbac, List<AccessRule> rules) {
+public record EmulatorConfig(List<User> users, List<JsonNode> rbac, List<AccessRule> rules,
+        String serviceClusterIpRange) {
 
     public EmulatorConfig {
         users = users == null ? List.of() : List.copyOf(users);
         rbac = rbac == null ? List.of() : List.copyOf(RbacManifests.rbacOnly(rbac));
         rules = rules == null ? List.of() : List.copyOf(rules);
+        serviceClusterIpRange = serviceClusterIpRange == null || serviceClusterIpRange.isBlank()
+                ? ServiceCidr.DEFAULT : serviceClusterIpRange;
+    }
+
+    public EmulatorConfig(List<User> users, List<JsonNode> rbac, List<AccessRule> rules) {
+        this(users, rbac, rules, null);
+    }
+
+    /**
+     * A copy whose Services get cluster IPs from {@code cidr}, as kube-apiserver's
+     * {@code --service-cluster-ip-range} (default {@value ServiceCidr#DEFAULT}).
+     */
+    public EmulatorConfig withServiceClusterIpRange(String cidr) {
+        ServiceCidr.parse(cidr);
+        return new EmulatorConfig(users, rbac, rules, cidr);
     }
 
     /** A caller, identified by its bearer token, as the API server's authenticator would see it. */
@@ -89,7 +105,7 @@ public record EmulatorConfig(List<User> users, List<JsonNode> rbac, List<AccessR
     public EmulatorConfig withUser(User user) {
         List<User> more = new ArrayList<>(users);
         more.add(user);
-        return new EmulatorConfig(more, rbac, rules);
+        return new EmulatorConfig(more, rbac, rules, serviceClusterIpRange);
     }
 
     /**
@@ -99,7 +115,7 @@ public record EmulatorConfig(List<User> users, List<JsonNode> rbac, List<AccessR
     public EmulatorConfig withRbac(List<? extends JsonNode> objects) {
         List<JsonNode> more = new ArrayList<>(rbac);
         more.addAll(RbacManifests.rbacOnly(objects));
-        return new EmulatorConfig(users, more, rules);
+        return new EmulatorConfig(users, more, rules, serviceClusterIpRange);
     }
 
     /** {@link #withRbac(List)} with the objects of a manifest file (multi-document YAML, or a List). */

@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs the emulator as a process:
  * {@code java -cp "kube-emulator.jar:lib/*" io.csrflow.emulator.KubeEmulatorMain [--host H] [--port P] [--http] [--config FILE]
- * [--rbac FILE]... [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE] [--tls-cert-file FILE --tls-private-key-file FILE]}. Each {@code --rbac} file
+ * [--rbac FILE]... [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE] [--tls-cert-file FILE --tls-private-key-file FILE]
+ * [--service-cluster-ip-range CIDR]}. Services get their cluster IPs from {@code --service-cluster-ip-range}
+ * (default {@value ServiceCidr#DEFAULT}), as kube-apiserver's option of that name. Each {@code --rbac} file
  * (multi-document YAML, e.g. what {@code kubectl kustomize k8s/overlays/dev} renders) adds its Roles,
  * ClusterRoles and bindings to those of the config; other kinds in it are ignored. The kubeconfig logs in as the user of
  * {@code --token} (default: the administrator of the default config). HTTPS by default, with a
@@ -32,6 +34,7 @@ public final class KubeEmulatorMain {
         Path clientCa = null;
         Path tlsCert = null;
         Path tlsKey = null;
+        String serviceClusterIpRange = null;
         List<Path> rbacFiles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -45,14 +48,24 @@ public final class KubeEmulatorMain {
                 case "--client-ca" -> clientCa = Path.of(value(args, ++i));
                 case "--tls-cert-file" -> tlsCert = Path.of(value(args, ++i));
                 case "--tls-private-key-file" -> tlsKey = Path.of(value(args, ++i));
+                case "--service-cluster-ip-range" -> serviceClusterIpRange = value(args, ++i);
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --host --port --http --config "
-                            + "--rbac --kubeconfig --token --client-ca --tls-cert-file --tls-private-key-file");
+                            + "--rbac --kubeconfig --token --client-ca --tls-cert-file --tls-private-key-file "
+                            + "--service-cluster-ip-range");
                     System.exit(2);
                 }
             }
         }
         EmulatorConfig config = configFile == null ? EmulatorConfig.defaults() : EmulatorConfig.load(configFile);
+        if (serviceClusterIpRange != null) {
+            try {
+                config = config.withServiceClusterIpRange(serviceClusterIpRange);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+            }
+        }
         for (Path rbacFile : rbacFiles) {
             int before = config.rbacObjects().size();
             config = config.withRbac(rbacFile);

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code system:node:<name>} in {@code system:nodes}, are allowed by the {@code system:node} rules,
  * except that a node reads only its own Node (AuthorizeNodeWithSelectors, on by default since 1.32),
  * uses only its own Lease in {@code kube-node-lease}, and reaches Secrets, ConfigMaps, volumes and
- * pods only through the pods scheduled to it. The emulator runs no pods, so that graph is empty.
+ * pods only through the pods scheduled to it. The emulator stores pods but builds no such graph, so
+ * those reads are refused; pod status updates are allowed here and limited to the node's own pods by
+ * NodeRestriction.
  * Which Node a node may create or update is NodeRestriction's job (admission).
  */
 final class NodeAuthorizer implements Authorizer {

@@ -12,8 +12,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * kube's NodeRestriction admission plugin, for what the emulator serves: a kubelet
  * ({@code system:node:<name>} in {@code system:nodes}) creates, updates and deletes only its own Node
  * and status, never with the labels kubelets may not set nor a change of its taints, and only its
- * own Lease in {@code kube-node-lease}. (Pods, PVCs and service account tokens, which it also
- * restricts, are not served.)
+ * own Lease in {@code kube-node-lease}; it creates only mirror pods bound to itself, and updates the
+ * status of (or deletes) only pods whose {@code spec.nodeName} is itself, without changing their labels.
+ * (PVCs and service account tokens, which it also restricts, are not checked.)
  */
 final class NodeRestriction implements Admission.Plugin {
     private static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
@@ -42,6 +43,53 @@ final class NodeRestriction implements Admission.Plugin {
             admitNode(node, request);
         } else if (path.is("coordination.k8s.io", "leases")) {
             admitLease(node, request);
+        } else if (path.is("", "pods")) {
+            admitPod(node, request);
+        }
+    }
+
+    private static void admitPod(String node, AdmissionRequest request) {
+        String quotedNode = Authorization.quote(node);
+        String subresource = request.path().subresource();
+        switch (request.operation()) {
+            case CREATE -> {
+                if (subresource != null) {
+                    return; // evictions and the like: the Node authorizer decides
+                }
+                ObjectNode pod = request.object();
+                if (!pod.path("metadata").path("annotations").has("kubernetes.io/config.mirror")) {
+                    throw request.forbidden("pod does not have \"kubernetes.io/config.mirror\" annotation, node "
+                            + quotedNode + " can only create mirror pods");
+                }
+                if (!node.equals(pod.path("spec").path("nodeName").asText(""))) {
+                    throw request.forbidden("node " + quotedNode + " can only create pods with spec.nodeName set to "
+                            + "itself");
+                }
+            }
+            case UPDATE -> {
+                JsonNode stored = request.oldObject();
+                if (!"status".equals(subresource)) {
+                    throw request.forbidden("node " + quotedNode + " can only update pod status");
+                }
+                if (!node.equals(stored.path("spec").path("nodeName").asText(""))) {
+                    throw request.forbidden("node " + quotedNode + " can only update pod status for pods with "
+                            + "spec.nodeName set to itself");
+                }
+                ObjectNode updated = request.object();
+                if (updated != null && !updated.path("metadata").path("labels").equals(stored.path("metadata")
+                        .path("labels"))) {
+                    throw request.forbidden("node " + quotedNode + " cannot update labels through pod status");
+                }
+            }
+            case DELETE -> {
+                if (!node.equals(request.oldObject().path("spec").path("nodeName").asText(""))) {
+                    throw request.forbidden("node " + quotedNode + " can only delete pods with spec.nodeName set to "
+                            + "itself");
+                }
+            }
+            default -> {
+                // nothing else reaches admission
+            }
         }
     }
 

@@ -8,22 +8,33 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The API server's name rule for kinds whose names must be DNS subdomains (Events, ConfigMaps,
- * Secrets, Nodes, Leases): lower-case RFC 1123, at most 253 characters, checked at create with the
- * API server's wording. CSR names are not among them: the API server accepts any path segment.
+ * Secrets, Nodes, Leases, ServiceAccounts, Pods, EndpointSlices): lower-case RFC 1123, at most 253
+ * characters; and for Services, whose names become DNS labels: RFC 1035 labels of at most 63
+ * characters. Checked at create with the API server's wording. CSR names are not among them: the API
+ * server accepts any path segment.
  */
 final class ObjectNames {
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Map<String, String> KINDS = Map.of("events", "Event", "configmaps", "ConfigMap",
-            "secrets", "Secret", "nodes", "Node", "leases", "Lease");
+    private static final java.util.Set<String> SUBDOMAIN_NAMED = java.util.Set.of("events", "configmaps", "secrets",
+            "nodes", "leases", "serviceaccounts", "pods", "endpointslices");
+    static final String DNS_1035_LABEL = "[a-z]([-a-z0-9]*[a-z0-9])?";
+    private static final Pattern DNS_LABEL = Pattern.compile(DNS_1035_LABEL);
 
     private ObjectNames() {
     }
 
     static void checkCreate(ApiPath path, ObjectNode body) {
-        String kind = KINDS.get(path.resource());
         String name = Json.text(body.path("metadata"), "name");
-        if (kind == null || name == null || name.isEmpty()) {
+        if (name == null || name.isEmpty()) {
+            return;
+        }
+        String kind = ApiException.qualifiedKind(path);
+        if (path.is("", "services")) {
+            checkDns1035Label(kind, name);
+            return;
+        }
+        if (!SUBDOMAIN_NAMED.contains(path.resource())) {
             return;
         }
         if (name.length() > 253) {
@@ -35,6 +46,23 @@ final class ObjectNames {
                     + "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
                     + "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
                     + "validation is '" + DNS_SUBDOMAIN.pattern() + "')"));
+        }
+    }
+
+    /** {@code NameIsDNS1035Label}, the rule for Service names. */
+    static void checkDns1035Label(String kind, String name) {
+        List<String> errors = new java.util.ArrayList<>();
+        if (name.length() > 63) {
+            errors.add("metadata.name: Invalid value: \"" + name + "\": must be no more than 63 characters");
+        }
+        if (!DNS_LABEL.matcher(name).matches()) {
+            errors.add("metadata.name: Invalid value: \"" + name + "\": a DNS-1035 label must consist of lower case "
+                    + "alphanumeric characters or '-', start with an alphabetic character, and end with an "
+                    + "alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '"
+                    + DNS_1035_LABEL + "')");
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(kind, name, errors);
         }
     }
 }

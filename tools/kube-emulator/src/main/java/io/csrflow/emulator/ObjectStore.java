@@ -119,6 +119,8 @@ final class ObjectStore {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<StoredResource, Bucket> buckets = new IdentityHashMap<>();
+    private final Map<StoredResource, List<java.util.function.Consumer<Change>>> listeners =
+            new ConcurrentHashMap<>();
     private final Clock clock;
     private final Settings settings;
     private long revision;
@@ -325,6 +327,21 @@ final class ObjectStore {
 
     void unwatch(WatchStream stream) {
         bucket(stream.resource()).watchers.remove(stream);
+    }
+
+    /**
+     * Calls {@code listener} after every change of {@code resource}, holding the write lock: the
+     * emulator's stand-ins for controllers (a Namespace's {@code default} ServiceAccount) write in the
+     * same step as the change they react to.
+     */
+    void onChange(StoredResource resource, java.util.function.Consumer<Change> listener) {
+        listeners.computeIfAbsent(resource.storage(), r -> new CopyOnWriteArrayList<>()).add(listener);
+    }
+
+    private void notifyListeners(Bucket bucket, Change change) {
+        for (java.util.function.Consumer<Change> listener : listeners.getOrDefault(bucket.resource, List.of())) {
+            listener.accept(change);
+        }
     }
 
     // ---- writes -----------------------------------------------------------------------------
@@ -535,8 +552,10 @@ final class ObjectStore {
         bucket.objects.remove(existing.key);
         bucket.keys.remove(existing.key);
         bucket.counts.merge(existing.namespace == null ? "" : existing.namespace, -1, Integer::sum);
-        appendHistory(bucket, new Change(EventType.DELETED, gone, existing));
-        notifyWatchers(bucket, new Change(EventType.DELETED, gone, existing));
+        Change change = new Change(EventType.DELETED, gone, existing);
+        appendHistory(bucket, change);
+        notifyWatchers(bucket, change);
+        notifyListeners(bucket, change);
         return new Deletion(last, true);
     }
 
@@ -548,6 +567,7 @@ final class ObjectStore {
         }
         appendHistory(bucket, change);
         notifyWatchers(bucket, change);
+        notifyListeners(bucket, change);
     }
 
     private void appendHistory(Bucket bucket, Change change) {
@@ -680,6 +700,8 @@ final class ObjectStore {
                 return object.path("source").path("component").asText("");
             case "spec.unschedulable":
                 return String.valueOf(object.path("spec").path("unschedulable").asBoolean(false));
+            case "spec.hostNetwork":
+                return String.valueOf(object.path("spec").path("hostNetwork").asBoolean(false));
             default:
                 JsonNode node = object;
                 for (String part : field.split("\\.")) {

@@ -34,30 +34,41 @@ final class ServerTables {
     private static final List<Column> BINDING_COLUMNS = List.of(col("Name"), col("Role"), col("Age"), wide("Users"),
             wide("Groups"), wide("ServiceAccounts"));
 
-    private static final Map<String, Printer> PRINTERS = Map.of(
+    private static final Map<String, Printer> PRINTERS = Map.ofEntries(Map.entry(
             "certificatesigningrequests", new Printer(
                     List.of(col("Name"), col("Age"), col("SignerName"), col("Requestor"), col("RequestedDuration"),
                             col("Condition")),
-                    ServerTables::csr),
+                    ServerTables::csr)), Map.entry(
             "events", new Printer(
                     List.of(col("Last Seen"), col("Type"), col("Reason"), col("Object"), wide("Subobject"),
                             wide("Source"), col("Message"), wide("First Seen"), wide("Count"), wide("Name")),
-                    ServerTables::event),
+                    ServerTables::event)), Map.entry(
             "nodes", new Printer(
                     List.of(col("Name"), col("Status"), col("Roles"), col("Age"), col("Version"), wide("Internal-IP"),
                             wide("External-IP"), wide("OS-Image"), wide("Kernel-Version"),
                             wide("Container-Runtime")),
-                    ServerTables::node),
+                    ServerTables::node)), Map.entry(
             "configmaps", new Printer(List.of(col("Name"), col("Data"), col("Age")),
-                    (o, now) -> List.of(name(o), o.path("data").size() + o.path("binaryData").size(), age(o, now))),
-            "secrets", new Printer(List.of(col("Name"), col("Type"), col("Data"), col("Age")),
-                    (o, now) -> List.of(name(o), o.path("type").asText(""), o.path("data").size(), age(o, now))),
-            "rolebindings", new Printer(BINDING_COLUMNS, ServerTables::binding),
-            "clusterrolebindings", new Printer(BINDING_COLUMNS, ServerTables::binding),
-            "namespaces", new Printer(List.of(col("Name"), col("Status"), col("Age")),
-                    (o, now) -> List.of(name(o), o.path("status").path("phase").asText(""), age(o, now))),
-            "leases", new Printer(List.of(col("Name"), col("Holder"), col("Age")),
-                    (o, now) -> List.of(name(o), o.path("spec").path("holderIdentity").asText(""), age(o, now))));
+                    (o, now) -> List.of(name(o), o.path("data").size() + o.path("binaryData").size(), age(o, now)))),
+            Map.entry("secrets", new Printer(List.of(col("Name"), col("Type"), col("Data"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("type").asText(""), o.path("data").size(), age(o, now)))),
+            Map.entry("rolebindings", new Printer(BINDING_COLUMNS, ServerTables::binding)),
+            Map.entry("clusterrolebindings", new Printer(BINDING_COLUMNS, ServerTables::binding)),
+            Map.entry("namespaces", new Printer(List.of(col("Name"), col("Status"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("status").path("phase").asText(""), age(o, now)))),
+            Map.entry("leases", new Printer(List.of(col("Name"), col("Holder"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("spec").path("holderIdentity").asText(""), age(o, now)))),
+            Map.entry("pods", new Printer(List.of(col("Name"), col("Ready"), col("Status"), new Column("Restarts",
+                    "string", 0), col("Age"), wide("IP"), wide("Node"), wide("Nominated Node"),
+                    wide("Readiness Gates")), WorkloadTables::pod)),
+            Map.entry("services", new Printer(List.of(col("Name"), col("Type"), col("Cluster-IP"),
+                    col("External-IP"), col("Port(s)"), col("Age"), wide("Selector")), WorkloadTables::service)),
+            Map.entry("endpointslices", new Printer(List.of(col("Name"), col("AddressType"), col("Ports"),
+                    col("Endpoints"), col("Age")), WorkloadTables::endpointSlice)),
+            Map.entry("serviceaccounts", new Printer(List.of(col("Name"), col("Secrets"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("secrets").size(), age(o, now)))),
+            Map.entry("clustertrustbundles", new Printer(List.of(col("Name"), col("SignerName")),
+                    (o, now) -> List.of(name(o), orNone(o.path("spec").path("signerName").asText(""))))));
 
     private ServerTables() {
     }
@@ -146,7 +157,7 @@ final class ServerTables {
         return new Column(name, "string", 1);
     }
 
-    private static String name(JsonNode object) {
+    static String name(JsonNode object) {
         return object.path("metadata").path("name").asText();
     }
 
@@ -270,6 +281,10 @@ final class ServerTables {
         return "<none>";
     }
 
+    static String orNone(String value) {
+        return value.isEmpty() ? "<none>" : value;
+    }
+
     private static String orUnknown(JsonNode value) {
         return value.asText("").isEmpty() ? "<unknown>" : value.asText();
     }
@@ -278,7 +293,7 @@ final class ServerTables {
         return a.isEmpty() ? b : a;
     }
 
-    private static String age(JsonNode object, Instant now) {
+    static String age(JsonNode object, Instant now) {
         return since(object.path("metadata").path("creationTimestamp"), now);
     }
 

@@ -21,9 +21,48 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  */
 final class StorageRequests {
     private final ObjectStore store;
+    private final java.util.Map<StoredResource, ObjectRules> rules;
 
-    StorageRequests(ObjectStore store) {
+    StorageRequests(ObjectStore store, java.util.Map<StoredResource, ObjectRules> rules) {
         this.store = store;
+        this.rules = rules;
+    }
+
+    private ObjectRules rules(StoredResource resource) {
+        return rules.getOrDefault(resource, ObjectRules.NONE);
+    }
+
+    /** A create through the kind's rules, under the write lock they need. */
+    private ObjectStore.Stored checkedCreate(StoredResource resource, String namespace, ObjectNode body) {
+        return store.writeLocked(() -> {
+            rules(resource).create(body, resource.namespaced() ? namespace : null);
+            return store.create(resource, namespace, body);
+        });
+    }
+
+    /** An update through the kind's rules; callers hold the write lock. */
+    private ObjectStore.Stored checkedUpdate(StoredResource resource, ApiPath path, ObjectNode body,
+            ObjectStore.Part part) {
+        ObjectStore.Stored existing = store.get(resource, path.namespace(), path.name());
+        ObjectRules kindRules = rules(resource);
+        if (existing != null && kindRules != ObjectRules.NONE) {
+            ObjectNode old = resource.fromStored(existing.tree());
+            if (part == ObjectStore.Part.OBJECT && resource.statusSubresource()) {
+                keep(old, body, "status");
+            } else if (part == ObjectStore.Part.STATUS) {
+                keep(old, body, "spec");
+            }
+            kindRules.update(old, body, part);
+        }
+        return store.update(resource, path.namespace(), path.name(), body, part);
+    }
+
+    private static void keep(ObjectNode old, ObjectNode body, String field) {
+        if (old.hasNonNull(field)) {
+            body.set(field, old.get(field).deepCopy());
+        } else {
+            body.remove(field);
+        }
     }
 
     /** The stored resource a path names; 404 as the API server answers for resources it does not serve. */
@@ -78,7 +117,7 @@ final class StorageRequests {
             throw new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested "
                     + "resource");
         }
-        return object(201, resource, store.create(resource, path.namespace(), body));
+        return object(201, resource, checkedCreate(resource, path.namespace(), body));
     }
 
     /** PUT on the object or its {@code /status}: 200 with the stored object (201 when the PUT created it). */
@@ -87,7 +126,7 @@ final class StorageRequests {
         ObjectStore.Part part = part(resource, path);
         return store.writeLocked(() -> {
             boolean existed = store.get(resource, path.namespace(), path.name()) != null;
-            ObjectStore.Stored stored = store.update(resource, path.namespace(), path.name(), body, part);
+            ObjectStore.Stored stored = checkedUpdate(resource, path, body, part);
             return object(existed ? 200 : 201, resource, stored);
         });
     }
@@ -104,7 +143,7 @@ final class StorageRequests {
      * {@code /status}: the patched object is stored as an update, guarded by the resourceVersion
      * the patch carries, if any.
      */
-    MockResponse patch(RecordedRequest request, ApiPath path) {
+    MockResponse patch(RecordedRequest request, ApiPath path, PatchAdmission admission) {
         StoredResource resource = resource(path);
         ObjectStore.Part part = part(resource, path);
         String contentType = request.getHeader("Content-Type");
@@ -119,16 +158,23 @@ final class StorageRequests {
                 }
                 ObjectNode created = Patches.apply(contentType, null, body, options, now);
                 Json.object(created, "metadata").put("name", path.name());
-                return object(201, resource, store.create(resource, path.namespace(), created));
+                admission.admit(created, null);
+                return object(201, resource, checkedCreate(resource, path.namespace(), created));
             }
             ObjectNode current = resource.fromStored(existing.tree());
             ObjectNode patched = Patches.apply(contentType, current, body, options, now);
+            admission.admit(patched, current);
             String requested = Json.text(patched.path("metadata"), "resourceVersion");
             if (requested == null || requested.isEmpty()) {
                 Json.object(patched, "metadata").put("resourceVersion", String.valueOf(existing.resourceVersion));
             }
-            return object(200, resource, store.update(resource, path.namespace(), path.name(), patched, part));
+            return object(200, resource, checkedUpdate(resource, path, patched, part));
         });
+    }
+
+    /** Admission of what a PATCH results in: {@code stored} null when the patch creates the object. */
+    interface PatchAdmission {
+        void admit(ObjectNode patched, ObjectNode stored);
     }
 
     /** DELETE of one object: the object or a Success Status, as the resource's registry answers. */

@@ -19,9 +19,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link #storage()} names the resource whose objects they are ({@code viewOf}), {@link #toStored} and
  * {@link #fromStored} convert between the two.
  */
-record StoredResource(String group, String resource, String kind, boolean namespaced, boolean statusSubresource,
-        boolean createOnUpdate, boolean unconditionalUpdate, boolean returnsDeletedObject, List<String> fields,
-        Map<String, String> fieldAliases, StoredResource viewOf) {
+record StoredResource(String group, String version, String resource, String kind, boolean namespaced,
+        boolean statusSubresource, boolean createOnUpdate, boolean unconditionalUpdate, boolean returnsDeletedObject,
+        List<String> fields, Map<String, String> fieldAliases, StoredResource viewOf) {
+
+    /** A resource served at version v1 of its group, as most are. */
+    StoredResource(String group, String resource, String kind, boolean namespaced, boolean statusSubresource,
+            boolean createOnUpdate, boolean unconditionalUpdate, boolean returnsDeletedObject, List<String> fields,
+            Map<String, String> fieldAliases, StoredResource viewOf) {
+        this(group, "v1", resource, kind, namespaced, statusSubresource, createOnUpdate, unconditionalUpdate,
+                returnsDeletedObject, fields, fieldAliases, viewOf);
+    }
 
     private static final String RBAC = "rbac.authorization.k8s.io";
     private static final List<String> CORE_EVENT_FIELDS = List.of("involvedObject.kind",
@@ -54,12 +62,24 @@ record StoredResource(String group, String resource, String kind, boolean namesp
             new StoredResource(RBAC, "clusterroles", "ClusterRole", false, false, true, true, false, List.of(),
                     Map.of(), null),
             new StoredResource(RBAC, "clusterrolebindings", "ClusterRoleBinding", false, false, true, true, false,
-                    List.of(), Map.of(), null))
+                    List.of(), Map.of(), null),
+            new StoredResource("", "serviceaccounts", "ServiceAccount", true, false, false, true, false, List.of(),
+                    Map.of(), null),
+            new StoredResource("", "pods", "Pod", true, true, false, true, false, List.of("spec.nodeName",
+                    "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+                    "status.phase", "status.podIP", "status.nominatedNodeName"), Map.of(), null),
+            new StoredResource("", "services", "Service", true, true, false, true, false, List.of("spec.clusterIP",
+                    "spec.type"), Map.of(), null),
+            new StoredResource("discovery.k8s.io", "endpointslices", "EndpointSlice", true, false, false, true,
+                    false, List.of(), Map.of(), null),
+            new StoredResource("certificates.k8s.io", "v1beta1", "clustertrustbundles", "ClusterTrustBundle", false,
+                    false, false, true, false, List.of("spec.signerName"), Map.of(), null))
             .collect(Collectors.toUnmodifiableMap(r -> r.group() + "/" + r.resource(), Function.identity()));
 
     /** The stored resource a request path names, or null when the emulator keeps no such objects. */
-    static StoredResource of(String group, String version, String resource) {
-        return "v1".equals(version) ? ALL.get(group + "/" + resource) : null;
+    static StoredResource of(String group, String version, String resourceName) {
+        StoredResource resource = ALL.get(group + "/" + resourceName);
+        return resource != null && resource.version.equals(version) ? resource : null;
     }
 
     static StoredResource of(String group, String resource) {
@@ -77,7 +97,7 @@ record StoredResource(String group, String resource, String kind, boolean namesp
     }
 
     String apiVersion() {
-        return group.isEmpty() ? "v1" : group + "/v1";
+        return group.isEmpty() ? version : group + "/" + version;
     }
 
     /** {@code resource.group}, as the API server names the resource in error messages. */

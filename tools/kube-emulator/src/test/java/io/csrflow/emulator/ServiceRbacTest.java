@@ -211,11 +211,10 @@ class ServiceRbacTest {
                         "certificatesigningrequests.certificates.k8s.io \"svc-x\" is forbidden: " + SA
                                 + "signer-service\" cannot update resource \"certificatesigningrequests/approval\" in "
                                 + "API group \"certificates.k8s.io\" at the cluster scope"),
-                Arguments.of("signer-token", "creates ConfigMaps", (Consumer<KubernetesClient>) c ->
-                        c.configMaps().inNamespace("csrflow").resource(new ConfigMapBuilder().withNewMetadata()
-                                .withName("other").endMetadata().build()).create(),
-                        "configmaps is forbidden: " + SA + "signer-service\" cannot create resource \"configmaps\" in "
-                                + "API group \"\" in the namespace \"csrflow\""),
+                Arguments.of("signer-token", "deletes another ConfigMap", (Consumer<KubernetesClient>) c ->
+                        c.configMaps().inNamespace("csrflow").withName("other").delete(),
+                        "configmaps \"other\" is forbidden: " + SA + "signer-service\" cannot delete resource "
+                                + "\"configmaps\" in API group \"\" in the namespace \"csrflow\""),
                 Arguments.of("signer-token", "reads another ConfigMap", (Consumer<KubernetesClient>) c ->
                         c.configMaps().inNamespace("csrflow").withName("csrflow-signer-config").get(),
                         "configmaps \"csrflow-signer-config\" is forbidden: " + SA + "signer-service\" cannot get "

@@ -15,23 +15,30 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * "token", value = "..."))}: a Kubernetes API emulator for one test class, with the service's
  * kubernetes-client pointed at it and logged in as the user of {@code token}, authorized by the RBAC
  * of k8s/ ({@link ClusterManifests}). Fields annotated {@link InjectKubeEmulator} receive the emulator.
+ * {@code serviceClusterIpRange} (optional) is the CIDR Services get cluster IPs from, as kube-apiserver's
+ * {@code --service-cluster-ip-range} (the emulator's default is 10.96.0.0/12).
  */
 public final class KubeEmulatorTestResource implements QuarkusTestResourceLifecycleManager {
     private String token = "admin-token";
     private String heldLease;
+    private String serviceClusterIpRange;
     private KubeEmulator emulator;
 
     @Override
     public void init(Map<String, String> initArgs) {
         token = initArgs.getOrDefault("token", token);
         heldLease = initArgs.get("heldLease");
+        serviceClusterIpRange = initArgs.get("serviceClusterIpRange");
     }
 
     @Override
     public Map<String, String> start() {
         // The service gets exactly the RBAC that k8s/ gives it, and finds what k8s/ creates for it.
-        emulator = KubeEmulator.start(EmulatorConfig.defaults().withRbac(ClusterManifests.devOverlay()), "127.0.0.1",
-                0, true);
+        EmulatorConfig config = EmulatorConfig.defaults().withRbac(ClusterManifests.devOverlay());
+        if (serviceClusterIpRange != null) {
+            config = config.withServiceClusterIpRange(serviceClusterIpRange);
+        }
+        emulator = KubeEmulator.start(config, "127.0.0.1", 0, true);
         try (KubernetesClient admin = emulator.client("admin-token")) {
             ClusterManifests.createServedObjects(admin);
         }
