@@ -47,12 +47,19 @@ final class LocalStack {
     final Map<String, Integer> ports = new LinkedHashMap<>();
     final List<String> scriptOutput = new CopyOnWriteArrayList<>();
     private final String name;
+    private final Map<String, String> settings;
     private final long startedAt = System.nanoTime();
     Process script;
 
     LocalStack(Path dir, String name) {
+        this(dir, name, Map.of());
+    }
+
+    /** @param settings environment variables the script and every service it starts see (service settings) */
+    LocalStack(Path dir, String name, Map<String, String> settings) {
         this.dir = dir;
         this.name = name;
+        this.settings = Map.copyOf(settings);
         this.state = dir.resolve("state");
         this.kubeconfig = state.resolve("kubeconfig");
         for (String port : List.of("KAFKA", "KAFKA_CONTROLLER", "API", "WATCHER", "APPROVER", "SIGNER", "SCHEDULER",
@@ -129,7 +136,7 @@ final class LocalStack {
     }
 
     Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(settings);
         env.put("CSRFLOW_STATE", state.toString());
         ports.forEach((port, number) -> env.put("CSRFLOW_" + port + "_PORT", Integer.toString(number)));
         // A new user's empty discovery cache, and none left behind in ~/.kube (a port used again by

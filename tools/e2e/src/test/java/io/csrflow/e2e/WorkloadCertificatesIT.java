@@ -69,7 +69,9 @@ class WorkloadCertificatesIT {
 
     @BeforeAll
     static void up() throws Exception {
-        stack = new LocalStack(dir, "workload-stack");
+        // The scheduler announces renewal a minute after issue (renew when 60 % of the 15-minute
+        // validity is left), so that the fleet's workloads renew while the test runs.
+        stack = new LocalStack(dir, "workload-stack", Map.of("CSRFLOW_SCHEDULER_RENEW_BEFORE_PERCENTAGE", "60"));
         stack.up("--nodes", "1", "--workloads", "3");
         // What the documentation takes for granted: the namespace, and a ServiceAccount allowed to
         // create CSRs (a cluster grants that to whom it chooses; here the namespace's default account).
@@ -349,6 +351,21 @@ class WorkloadCertificatesIT {
         }
         assertEquals(400, JavaProcess.get(stack.ports.get("SCHEDULER"), "/v1/certificates?namespace=My_Namespace")
                 .statusCode());
+    }
+
+    @Test
+    @Order(10)
+    void theFleetsWorkloadsRenewWhenTheSchedulerSaysSoAndStayTrusted() {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            JsonNode status = fleetStatus();
+            for (JsonNode workload : status.path("workloads")) {
+                if (!workload.path("phase").asText().equals("DENIED")) {
+                    assertTrue(workload.path("certificate").path("rotations").asInt() >= 1, workload.toString());
+                    assertTrue(workload.path("trusted").asBoolean(), workload.toString());
+                }
+            }
+            assertTrue(status.path("renewalNotices").asInt() >= 2, status.path("workloadsSummary").toString());
+        });
     }
 
     // --- helpers ---
