@@ -169,6 +169,16 @@ public interface ApproverConfig {
          */
         @WithDefault("endpointslice-controller.k8s.io")
         Set<String> endpointSliceManagers();
+
+        /**
+         * Whether a Service's short names ({@code svc} and {@code svc.<namespace>}) are certified besides
+         * {@code svc.<namespace>.svc[.<cluster-domain>]}. A short name means a different Service in each
+         * namespace that resolves it ({@code kafka}), or a name outside the cluster when a namespace is
+         * named like a domain ({@code vault.corp}), and every namespace trusts the same CA: turn them
+         * off where namespaces belong to different tenants.
+         */
+        @WithDefault("true")
+        boolean shortNames();
     }
 
     interface Retry {

@@ -56,7 +56,7 @@ public class PolicyProducer {
                                         r.commonName(), Pattern::compile),
                                 r.organizations().orElse(Set.of()))).toList()),
                 new PolicySettings.Workload(a.workload().enabled(), a.workload().signerNames(),
-                        a.workload().endpointSliceManagers()));
+                        a.workload().endpointSliceManagers(), a.workload().shortNames()));
     }
 
     private static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {

@@ -90,11 +90,15 @@ class WorkloadApprovalComponentTest {
                 .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("Group")
                 .withName("system:serviceaccounts:" + NS).endSubject().build()).create();
         emulator.addUser(new EmulatorConfig.User("jane-token", "jane", null, List.of("developers"), null));
+        // Another authenticator's user (a client certificate, a webhook) may be named like a ServiceAccount.
+        emulator.addUser(new EmulatorConfig.User("named-like-web-token", "system:serviceaccount:shop:web", null,
+                List.of("developers"), null));
         admin.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata()
                 .withName("jane-requests-workload-certificates").endMetadata()
                 .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "system:node-bootstrapper")
                 .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("jane")
-                .endSubject().build()).create();
+                .endSubject().addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("Group")
+                .withName("developers").endSubject().build()).create();
         pod("web-1", "web", "10.0.34.2");
         pod("web-2", "web", "10.0.34.3");
         pod("other-1", "other", "10.0.34.9");
@@ -238,5 +242,19 @@ class WorkloadApprovalComponentTest {
         assertEquals("NotAServiceAccount", decision.reason());
         assertEquals("left for an administrator: requester jane is not a service account", decision.message());
         assertNull(condition(admin, "jane-serving"));
+    }
+
+    @Test
+    void aUserNamedLikeAServiceAccountWithoutItsGroupsIsLeftForAnAdministrator() {
+        request("named-like-web-token", "named-like-web", TestCsrs.subject(null).dnsNames("web-svc.shop.svc"));
+
+        await().atMost(WAIT).until(() -> lastDecision(decisions, "named-like-web") != null);
+        CsrDecision decision = lastDecision(decisions, "named-like-web");
+        assertEquals(DecisionOutcome.NO_OPINION, decision.outcome());
+        assertEquals("NotAServiceAccount", decision.reason());
+        assertEquals("left for an administrator: requester system:serviceaccount:shop:web has a service account's name "
+                + "but not its groups [system:serviceaccounts, system:serviceaccounts:shop]: not a ServiceAccount token",
+                decision.message());
+        assertNull(condition(admin, "named-like-web"));
     }
 }

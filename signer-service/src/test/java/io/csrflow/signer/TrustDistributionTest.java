@@ -114,6 +114,15 @@ class TrustDistributionTest {
         admin.configMaps().inNamespace("team-careless").resource(edited).update();
         await().atMost(WAIT).until(() -> Set.copyOf(Pem.certificates(bundleIn("team-careless").getData().get("ca.crt"))),
                 cas -> cas.equals(Set.copyOf(Pem.certificates(recreated.getData().get("ca.crt")))));
+
+        // Or beside the data, where a pod mounting the whole directory (SSL_CERT_DIR) would find it.
+        ConfigMap current = bundleIn("team-careless");
+        admin.configMaps().inNamespace("team-careless").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder(
+                current).addToBinaryData("intruder.crt", java.util.Base64.getEncoder().encodeToString(
+                        Files.readAllBytes(intruder.certFile()))).build()).update();
+        await().atMost(WAIT).until(() -> bundleIn("team-careless").getBinaryData(), binary -> binary == null
+                || binary.isEmpty());
+        assertEquals(recreated.getData(), bundleIn("team-careless").getData());
     }
 
     @Test

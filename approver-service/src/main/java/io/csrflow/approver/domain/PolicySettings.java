@@ -47,7 +47,8 @@ public record PolicySettings(
      * its Services and Pods. {@code endpointSliceManagers}: the controllers whose EndpointSlices are
      * believed ({@code endpointslice.kubernetes.io/managed-by}); a Service with another's slice is refused.
      */
-    public record Workload(boolean enabled, Set<String> signerNames, Set<String> endpointSliceManagers) {
+    public record Workload(boolean enabled, Set<String> signerNames, Set<String> endpointSliceManagers,
+                           boolean shortNames) {
         public Workload {
             signerNames = Set.copyOf(signerNames);
             endpointSliceManagers = Set.copyOf(endpointSliceManagers);

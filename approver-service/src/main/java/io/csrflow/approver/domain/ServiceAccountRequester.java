@@ -14,6 +14,7 @@ import io.csrflow.events.Requester;
  */
 record ServiceAccountRequester(String namespace, String name, Optional<String> boundPod, Optional<String> boundPodUid) {
     static final String PREFIX = "system:serviceaccount:";
+    static final String SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
     static final String POD_NAME_EXTRA = "authentication.kubernetes.io/pod-name";
     static final String POD_UID_EXTRA = "authentication.kubernetes.io/pod-uid";
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -27,7 +28,8 @@ record ServiceAccountRequester(String namespace, String name, Optional<String> b
     record Account(ServiceAccountRequester requester) implements Parsed {
     }
 
-    record NotAServiceAccount(String username) implements Parsed {
+    /** @param why what the requester is instead, e.g. "jane is not a service account" */
+    record NotAServiceAccount(String why) implements Parsed {
     }
 
     record Malformed(String why) implements Parsed {
@@ -36,7 +38,7 @@ record ServiceAccountRequester(String namespace, String name, Optional<String> b
     static Parsed parse(Requester requester) {
         String username = requester.username() == null ? "" : requester.username();
         if (!username.startsWith(PREFIX)) {
-            return new NotAServiceAccount(username);
+            return new NotAServiceAccount(username + " is not a service account");
         }
         String[] parts = username.substring(PREFIX.length()).split(":", -1);
         if (parts.length != 2) {
@@ -48,6 +50,13 @@ record ServiceAccountRequester(String namespace, String name, Optional<String> b
         if (parts[1].length() > 253 || !DNS_SUBDOMAIN.matcher(parts[1]).matches()) {
             return new Malformed("service account \"" + parts[1] + "\" of requester " + username
                     + " is not a DNS subdomain");
+        }
+        // The API server puts every ServiceAccount token's user in these groups; a user of another
+        // authenticator (a client certificate, a webhook) may carry a service account's name alone.
+        List<String> groups = List.of(SERVICE_ACCOUNTS_GROUP, SERVICE_ACCOUNTS_GROUP + ":" + parts[0]);
+        if (!requester.groups().containsAll(groups)) {
+            return new NotAServiceAccount(username + " has a service account's name but not its groups " + groups
+                    + ": not a ServiceAccount token");
         }
         Optional<String> pod = single(requester, POD_NAME_EXTRA);
         Optional<String> podUid = single(requester, POD_UID_EXTRA);

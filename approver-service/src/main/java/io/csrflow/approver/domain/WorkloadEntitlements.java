@@ -44,13 +44,15 @@ final class WorkloadEntitlements {
         }
     }
 
+    private final boolean shortNames;
     private final WorkloadDirectory directory;
     private final ReservedAddresses reserved;
     private final String domain;
     private final Set<String> trustedManagers;
 
     WorkloadEntitlements(WorkloadDirectory directory, ReservedAddresses reserved, String domain,
-            Set<String> trustedManagers) {
+            Set<String> trustedManagers, boolean shortNames) {
+        this.shortNames = shortNames;
         this.directory = directory;
         this.reserved = reserved;
         this.domain = NodeAddressForms.canonical(domain);
@@ -77,6 +79,11 @@ final class WorkloadEntitlements {
             }
         }
         List<String> labels = labels(name);
+        if (!shortNames && labels.size() <= 2) {
+            return Verdict.refused("is a short Service name, which means another Service in every namespace that "
+                    + "resolves it (csrflow.approver.workload.short-names is off): ask for "
+                    + labels.get(0) + "." + sa.namespace() + ".svc." + domain);
+        }
         if (labels.size() == 1) {
             return service(labels.get(0), sa);
         }
@@ -174,7 +181,7 @@ final class WorkloadEntitlements {
         return Verdict.entitled(holders.get(0).label());
     }
 
-    /** Refused when the pod is not the requester's (another service account, not its bound pod, finished). */
+    /** Refused when the pod is not the requester's (another service account, not its bound pod, finished, host network). */
     private static Optional<Verdict> ownPod(WorkloadDirectory.WorkloadPod pod, ServiceAccountRequester sa) {
         if (!sa.runs(pod)) {
             return Optional.of(Verdict.refused("is " + pod.label() + ", which runs as service account "
@@ -187,6 +194,10 @@ final class WorkloadEntitlements {
         }
         if (pod.finished()) {
             return Optional.of(Verdict.refused("is " + pod.label() + ", which has finished"));
+        }
+        if (pod.hostNetwork()) {
+            // Its names resolve to its node's IP, which every host-network pod of that node shares.
+            return Optional.of(Verdict.refused("is host-network " + pod.label() + ", whose names are its node's"));
         }
         return Optional.empty();
     }

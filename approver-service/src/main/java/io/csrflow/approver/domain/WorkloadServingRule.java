@@ -45,7 +45,7 @@ final class WorkloadServingRule implements ApprovalRule {
         this.reserved = new ReservedAddresses(cluster);
         this.directory = directory;
         this.entitlements = new WorkloadEntitlements(directory, reserved, cluster.domain(),
-                settings.endpointSliceManagers());
+                settings.endpointSliceManagers(), settings.shortNames());
     }
 
     @Override
@@ -60,9 +60,9 @@ final class WorkloadServingRule implements ApprovalRule {
         }
         ServiceAccountRequester.Parsed parsed = ServiceAccountRequester.parse(review.csr().requester());
         if (parsed instanceof ServiceAccountRequester.NotAServiceAccount other) {
-            review.check("requester-is-service-account", false, other.username());
+            review.check("requester-is-service-account", false, other.why());
             return Optional.of(Decision.noOpinion(NAME, DecisionReason.NOT_A_SERVICE_ACCOUNT,
-                    "left for an administrator: requester " + other.username() + " is not a service account",
+                    "left for an administrator: requester " + other.why(),
                     review.checks(), false));
         }
         if (parsed instanceof ServiceAccountRequester.Malformed malformed) {

@@ -87,7 +87,9 @@ public class WorkloadCache implements WorkloadDirectory {
     @Override
     public boolean synced() {
         List<SharedIndexInformer<?>> started = informers;
-        return !started.isEmpty() && started.stream().allMatch(SharedIndexInformer::hasSynced);
+        // hasSynced stays true once the first list is in, even after an informer stopped for good (an
+        // object it could not read): a stopped informer's cache is frozen, and no evidence.
+        return !started.isEmpty() && started.stream().allMatch(i -> i.hasSynced() && i.isRunning());
     }
 
     @Override

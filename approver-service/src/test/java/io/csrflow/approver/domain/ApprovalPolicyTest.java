@@ -133,7 +133,7 @@ class ApprovalPolicyTest {
 
     static final String WORKLOAD_SIGNER = "csrflow.io/workload-serving";
     static final PolicySettings.Workload WORKLOAD = new PolicySettings.Workload(true, Set.of(WORKLOAD_SIGNER),
-            Set.of("endpointslice-controller.k8s.io"));
+            Set.of("endpointslice-controller.k8s.io"), true);
 
     static PolicySettings settings(PolicySettings.KubeletServing serving, boolean denyUnauthorizedClients) {
         return new PolicySettings(Set.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,

@@ -52,7 +52,7 @@ class WorkloadServingRuleTest {
             .put(new WorkloadDirectory.WorkloadPod(NS, "done", "uid-done", "default", true, false,
                     List.of("10.0.34.7"), null, null))
             .put(new WorkloadDirectory.WorkloadPod(NS, "node-agent", "uid-node-agent", "default", false, true,
-                    List.of("10.0.0.5"), null, null))
+                    List.of("10.0.0.5"), "agent-0", "agents"))
             .pod("other-ns", "stale", "default", "10.0.34.8")
             .pod(NS, "shares-ip", "default", "10.0.34.8")
             .pod("other-ns", "their-pod", "default", "10.0.40.1")
@@ -171,6 +171,12 @@ class WorkloadServingRuleTest {
                         "is Pod my-namespace/web-0, not Pod my-namespace/my-pod"),
                 denied("a host-network pod's IP, which is its node's", ip("10.0.0.5"), "SANNotEntitled",
                         "10.0.0.5 is the node's IP, which host-network Pod my-namespace/node-agent shares"),
+                denied("a host-network pod's name, which resolves to its node's IP",
+                        dns("node-agent.my-namespace.pod.cluster.local"), "SANNotEntitled",
+                        "node-agent.my-namespace.pod.cluster.local is host-network Pod my-namespace/node-agent, whose "
+                                + "names are its node's"),
+                denied("a host-network pod's hostname and subdomain", dns("agent-0.agents.my-namespace.svc.cluster.local"),
+                        "SANNotEntitled", "is host-network Pod my-namespace/node-agent, whose names are its node's"),
                 denied("a finished pod's name", dns("done.my-namespace.pod.cluster.local"), "SANNotEntitled",
                         "is Pod my-namespace/done, which has finished"),
                 denied("a Service whose slice no trusted controller manages", dns("hand-made"), "SANNotEntitled",
@@ -219,6 +225,12 @@ class WorkloadServingRuleTest {
                 new Case("a person: left for an administrator", ApprovalPolicyTest.JANE, SERVING, dns("my-svc"),
                         DecisionOutcome.NO_OPINION, "NotAServiceAccount",
                         "left for an administrator: requester jane is not a service account"),
+                new Case("a service account's name without its groups (a client certificate's user, say)",
+                        new Requester("system:serviceaccount:my-namespace:default", "u", List.of("system:authenticated"),
+                                Map.of()), SERVING, dns("my-svc"), DecisionOutcome.NO_OPINION, "NotAServiceAccount",
+                        "left for an administrator: requester system:serviceaccount:my-namespace:default has a service "
+                                + "account's name but not its groups [system:serviceaccounts, "
+                                + "system:serviceaccounts:my-namespace]: not a ServiceAccount token"),
                 new Case("a node: left for an administrator", ApprovalPolicyTest.NODE_1, SERVING, dns("my-svc"),
                         DecisionOutcome.NO_OPINION, "NotAServiceAccount", "requester system:node:n1 is not a service account"),
                 waits("a Service that does not exist yet", dns("my-svc", "new-svc.my-namespace.svc"),
@@ -295,11 +307,31 @@ class WorkloadServingRuleTest {
         PolicySettings base = ApprovalPolicyTest.settings(ApprovalPolicyTest.serving(), false);
         PolicySettings off = new PolicySettings(base.signerNames(), base.cluster(), base.kubeletClient(),
                 base.kubeletServing(), base.apiserverClient(), new PolicySettings.Workload(false,
-                        base.workload().signerNames(), base.workload().endpointSliceManagers()));
+                        base.workload().signerNames(), base.workload().endpointSliceManagers(), true));
         Decision decision = new ApprovalPolicy(off, CsrVerifier.defaults(), new ApprovalPolicyTest.Rbac(),
                 new ApprovalPolicyTest.Nodes(), workloads, ApprovalPolicyTest.CLOCK)
                 .evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING, DEFAULT_SA, dns("my-svc").pem()));
         assertEquals("NotOurs", decision.reason());
+    }
+
+    @Test
+    void withShortNamesOffOnlyTheNamespacedFormsOfAServiceAreCertified() {
+        PolicySettings base = ApprovalPolicyTest.settings(ApprovalPolicyTest.serving(), false);
+        PolicySettings strict = new PolicySettings(base.signerNames(), base.cluster(), base.kubeletClient(),
+                base.kubeletServing(), base.apiserverClient(), new PolicySettings.Workload(true,
+                        base.workload().signerNames(), base.workload().endpointSliceManagers(), false));
+        ApprovalPolicy policy = new ApprovalPolicy(strict, CsrVerifier.defaults(), new ApprovalPolicyTest.Rbac(),
+                new ApprovalPolicyTest.Nodes(), workloads, ApprovalPolicyTest.CLOCK);
+        for (String shortName : List.of("my-svc", "my-svc.my-namespace")) {
+            Decision decision = policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING, DEFAULT_SA,
+                    dns(shortName).pem()));
+            assertEquals(DecisionOutcome.DENIED, decision.outcome(), shortName);
+            assertTrue(decision.message().contains(shortName + " is a short Service name, which means another Service "
+                    + "in every namespace that resolves it (csrflow.approver.workload.short-names is off): ask for "
+                    + "my-svc.my-namespace.svc.cluster.local"), decision.message());
+        }
+        assertEquals(DecisionOutcome.APPROVED, policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING,
+                DEFAULT_SA, dns("my-svc.my-namespace.svc", "my-svc.my-namespace.svc.cluster.local").pem())).outcome());
     }
 
     @Test

@@ -130,6 +130,11 @@ public class CaRegistry {
                     a -> a.containsKey(signer) ? a.get(signer).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
         }
         LOG.infof("serving signers %s", authorities.keySet());
+        Map<String, X509Certificate> current = new LinkedHashMap<>();
+        authorities.forEach((signer, ca) -> current.put(signer, ca.certificate()));
+        customSignerOnKubernetesKey(current).ifPresent(refusal -> {
+            throw new IllegalArgumentException(refusal);
+        });
         sharedServingCa().ifPresent(LOG::warn);
         changed.fire(new CaChanged(bundles()));
         long every = config.reloadInterval().toMillis();
@@ -154,6 +159,28 @@ public class CaRegistry {
         return sharing.isEmpty() ? Optional.empty() : Optional.of("kubelet-serving certificates are signed by the same CA as "
                 + sharing + ": give kubelet-serving a CA of its own (csrflow.signer.signers.kubelet-serving.*) so that a "
                 + "node's serving certificate never chains to the root that client identities and the API server chain to");
+    }
+
+    /**
+     * A signer of one's own whose CA key is also a Kubernetes signer's: what it signs would chain to the
+     * cluster's client CA (an identity the API server accepts, whatever the profile) and its bundle,
+     * published in every namespace, would be that CA. Refused, naming both.
+     */
+    static Optional<String> customSignerOnKubernetesKey(Map<String, X509Certificate> current) {
+        for (Map.Entry<String, X509Certificate> custom : current.entrySet()) {
+            if (SignerNames.isKubernetes(custom.getKey())) {
+                continue;
+            }
+            for (Map.Entry<String, X509Certificate> kubernetes : current.entrySet()) {
+                if (SignerNames.isKubernetes(kubernetes.getKey())
+                        && kubernetes.getValue().getPublicKey().equals(custom.getValue().getPublicKey())) {
+                    return Optional.of("the CA of " + custom.getKey() + " has the key of the CA of " + kubernetes.getKey()
+                            + ": give every signer of your own a CA of its own, so that its certificates never chain to "
+                            + "a CA the cluster trusts for other purposes");
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The CA that signs for this signer name, if it is served here. */

@@ -132,7 +132,9 @@ public class NamespaceBundles {
             client.configMaps().inNamespace(name).resource(new ConfigMapBuilder().withNewMetadata()
                     .withName(config.name()).withNamespace(name).withLabels(PublishedBundles.LABELS).endMetadata()
                     .withData(data).build()).create();
-        } else if (same(current.getData(), data) && PublishedBundles.labelled(current.getMetadata().getLabels())) {
+        } else if (same(current.getData(), data) && (current.getBinaryData() == null || current.getBinaryData().isEmpty())
+                && PublishedBundles.labelled(current.getMetadata().getLabels())) {
+            // binaryData counts: a pod that mounts the whole ConfigMap would trust a CA put there too.
             return;
         } else {
             // A copy: the informer's object is shared. Its resourceVersion makes a stale cache a 409, retried.

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -139,5 +140,27 @@ class SignerConfigurationTest {
         assertTrue(source.publishToNamespaces());
         assertTrue(!CaSource.of("kubernetes.io/kubelet-serving", "k", new Files(Optional.empty(), Optional.empty()), MAX)
                 .publishToNamespaces(), "Kubernetes' signers are the cluster's own");
+    }
+
+    @Test
+    void aSignerOfOnesOwnOnTheKeyOfAKubernetesSignersCaStopsTheStart(@TempDir Path dir) throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        java.security.cert.X509Certificate clusterCa = io.csrflow.pki.Pem.certificates(java.nio.file.Files.readString(
+                io.csrflow.testsupport.TestCa.create(dir.resolve("cluster"), "cluster", now.minus(Duration.ofDays(1)),
+                        now.plus(Duration.ofDays(30))).certFile())).get(0);
+        java.security.cert.X509Certificate ownCa = io.csrflow.pki.Pem.certificates(java.nio.file.Files.readString(
+                io.csrflow.testsupport.TestCa.create(dir.resolve("own"), "own", now.minus(Duration.ofDays(1)),
+                        now.plus(Duration.ofDays(30))).certFile())).get(0);
+
+        assertEquals(Optional.of("the CA of csrflow.io/workload-serving has the key of the CA of "
+                + "kubernetes.io/kube-apiserver-client-kubelet: give every signer of your own a CA of its own, so that "
+                + "its certificates never chain to a CA the cluster trusts for other purposes"),
+                CaRegistry.customSignerOnKubernetesKey(java.util.Map.of("kubernetes.io/kube-apiserver-client-kubelet",
+                        clusterCa, "csrflow.io/workload-serving", clusterCa)));
+        assertEquals(Optional.empty(), CaRegistry.customSignerOnKubernetesKey(java.util.Map.of(
+                "kubernetes.io/kube-apiserver-client-kubelet", clusterCa, "csrflow.io/workload-serving", ownCa)));
+        // Kubernetes' own signers may share one CA (kube-controller-manager's default).
+        assertEquals(Optional.empty(), CaRegistry.customSignerOnKubernetesKey(java.util.Map.of(
+                "kubernetes.io/kube-apiserver-client-kubelet", clusterCa, "kubernetes.io/kube-apiserver-client", clusterCa)));
     }
 }
