@@ -179,6 +179,26 @@ public interface ApproverConfig {
          */
         @WithDefault("true")
         boolean shortNames();
+
+        /**
+         * An administrator's rules for requesters that are not ServiceAccounts (people, controllers
+         * with client certificates): with none, their CSRs wait for a human.
+         */
+        Optional<List<RequesterRule>> requesterRules();
+    }
+
+    interface RequesterRule {
+        String name();
+
+        Optional<Set<String>> users();
+
+        Optional<Set<String>> groups();
+
+        /** Regular expression every DNS SAN must match (none: no DNS SAN allowed). */
+        Optional<String> dnsNames();
+
+        /** CIDRs every IP SAN must lie in (none: no IP SAN allowed). */
+        Optional<List<String>> ipRanges();
     }
 
     interface Retry {

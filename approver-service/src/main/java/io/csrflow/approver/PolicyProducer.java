@@ -56,7 +56,19 @@ public class PolicyProducer {
                                         r.commonName(), Pattern::compile),
                                 r.organizations().orElse(Set.of()))).toList()),
                 new PolicySettings.Workload(a.workload().enabled(), a.workload().signerNames(),
-                        a.workload().endpointSliceManagers(), a.workload().shortNames()));
+                        a.workload().endpointSliceManagers(), a.workload().shortNames(),
+                        a.workload().requesterRules().orElse(List.of()).stream().map(PolicyProducer::requesterRule)
+                                .toList()));
+    }
+
+    private static PolicySettings.RequesterRule requesterRule(ApproverConfig.RequesterRule r) {
+        String key = "csrflow.approver.workload.requester-rules." + r.name();
+        if (r.users().orElse(Set.of()).isEmpty() && r.groups().orElse(Set.of()).isEmpty()) {
+            throw new IllegalArgumentException(key + ": names no users and no groups, so it would allow nobody");
+        }
+        return new PolicySettings.RequesterRule(r.name(), r.users().orElse(Set.of()), r.groups().orElse(Set.of()),
+                r.dnsNames().map(p -> parse(key + ".dns-names", p, Pattern::compile)),
+                r.ipRanges().orElse(List.of()).stream().map(c -> parse(key + ".ip-ranges", c, Cidr::parse)).toList());
     }
 
     private static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {

@@ -64,5 +64,13 @@ class YamlPolicyTest {
                 .post("/v1/evaluate").then().statusCode(200)
                 .body("reason", equalTo("OutsideServingPolicy"))
                 .body("message", equalTo("3 SANs requested; at most 2 are allowed"));
+
+        given().contentType("application/json").auth().oauth2("admin-token").body(csr("csrflow.io/workload-serving",
+                "\"digital signature\",\"server auth\"", "jane", "\"platform\"",
+                TestCsrs.subject(null).dnsNames("api.platform.example.com").ipAddresses("192.0.2.7").base64Pem()))
+                .post("/v1/evaluate").then().statusCode(200)
+                .body("outcome", equalTo("APPROVED"))
+                .body("message", equalTo("Auto approving workload serving certificate for jane by the administrator's "
+                        + "rule platform-team"));
     }
 }

@@ -22,6 +22,7 @@ public enum DecisionReason {
     SAN_OWNED_BY_ANOTHER_NODE("SANOwnedByAnotherNode"),
     SERVING_ADDRESSES_UNBOUNDED("ServingAddressesUnbounded"),
     SAN_ADDRESS_TOO_NEW("SANAddressTooNew"),
+    OUTSIDE_REQUESTER_RULE("OutsideRequesterRule"),
     NOT_A_SERVICE_ACCOUNT("NotAServiceAccount"),
     INVALID_WORKLOAD_REQUEST("InvalidWorkloadRequest"),
     SAN_NOT_ENTITLED("SANNotEntitled"),

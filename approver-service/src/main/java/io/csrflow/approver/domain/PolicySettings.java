@@ -48,10 +48,30 @@ public record PolicySettings(
      * believed ({@code endpointslice.kubernetes.io/managed-by}); a Service with another's slice is refused.
      */
     public record Workload(boolean enabled, Set<String> signerNames, Set<String> endpointSliceManagers,
-                           boolean shortNames) {
+                           boolean shortNames, List<RequesterRule> requesterRules) {
         public Workload {
             signerNames = Set.copyOf(signerNames);
             endpointSliceManagers = Set.copyOf(endpointSliceManagers);
+            requesterRules = List.copyOf(requesterRules);
+        }
+
+        public Workload(boolean enabled, Set<String> signerNames, Set<String> endpointSliceManagers,
+                boolean shortNames) {
+            this(enabled, signerNames, endpointSliceManagers, shortNames, List.of());
+        }
+    }
+
+    /**
+     * An administrator's rule for requesters that are not ServiceAccounts ({@code users}, or members of
+     * {@code groups}): a serving certificate whose every DNS SAN matches {@code dnsNames} and every IP
+     * SAN lies in one of {@code ipRanges}.
+     */
+    public record RequesterRule(String name, Set<String> users, Set<String> groups, Optional<Pattern> dnsNames,
+                                List<Cidr> ipRanges) {
+        public RequesterRule {
+            users = Set.copyOf(users);
+            groups = Set.copyOf(groups);
+            ipRanges = List.copyOf(ipRanges);
         }
     }
 

@@ -20,7 +20,9 @@ import io.csrflow.pki.SubjectAltNames;
  * failing check deciding:
  * <ol>
  * <li>the requester is a ServiceAccount, else NO_OPINION {@code NotAServiceAccount} for an
- * administrator (people and nodes ask for serving certificates too; their word is not evidence);</li>
+ * administrator (people and nodes ask for serving certificates too; their word is not evidence),
+ * unless an administrator's rule names them ({@link RequesterRules}: after the two checks below,
+ * approved when every SAN is within the rule, else NO_OPINION {@code OutsideRequesterRule});</li>
  * <li>the shape: server usages only, DNS or IP SANs only and at least one, CN empty or one of the SANs:
  * DENIED {@code InvalidWorkloadRequest};</li>
  * <li>no SAN is reserved (wildcards, IP literals as names, the API server's names and Service IP,
@@ -39,6 +41,7 @@ final class WorkloadServingRule implements ApprovalRule {
     private final ReservedAddresses reserved;
     private final WorkloadDirectory directory;
     private final WorkloadEntitlements entitlements;
+    private final RequesterRules requesterRules;
 
     WorkloadServingRule(PolicySettings.Workload settings, PolicySettings.Cluster cluster, WorkloadDirectory directory) {
         this.settings = settings;
@@ -46,6 +49,7 @@ final class WorkloadServingRule implements ApprovalRule {
         this.directory = directory;
         this.entitlements = new WorkloadEntitlements(directory, reserved, cluster.domain(),
                 settings.endpointSliceManagers(), settings.shortNames());
+        this.requesterRules = new RequesterRules(settings.requesterRules());
     }
 
     @Override
@@ -59,19 +63,20 @@ final class WorkloadServingRule implements ApprovalRule {
             return Optional.empty();
         }
         ServiceAccountRequester.Parsed parsed = ServiceAccountRequester.parse(review.csr().requester());
-        if (parsed instanceof ServiceAccountRequester.NotAServiceAccount other) {
-            review.check("requester-is-service-account", false, other.why());
-            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NOT_A_SERVICE_ACCOUNT,
-                    "left for an administrator: requester " + other.why(),
-                    review.checks(), false));
-        }
         if (parsed instanceof ServiceAccountRequester.Malformed malformed) {
             review.check("requester-is-service-account", false, malformed.why());
             return deny(review, DecisionReason.INVALID_WORKLOAD_REQUEST, malformed.why());
         }
-        ServiceAccountRequester sa = ((ServiceAccountRequester.Account) parsed).requester();
-        review.check("requester-is-service-account", true, sa.label()
-                + sa.boundPod().map(p -> ", token bound to Pod " + p).orElse(""));
+        Optional<PolicySettings.RequesterRule> byRule = Optional.empty();
+        if (parsed instanceof ServiceAccountRequester.NotAServiceAccount other) {
+            review.check("requester-is-service-account", false, other.why());
+            byRule = requesterRules.matching(review.csr().requester());
+            if (byRule.isEmpty()) {
+                return Optional.of(Decision.noOpinion(NAME, DecisionReason.NOT_A_SERVICE_ACCOUNT,
+                        "left for an administrator: requester " + other.why(), review.checks(), false));
+            }
+            review.check("requester-rule", true, byRule.get().name());
+        }
 
         Optional<String> shape = shapeViolation(review);
         if (shape.isPresent()) {
@@ -87,6 +92,12 @@ final class WorkloadServingRule implements ApprovalRule {
             return deny(review, DecisionReason.SAN_RESERVED, "SAN " + join(reservedSans, " is ")
                     + ": never certified for a workload");
         }
+        if (byRule.isPresent()) {
+            return Optional.of(byRequesterRule(review, byRule.get(), sans));
+        }
+        ServiceAccountRequester sa = ((ServiceAccountRequester.Account) parsed).requester();
+        review.check("requester-is-service-account", true, sa.label()
+                + sa.boundPod().map(p -> ", token bound to Pod " + p).orElse(""));
         if (!directory.synced()) {
             review.check("workload-cache-synced", false, "Pods, Services or EndpointSlices not read yet");
             return Optional.of(Decision.noOpinion(NAME, DecisionReason.WORKLOAD_CACHE_NOT_SYNCED, "the Pod, Service and "
@@ -113,6 +124,23 @@ final class WorkloadServingRule implements ApprovalRule {
         }
         return Optional.of(Decision.approved(NAME, "Auto approving workload serving certificate for service account "
                 + sa.label() + ": " + join(entitled, ": "), review.checks()));
+    }
+
+    /**
+     * A requester an administrator's rule names: approved when the rule allows every SAN, otherwise
+     * still left for an administrator (the rule says what may be approved unattended, not what must be refused).
+     */
+    private static Decision byRequesterRule(Review review, PolicySettings.RequesterRule rule, SubjectAltNames sans) {
+        String requester = review.csr().requester().username();
+        List<String> outside = RequesterRules.outside(rule, sans);
+        review.check("sans-within-requester-rule", outside.isEmpty(), outside.isEmpty()
+                ? "every SAN within rule " + rule.name() : String.join("; ", outside));
+        if (!outside.isEmpty()) {
+            return Decision.noOpinion(NAME, DecisionReason.OUTSIDE_REQUESTER_RULE, "left for an administrator: "
+                    + String.join("; ", outside), review.checks(), false);
+        }
+        return Decision.approved(NAME, "Auto approving workload serving certificate for " + requester
+                + " by the administrator's rule " + rule.name(), review.checks());
     }
 
     /** Server usages only, DNS and IP SANs only and at least one, and a CN that is one of them if any. */

@@ -335,6 +335,48 @@ class WorkloadServingRuleTest {
     }
 
     @Test
+    void anAdministratorsRuleLetsPeopleOfAGroupHaveNamesWithinItUnattended() {
+        PolicySettings base = ApprovalPolicyTest.settings(ApprovalPolicyTest.serving(), false);
+        PolicySettings.RequesterRule platform = new PolicySettings.RequesterRule("platform-team", java.util.Set.of(),
+                java.util.Set.of("platform"), java.util.Optional.of(java.util.regex.Pattern.compile(
+                        "[a-z0-9-]+\\.platform\\.example\\.com")), List.of(Cidr.parse("192.0.2.0/24")));
+        PolicySettings withRule = new PolicySettings(base.signerNames(), base.cluster(), base.kubeletClient(),
+                base.kubeletServing(), base.apiserverClient(), new PolicySettings.Workload(true,
+                        base.workload().signerNames(), base.workload().endpointSliceManagers(), true, List.of(platform)));
+        ApprovalPolicy policy = new ApprovalPolicy(withRule, CsrVerifier.defaults(), new ApprovalPolicyTest.Rbac(),
+                new ApprovalPolicyTest.Nodes(), workloads, ApprovalPolicyTest.CLOCK);
+        Requester jane = new Requester("jane", "u-jane", List.of("platform", "system:authenticated"), Map.of());
+        Requester bob = new Requester("bob", "u-bob", List.of("developers", "system:authenticated"), Map.of());
+
+        Decision within = policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING, jane,
+                dns("api.platform.example.com").ipAddresses("192.0.2.10").pem()));
+        assertEquals(DecisionOutcome.APPROVED, within.outcome(), within.message());
+        assertEquals("Auto approving workload serving certificate for jane by the administrator's rule platform-team",
+                within.message());
+
+        Decision outside = policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING, jane,
+                dns("api.platform.example.com", "my-svc.my-namespace.svc").ipAddresses("198.51.100.1").pem()));
+        assertEquals(DecisionOutcome.NO_OPINION, outside.outcome());
+        assertEquals("OutsideRequesterRule", outside.reason());
+        assertEquals("left for an administrator: my-svc.my-namespace.svc is not a DNS name rule platform-team allows "
+                + "([a-z0-9-]+\\.platform\\.example\\.com); 198.51.100.1 is outside the IP ranges of rule platform-team "
+                + "[192.0.2.0/24]", outside.message());
+
+        // The rule never lifts the checks every workload CSR gets.
+        Decision wildcard = policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING, jane,
+                dns("*.platform.example.com").pem()));
+        assertEquals(DecisionOutcome.DENIED, wildcard.outcome());
+        assertEquals("SANReserved", wildcard.reason());
+        Decision clientAuth = policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, List.of("digital signature",
+                "client auth"), jane, dns("api.platform.example.com").pem()));
+        assertEquals(DecisionOutcome.DENIED, clientAuth.outcome());
+
+        Decision notNamed = policy.evaluate(ApprovalPolicyTest.csr(WORKLOAD_SIGNER, SERVING, bob,
+                dns("api.platform.example.com").pem()));
+        assertEquals("NotAServiceAccount", notNamed.reason());
+    }
+
+    @Test
     void theDocumentationsCfsslRequestIsApproved() {
         // The documentation's cfssl genkey input, with the Service's cluster IP of this cluster.
         String out = Cli.run(dir, """
