@@ -250,13 +250,14 @@ class FleetRotationIT {
         List<String> secrets = List.of("PRIVATE KEY", "bootstrap-token", "admin-token", "csr-watcher-token",
                 "approver-token", "signer-token", "rotation-scheduler-token", "Bearer ");
         List<String> leaks = new ArrayList<>();
-        try (var logs = Files.list(LocalSystem.LOGS)) {
-            for (Path log : logs.toList()) {
+        // Every log of every test so far, those of the ./csrflow up stacks in their folders too.
+        try (var logs = Files.walk(LocalSystem.LOGS)) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) {
                 List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
                 for (int i = 0; i < lines.size(); i++) {
                     for (String secret : secrets) {
                         if (lines.get(i).contains(secret)) {
-                            leaks.add(log.getFileName() + ":" + (i + 1) + " contains " + secret);
+                            leaks.add(LocalSystem.LOGS.relativize(log) + ":" + (i + 1) + " contains " + secret);
                         }
                     }
                 }
