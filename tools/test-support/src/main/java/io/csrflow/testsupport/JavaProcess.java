@@ -141,12 +141,24 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // Below Linux's ephemeral range (32768-60999): a port the kernel picked for us is as likely
+        // to be picked again for some client's outgoing connection before the process we start
+        // binds it. Never the same port twice in one JVM.
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException inUse) {
+                // taken: try another
+            }
         }
+        throw new IllegalStateException("no free port found between 20000 and 32000");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static void sleep(long millis) {
         try {

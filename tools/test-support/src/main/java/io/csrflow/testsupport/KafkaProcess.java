@@ -3,7 +3,6 @@ package io.csrflow.testsupport;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -230,9 +229,7 @@ public final class KafkaProcess implements AutoCloseable {
         Files.writeString(dir.resolve("server.properties"), config + secure + authorizer);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return JavaProcess.freePort();
     }
 }
