@@ -28,6 +28,9 @@ public interface SignerConfig {
         @WithDefault(io.csrflow.events.Topics.ISSUED)
         String issued();
 
+        @WithDefault(io.csrflow.events.Topics.POD_CERTIFICATES_OBSERVED)
+        String podCertificatesObserved();
+
         @WithDefault(io.csrflow.events.Topics.SIGNER_DEAD_LETTER)
         String deadLetter();
     }
@@ -132,6 +135,45 @@ public interface SignerConfig {
          * the kubernetes.io ones are for the cluster's own components).
          */
         Optional<Boolean> publishToNamespaces();
+
+        /**
+         * PodCertificateRequests (kubelet {@code podCertificate} volumes) answered for this signer, which
+         * must not be one of Kubernetes'; absent, they are left to another signer.
+         */
+        Optional<PodCertificates> podCertificates();
+    }
+
+    /** How a signer answers PodCertificateRequests ({@code io.csrflow.signer.pods.PodCertificateSettings}). */
+    interface PodCertificates {
+        /** Who may have a certificate; at least one rule. */
+        List<PodRule> allow();
+
+        /** Key types it issues to; by default ECDSAP256, ECDSAP384, RSA3072, RSA4096. */
+        Optional<List<String>> keyTypes();
+
+        /** SPIFFE trust domain of the identity {@code spiffe://<trust-domain>/ns/<ns>/sa/<sa>}; by default cluster.local. */
+        Optional<String> trustDomain();
+
+        /** Whether the names of the Services a pod backs go into its certificate; by default true. */
+        Optional<Boolean> serviceNames();
+
+        /** The cluster's DNS domain for those names; by default cluster.local. */
+        Optional<String> clusterDomain();
+
+        /** EndpointSlice managers whose slices are believed; by default endpointslice-controller.k8s.io. */
+        Optional<Set<String>> endpointSliceManagers();
+    }
+
+    /** One allow-list entry: a pod matches when its namespace, service account and labels all do. */
+    interface PodRule {
+        /** Namespaces, or {@code *}; required. */
+        List<String> namespaces();
+
+        /** Service accounts, or {@code *}; by default {@code *}. */
+        Optional<List<String>> serviceAccounts();
+
+        /** A label selector in kubectl's form, e.g. {@code app=web}; by default every pod. */
+        Optional<String> podSelector();
     }
 
     /**

@@ -5,8 +5,8 @@ import java.util.function.Function;
 
 /**
  * One event type of the contract: its CloudEvents type, payload class, default topic, and how an
- * event's Kafka key and CloudEvents subject are derived (CSR name for {@code csr.*}, identity for
- * {@code cert.*}, so that order per CSR and per identity holds inside a partition).
+ * event's Kafka key and CloudEvents subject are derived (CSR name for {@code csr.*}, {@code namespace/name} for
+ * {@code pcr.*}, identity for {@code cert.*}, so that order per CSR and per identity holds inside a partition).
  */
 public final class EventType<T> {
     public static final EventType<CsrObserved> CSR_OBSERVED = new EventType<>(
@@ -18,8 +18,12 @@ public final class EventType<T> {
     public static final EventType<RenewalDue> RENEWAL_DUE = new EventType<>(
             "io.csrflow.cert.renewal-due.v1", RenewalDue.class, Topics.RENEWAL_DUE,
             e -> e.identity().key());
+    public static final EventType<PodCertificateObserved> POD_CERTIFICATE_OBSERVED = new EventType<>(
+            "io.csrflow.pcr.observed.v1", PodCertificateObserved.class, Topics.POD_CERTIFICATES_OBSERVED,
+            PodCertificateObserved::key);
 
-    public static final List<EventType<?>> ALL = List.of(CSR_OBSERVED, CSR_DECISION, CERT_ISSUED, RENEWAL_DUE);
+    public static final List<EventType<?>> ALL = List.of(CSR_OBSERVED, CSR_DECISION, CERT_ISSUED, RENEWAL_DUE,
+            POD_CERTIFICATE_OBSERVED);
 
     private final String type;
     private final Class<T> payloadClass;

@@ -9,6 +9,7 @@ public final class Topics {
     public static final String DECISIONS = "csrflow.csr.decisions";
     public static final String ISSUED = "csrflow.cert.issued";
     public static final String RENEWAL_DUE = "csrflow.cert.renewal-due";
+    public static final String POD_CERTIFICATES_OBSERVED = "csrflow.pcr.observed";
     /** Dead-letter topics are {@code DEAD_LETTER_PREFIX + consumer + DEAD_LETTER_SUFFIX}: see {@link #deadLetter}. */
     public static final String DEAD_LETTER_PREFIX = "csrflow.";
     public static final String DEAD_LETTER_SUFFIX = ".dlq";

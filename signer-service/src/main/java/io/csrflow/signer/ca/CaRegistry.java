@@ -29,6 +29,7 @@ import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.Pkcs11CaLoader;
 import io.csrflow.pki.SignerNames;
 import io.csrflow.pki.SignerProfile;
+import io.csrflow.signer.pods.PodCertificateSettings;
 import io.csrflow.signer.SignerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -202,6 +203,12 @@ public class CaRegistry {
     public Optional<SignerProfile> profile(String signerName) {
         CaSource source = sources.get(signerName);
         return source == null ? Optional.empty() : source.profile();
+    }
+
+    /** How this signer answers PodCertificateRequests; empty when it leaves them to others. */
+    public Optional<PodCertificateSettings> podCertificates(String signerName) {
+        CaSource source = sources.get(signerName);
+        return source == null ? Optional.empty() : source.podCertificates();
     }
 
     /** The longest lifetime of a certificate of this signer: its profile's, else {@code csrflow.signer.max-duration}. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +13,11 @@ import java.util.Set;
 import io.csrflow.pki.KubeUsages;
 import io.csrflow.pki.Pkcs11Settings;
 import io.csrflow.pki.SignerNames;
+import io.csrflow.pki.PodKeyType;
 import io.csrflow.pki.SignerProfile;
+import io.csrflow.signer.domain.NamespaceSelector;
+import io.csrflow.signer.pods.PodAllowRule;
+import io.csrflow.signer.pods.PodCertificateSettings;
 import io.csrflow.signer.SignerConfig;
 
 /**
@@ -23,7 +28,7 @@ import io.csrflow.signer.SignerConfig;
  */
 record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> pkcs11, Optional<Path> nextCertFile,
                 List<Path> previousCertFiles, Optional<Set<String>> allowedUsages, Optional<SignerProfile> profile,
-                boolean publishToNamespaces) {
+                boolean publishToNamespaces, Optional<PodCertificateSettings> podCertificates) {
 
     /** A profile's defaults: serving names, as many SANs as the CSR limits allow by default. */
     private static final List<String> DEFAULT_SAN_TYPES = List.of("dns", "ip");
@@ -68,9 +73,42 @@ record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> 
                 throw new IllegalArgumentException(key + ".allowed-usages: " + e.getMessage(), e);
             }
         });
+        if (kubernetes && files.podCertificates().isPresent()) {
+            throw new IllegalArgumentException(key + ".pod-certificates applies to signers that are not Kubernetes' "
+                    + "only; the kubernetes.io pod signers are reserved to the Kubernetes project");
+        }
+        Optional<PodCertificateSettings> pods = files.podCertificates().map(p -> podCertificates(key, p));
         return new CaSource(files.certFile(), files.keyFile(), files.pkcs11().map(p -> pkcs11(key, p)),
                 files.nextCertFile(), files.previousCertFiles().orElse(List.of()), files.allowedUsages().map(Set::copyOf),
-                profile, files.publishToNamespaces().orElse(!kubernetes));
+                profile, files.publishToNamespaces().orElse(!kubernetes), pods);
+    }
+
+    private static PodCertificateSettings podCertificates(String key, SignerConfig.PodCertificates p) {
+        String at = key + ".pod-certificates.";
+        List<PodAllowRule> rules = new ArrayList<>();
+        for (int i = 0; i < p.allow().size(); i++) {
+            SignerConfig.PodRule rule = p.allow().get(i);
+            try {
+                rules.add(new PodAllowRule(Set.copyOf(rule.namespaces()),
+                        Set.copyOf(rule.serviceAccounts().orElse(List.of(PodAllowRule.ANY))),
+                        NamespaceSelector.parse(rule.podSelector().orElse(""))));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(at + "allow[" + i + "]." + e.getMessage(), e);
+            }
+        }
+        Set<PodKeyType> keyTypes = new HashSet<>();
+        for (String name : p.keyTypes().orElse(List.of())) {
+            keyTypes.add(PodKeyType.named(name).orElseThrow(() -> new IllegalArgumentException(at + "key-types: "
+                    + "unknown key type \"" + name + "\"; use " + List.of(PodKeyType.values()))));
+        }
+        try {
+            return new PodCertificateSettings(rules, p.keyTypes().isPresent() ? keyTypes
+                    : PodCertificateSettings.DEFAULT_KEY_TYPES, p.trustDomain().orElse(PodCertificateSettings.DEFAULT_DOMAIN),
+                    p.serviceNames().orElse(true), p.clusterDomain().orElse(PodCertificateSettings.DEFAULT_DOMAIN),
+                    p.endpointSliceManagers().orElse(PodCertificateSettings.DEFAULT_MANAGERS));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(at + e.getMessage(), e);
+        }
     }
 
     private static Pkcs11Settings pkcs11(String key, SignerConfig.Pkcs11 p) {

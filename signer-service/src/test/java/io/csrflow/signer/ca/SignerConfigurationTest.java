@@ -54,6 +54,11 @@ class SignerConfigurationTest {
         public Optional<Boolean> publishToNamespaces() {
             return Optional.empty();
         }
+
+        @Override
+        public Optional<SignerConfig.PodCertificates> podCertificates() {
+            return Optional.empty();
+        }
     }
 
     private record Profile(List<String> usages, Optional<List<String>> sanTypes) implements SignerConfig.Profile {
