@@ -1,14 +1,10 @@
 package io.csrflow.fleet;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
@@ -17,22 +13,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Creates a CSR and waits for its outcome the way a kubelet does: until the certificate appears in
- * the status, or a Denied or Failed condition. It polls the CSR by name rather than holding a
- * watch per node, so the load a fleet puts on the API stays predictable; every poll is a plain GET
- * a real API server answers the same way. The first look comes soon (a quick answer is seen
- * quickly), then the pause doubles up to the poll interval: thousands of nodes waiting on a busy
- * cluster must not become the cluster's main load.
+ * the status, or a Denied or Failed condition; the CSR is looked at by name with {@link Poller}.
  */
 final class CsrRequester {
     private final ScheduledExecutorService scheduler;
-    private final Duration pollInterval;
-    private final Duration timeout;
-    private static final Duration FIRST_LOOK = Duration.ofMillis(250);
+    private final Poller poller;
 
-    CsrRequester(ScheduledExecutorService scheduler, Duration pollInterval, Duration timeout) {
+    CsrRequester(ScheduledExecutorService scheduler, Poller poller) {
         this.scheduler = scheduler;
-        this.pollInterval = pollInterval;
-        this.timeout = timeout;
+        this.poller = poller;
     }
 
     /** Creates the CSR as {@code client}'s user; completes with its outcome, or exceptionally. */
@@ -52,47 +41,16 @@ final class CsrRequester {
                 .withUsages(usages)
                 .withExpirationSeconds(expirationSeconds)
                 .endSpec().build();
-        CompletableFuture<CsrOutcome> outcome = new CompletableFuture<>();
-        scheduler.execute(() -> {
-            try {
-                client.certificates().v1().certificateSigningRequests().resource(csr).create();
-                poll(client, name, Instant.now().plus(timeout), min(FIRST_LOOK, pollInterval), outcome);
-            } catch (RuntimeException e) {
-                outcome.completeExceptionally(e);
-            }
-        });
-        return outcome;
-    }
-
-    private void poll(KubernetesClient client, String name, Instant giveUpAt, Duration pause,
-            CompletableFuture<CsrOutcome> outcome) {
-        Duration next = min(pause.multipliedBy(2), pollInterval);
-        scheduler.schedule(() -> {
-            try {
-                CertificateSigningRequest current = client.certificates().v1().certificateSigningRequests()
-                        .withName(name).get();
-                CsrOutcome ended = current == null ? null : outcomeOf(current);
-                if (ended != null) {
-                    outcome.complete(ended);
-                } else if (Instant.now().isAfter(giveUpAt)) {
-                    outcome.completeExceptionally(new TimeoutException("CSR " + name + " got no certificate within "
-                            + timeout + (current == null ? " (it is gone)" : "")));
-                } else {
-                    poll(client, name, giveUpAt, next, outcome);
-                }
-            } catch (RuntimeException e) {
-                // One failed GET is not the end of the request: the API may be restarting.
-                if (Instant.now().isAfter(giveUpAt)) {
-                    outcome.completeExceptionally(e);
-                } else {
-                    poll(client, name, giveUpAt, next, outcome);
-                }
-            }
-        }, pause.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+        return CompletableFuture.runAsync(
+                () -> client.certificates().v1().certificateSigningRequests().resource(csr).create(), scheduler)
+                .thenCompose(created -> poller.await("CSR " + name + " got no certificate", () -> {
+                    CertificateSigningRequest current = client.certificates().v1().certificateSigningRequests()
+                            .withName(name).get();
+                    if (current == null) {
+                        throw new IllegalStateException("CSR " + name + " is gone");
+                    }
+                    return outcomeOf(current);
+                }));
     }
 
     static CsrOutcome outcomeOf(CertificateSigningRequest csr) {

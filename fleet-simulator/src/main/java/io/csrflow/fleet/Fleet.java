@@ -2,6 +2,7 @@ package io.csrflow.fleet;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -21,8 +22,9 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 
 /**
- * The simulated nodes, started at a steady rate, sharing one HTTP client factory (one event loop
- * for the whole fleet) and one timer pool. Renewal notices are routed to the node they name.
+ * The simulated nodes, workloads and pods with pod certificates, started at a steady rate, sharing
+ * one HTTP client factory (one event loop for the whole fleet) and one timer pool. Renewal notices
+ * are routed to the node they name.
  */
 final class Fleet implements FleetContext, AutoCloseable {
     private final FleetSettings settings;
@@ -33,6 +35,7 @@ final class Fleet implements FleetContext, AutoCloseable {
     private final Map<String, SimulatedKubelet> byUserName = new ConcurrentHashMap<>();
     private final List<SimulatedKubelet> nodes = new ArrayList<>();
     private final List<SimulatedWorkload> workloads = new ArrayList<>();
+    private final List<SimulatedPodCertificate> podCertificates = new ArrayList<>();
     private final KubernetesClient adminClient;
     private final AtomicInteger notices = new AtomicInteger();
     private final AtomicInteger foreignNotices = new AtomicInteger();
@@ -45,7 +48,8 @@ final class Fleet implements FleetContext, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.requester = new CsrRequester(scheduler, settings.pollInterval(), settings.requestTimeout());
+        Poller poller = new Poller(scheduler, settings.pollInterval(), settings.requestTimeout());
+        this.requester = new CsrRequester(scheduler, poller);
         this.bootstrapClient = build(base().withOauthToken(settings.bootstrapToken()).build());
         for (int i = 0; i < settings.nodes(); i++) {
             NodeAddresses addresses = NodeAddresses.of(settings.namePrefix(), i);
@@ -55,10 +59,19 @@ final class Fleet implements FleetContext, AutoCloseable {
             byUserName.put(addresses.userName(), kubelet);
         }
         FleetSettings.Workloads w = settings.workloads();
-        this.adminClient = w.count() == 0 ? null : build(base().withOauthToken(w.adminToken()).build());
+        FleetSettings.PodCertificates p = settings.podCertificates();
+        this.adminClient = w.count() == 0 && p.count() == 0 ? null
+                : build(base().withOauthToken(w.adminToken()).build());
+        WorkloadObjects objects = adminClient == null ? null : new WorkloadObjects(adminClient);
         for (int i = 0; i < w.count(); i++) {
-            workloads.add(new SimulatedWorkload(WorkloadSpec.of(i, w.count(), w.misbehaving()),
-                    new WorkloadObjects(adminClient), this, w.signerName(), w.clusterDomain()));
+            workloads.add(new SimulatedWorkload(WorkloadSpec.of(i, w.count(), w.misbehaving()), objects, this,
+                    w.signerName(), w.clusterDomain()));
+        }
+        PodCertificateRequests requests = new PodCertificateRequests(scheduler, poller);
+        for (int i = 0; i < p.count(); i++) {
+            podCertificates.add(new SimulatedPodCertificate(PodCertificateSpec.of(i, p.count(), p.misbehaving(),
+                    settings.nodes(), settings.namePrefix(), p.keyType()), p, objects, this, requests,
+                    name -> byUserName.get(NodeAddresses.USER_PREFIX + name), Clock.systemUTC()));
         }
     }
 
@@ -71,6 +84,10 @@ final class Fleet implements FleetContext, AutoCloseable {
         }
         for (int i = 0; i < workloads.size(); i++) {
             scheduler.schedule(workloads.get(i)::start, i * gapMicros, TimeUnit.MICROSECONDS);
+        }
+        // A pod's kubelet asks once its node is registered; placing the pods can start at once.
+        for (int i = 0; i < podCertificates.size(); i++) {
+            scheduler.schedule(podCertificates.get(i)::start, i * gapMicros, TimeUnit.MICROSECONDS);
         }
     }
 
@@ -96,7 +113,8 @@ final class Fleet implements FleetContext, AutoCloseable {
     FleetReport report() {
         List<NodeReport> reports = nodes.stream().map(SimulatedKubelet::report).toList();
         return FleetReport.of(reports, notices.get(), foreignNotices.get(),
-                workloads.stream().map(SimulatedWorkload::report).toList());
+                workloads.stream().map(SimulatedWorkload::report).toList(),
+                podCertificates.stream().map(SimulatedPodCertificate::report).toList());
     }
 
     private ConfigBuilder base() {
@@ -156,6 +174,7 @@ final class Fleet implements FleetContext, AutoCloseable {
         scheduler.shutdownNow();
         nodes.forEach(SimulatedKubelet::stop);
         workloads.forEach(SimulatedWorkload::stop);
+        podCertificates.forEach(SimulatedPodCertificate::stop);
         bootstrapClient.close();
         if (adminClient != null) {
             adminClient.close();

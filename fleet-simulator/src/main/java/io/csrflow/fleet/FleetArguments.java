@@ -31,9 +31,27 @@ public final class FleetArguments {
         OPTIONS.put("misbehave", "e.g. foreign-san=1,weak-key=1,impersonate=1: the last nodes misbehave so");
         OPTIONS.put("workloads", "workloads asking for serving certificates for their Service and Pod (default 0)");
         OPTIONS.put("misbehaving-workloads", "how many of the last workloads also ask for another service's names (default 0)");
-        OPTIONS.put("admin-token", "bearer token allowed to create the workloads' Namespaces, ServiceAccounts, Pods, Services, EndpointSlices and tokens");
+        OPTIONS.put("admin-token", "bearer token allowed to create the Namespaces, ServiceAccounts, Pods, Services, "
+                + "EndpointSlices and tokens of the workloads and of the pods with pod certificates");
         OPTIONS.put("workload-signer", "signer name of the workloads' CSRs (default csrflow.io/workload-serving)");
         OPTIONS.put("cluster-domain", "the cluster's DNS domain (default cluster.local)");
+        OPTIONS.put("pod-certificates", "pods with a podCertificate projected volume, bound to the nodes in turn; "
+                + "each node's kubelet asks for their certificates with its own client certificate (default 0; "
+                + "needs --admin-token)");
+        OPTIONS.put("misbehaving-pod-certificates", "how many of the last of those pods misbehave, in turn: "
+                + "other-node (asked for by another node's kubelet), bad-proof (proof of possession over another "
+                + "UID), key-type (ED25519, which csrflow's signer does not allow by default); each must be refused "
+                + "(default 0)");
+        OPTIONS.put("pod-certificate-signer", "signerName of the podCertificate volumes (default csrflow.io/workload-serving)");
+        OPTIONS.put("pod-certificate-key-type", "keyType of the volumes: RSA3072, RSA4096, ECDSAP256, ECDSAP384, "
+                + "ECDSAP521 or ED25519 (default ECDSAP256)");
+        OPTIONS.put("pod-certificate-max-expiration", "maxExpirationSeconds of the volumes and requests, 1h to 2184h "
+                + "(default 1h)");
+        OPTIONS.put("pod-certificate-refresh-after", "TEST KNOB: refresh this long after issue instead of at "
+                + "status.beginRefreshAt as the kubelet does (the API puts beginRefreshAt at least 10m after notBefore, "
+                + "longer than a test waits), e.g. 5s (default: at beginRefreshAt)");
+        OPTIONS.put("trust-domain", "SPIFFE trust domain of the URI SAN pod certificates must carry, "
+                + "spiffe://DOMAIN/ns/NAMESPACE/sa/SERVICEACCOUNT (default cluster.local)");
         OPTIONS.put("starts-per-second", "node bootstrap rate (default 5)");
         OPTIONS.put("poll-interval", "longest pause between a waiting node's looks at its CSR; the first comes after 250ms and the pause doubles (default 1s)");
         OPTIONS.put("request-timeout", "how long a node waits for a certificate (default 5m)");
@@ -75,7 +93,20 @@ public final class FleetArguments {
                 values.getOrDefault("status-host", "127.0.0.1"), integer("threads", 4),
                 new FleetSettings.Workloads(integer("workloads", 0), integer("misbehaving-workloads", 0),
                         values.get("admin-token"), values.getOrDefault("workload-signer", "csrflow.io/workload-serving"),
-                        values.getOrDefault("cluster-domain", "cluster.local")));
+                        values.getOrDefault("cluster-domain", "cluster.local")),
+                podCertificates());
+    }
+
+    private FleetSettings.PodCertificates podCertificates() {
+        FleetSettings.PodCertificates defaults = FleetSettings.PodCertificates.NONE;
+        String keyType = values.get("pod-certificate-key-type");
+        return new FleetSettings.PodCertificates(integer("pod-certificates", 0),
+                integer("misbehaving-pod-certificates", 0),
+                values.getOrDefault("pod-certificate-signer", defaults.signerName()),
+                keyType == null ? defaults.keyType() : PodCertificateKey.Type.parse("pod-certificate-key-type", keyType),
+                duration("pod-certificate-max-expiration", defaults.maxExpiration()),
+                duration("pod-certificate-refresh-after", defaults.refreshAfter()),
+                values.getOrDefault("trust-domain", defaults.trustDomain()));
     }
 
     Duration progressInterval() {
@@ -95,7 +126,7 @@ public final class FleetArguments {
 
     static String usage() {
         StringBuilder out = new StringBuilder("usage: fleet-simulator --server URL --bootstrap-token TOKEN [options]\n");
-        OPTIONS.forEach((option, help) -> out.append(String.format("  --%-22s %s%n", option, help)));
+        OPTIONS.forEach((option, help) -> out.append(String.format("  --%-30s %s%n", option, help)));
         return out.append("every option is also read from CSRFLOW_FLEET_<OPTION> (e.g. CSRFLOW_FLEET_NODES)\n").toString();
     }
 

@@ -15,7 +15,8 @@ import io.csrflow.pki.Pem;
 
 /**
  * A fresh key and the PKCS#10 request for it, as the kubelet makes them on every rotation: EC
- * P-256 (the kubelet's choice), or a weak RSA key for a misbehaving node.
+ * P-256 (the kubelet's choice), or a weak RSA key for a misbehaving node; also the keys of pod
+ * certificates ({@link PodCertificateKey}).
  */
 record KeyMaterial(KeyPair keys, String privateKeyPem) {
 
@@ -39,7 +40,8 @@ record KeyMaterial(KeyPair keys, String privateKeyPem) {
         }
     }
 
-    private static KeyMaterial of(KeyPair keys) {
+    /** {@code keys} with the private key as PKCS#8 PEM, as the kubelet writes keys. */
+    static KeyMaterial of(KeyPair keys) {
         try {
             return new KeyMaterial(keys, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
         } catch (PemGenerationException e) {

@@ -2,6 +2,7 @@ package io.csrflow.fleet;
 
 /** A simulated node's name and the addresses its Node object reports. */
 record NodeAddresses(String name, String internalIp) {
+    static final String USER_PREFIX = "system:node:";
 
     /** Node number {@code index} (from 0) gets 10.244.x.y, unique for the first 65,000 nodes. */
     static NodeAddresses of(String prefix, int index) {
@@ -10,6 +11,6 @@ record NodeAddresses(String name, String internalIp) {
     }
 
     String userName() {
-        return "system:node:" + name;
+        return USER_PREFIX + name;
     }
 }

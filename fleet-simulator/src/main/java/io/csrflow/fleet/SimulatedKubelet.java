@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +29,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  */
 final class SimulatedKubelet {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
-    private static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
     enum Phase { BOOTSTRAPPING, REGISTERING, REQUESTING_SERVING, READY, SERVING_REFUSED, FAILED }
 
@@ -45,6 +42,8 @@ final class SimulatedKubelet {
     private final Map<CertKind, Integer> issued = new EnumMap<>(CertKind.class);
     private final Map<CertKind, Integer> rotations = new EnumMap<>(CertKind.class);
     private final List<String> refusals = new ArrayList<>();
+    private final List<Runnable> onRegistered = new ArrayList<>();
+    private boolean registered;
     private KubernetesClient nodeClient;
     private Phase phase = Phase.BOOTSTRAPPING;
     private String lastError;
@@ -65,6 +64,7 @@ final class SimulatedKubelet {
     CompletableFuture<Void> start() {
         return requestClientCertificate(fleet.bootstrapClient())
                 .thenRun(this::registerNode)
+                .thenRun(this::announceRegistered)
                 .thenCompose(ignored -> requestServing())
                 .exceptionally(failure -> {
                     fail("start", failure);
@@ -114,6 +114,36 @@ final class SimulatedKubelet {
             client.nodes().withName(node.name()).editStatus(existing -> new NodeBuilder(existing)
                     .editOrNewStatus().withAddresses(desired.getStatus().getAddresses()).endStatus().build());
         }
+    }
+
+    /**
+     * Runs {@code action} once the node is registered (it holds a client certificate and its Node
+     * exists), soon if it is already: from then on the kubelet serves its pods' volumes. The action
+     * runs on the fleet's timer pool, never in the node's own start.
+     */
+    void whenRegistered(Runnable action) {
+        synchronized (this) {
+            if (!registered) {
+                onRegistered.add(action);
+                return;
+            }
+        }
+        fleet.scheduler().execute(action);
+    }
+
+    private void announceRegistered() {
+        List<Runnable> waiting;
+        synchronized (this) {
+            registered = true;
+            waiting = List.copyOf(onRegistered);
+            onRegistered.clear();
+        }
+        waiting.forEach(fleet.scheduler()::execute);
+    }
+
+    /** The client certificate the kubelet authenticates with now, as system:node:NAME; null before bootstrap. */
+    synchronized HeldCertificate clientCertificate() {
+        return held.get(CertKind.CLIENT);
     }
 
     private void install(CertKind kind, KeyMaterial key, CsrOutcome outcome) {
@@ -178,10 +208,10 @@ final class SimulatedKubelet {
             rotating.put(kind, true);
         }
         LOG.info("{}: rotating the {} certificate (serial {}, {})", node.name(), kind.label(), serial, trigger);
-        attemptRotation(kind, FIRST_RETRY);
+        attemptRotation(kind, Backoff.retry());
     }
 
-    private void attemptRotation(CertKind kind, Duration backoff) {
+    private void attemptRotation(CertKind kind, Backoff backoff) {
         CompletableFuture<Void> attempt;
         if (kind == CertKind.CLIENT) {
             // With an expired client certificate the kubelet falls back to its bootstrap credentials.
@@ -199,13 +229,8 @@ final class SimulatedKubelet {
                 return;
             }
             fail("rotate " + kind.label(), failure);
-            fleet.scheduler().schedule(() -> attemptRotation(kind, min(backoff.multipliedBy(2), MAX_RETRY)),
-                    backoff.toMillis(), TimeUnit.MILLISECONDS);
+            backoff.schedule(fleet.scheduler(), () -> attemptRotation(kind, backoff.next()));
         });
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private synchronized void fail(String step, Throwable failure) {

@@ -28,8 +28,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 final class SimulatedWorkload {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedWorkload.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
-    private static final Duration MAX_RETRY = Duration.ofMinutes(5);
     static final String BUNDLE_CONFIG_MAP = "csrflow-ca-bundle";
     private static final List<String> USAGES = List.of("digital signature", "key encipherment", "server auth");
 
@@ -63,10 +61,10 @@ final class SimulatedWorkload {
 
     /** Places the workload's objects and requests its first certificate; retried with backoff until it has one. */
     void start() {
-        attempt(FIRST_RETRY);
+        attempt(Backoff.retry());
     }
 
-    private void attempt(Duration backoff) {
+    private void attempt(Backoff backoff) {
         CompletableFuture<Void> request;
         try {
             synchronized (this) {
@@ -93,8 +91,7 @@ final class SimulatedWorkload {
                 phase = held == null ? Phase.FAILED : phase;
             }
             LOG.warn("{}: certificate request failed: {}", spec.label(), cause.toString());
-            fleet.scheduler().schedule(() -> attempt(min(backoff.multipliedBy(2), MAX_RETRY)), backoff.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            backoff.schedule(fleet.scheduler(), () -> attempt(backoff.next()));
         });
     }
 
@@ -141,14 +138,14 @@ final class SimulatedWorkload {
             scheduleDeadline(certificate);
         }
         LOG.info("{}: certificate serial {} valid until {}", spec.label(), certificate.serial(), certificate.notAfter());
-        checkTrust(certificate, FIRST_RETRY);
+        checkTrust(certificate, Backoff.retry());
     }
 
     /**
      * Whether a client holding the namespace's published bundle accepts the certificate; looked at
      * again while the bundle is missing or does not vouch for it yet (it follows a CA rotation).
      */
-    private void checkTrust(HeldCertificate certificate, Duration pause) {
+    private void checkTrust(HeldCertificate certificate, Backoff backoff) {
         boolean verifies;
         try {
             verifies = verifiedBy(certificate.certificate(), objects.namespaceBundle(spec.namespace(), BUNDLE_CONFIG_MAP));
@@ -162,8 +159,7 @@ final class SimulatedWorkload {
             trusted = verifies;
         }
         if (!verifies) {
-            fleet.scheduler().schedule(() -> checkTrust(certificate, min(pause.multipliedBy(2), MAX_RETRY)),
-                    pause.toMillis(), TimeUnit.MILLISECONDS);
+            backoff.schedule(fleet.scheduler(), () -> checkTrust(certificate, backoff.next()));
         }
     }
 
@@ -220,7 +216,7 @@ final class SimulatedWorkload {
             rotating = true;
         }
         LOG.info("{}: renewing its certificate (serial {}, {})", spec.label(), serial, trigger);
-        attempt(FIRST_RETRY);
+        attempt(Backoff.retry());
     }
 
     private synchronized String csrName() {
@@ -239,10 +235,6 @@ final class SimulatedWorkload {
         if (deadline != null) {
             deadline.cancel(false);
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** The CSR was denied or failed: no retry. */

@@ -66,10 +66,39 @@ final class StatusServer implements AutoCloseable {
         gauge(out, "csrflow_fleet_workloads_trusted",
                 "workloads whose certificate verifies against their namespace's published CA bundle", workloads.trusted());
         gauge(out, "csrflow_fleet_workloads_denied", "workloads whose first CSR was denied", workloads.denied());
+        podCertificates(out, report.podCertificatesSummary());
         out.append("# HELP csrflow_fleet_renewal_notices_total renewal-due events for this fleet's nodes\n")
                 .append("# TYPE csrflow_fleet_renewal_notices_total counter\n")
                 .append("csrflow_fleet_renewal_notices_total ").append(report.renewalNotices()).append('\n');
         return out.toString();
+    }
+
+    private static void podCertificates(StringBuilder out, FleetReport.PodCertificatesSummary pods) {
+        gauge(out, "csrflow_fleet_pod_certificates", "pods with a podCertificate volume", pods.pods());
+        gauge(out, "csrflow_fleet_pod_certificates_holding", "well-behaved pods holding a credential bundle",
+                pods.holding());
+        gauge(out, "csrflow_fleet_pod_certificates_trusted",
+                "pods whose chain validates against the signer's ClusterTrustBundles", pods.trusted());
+        gauge(out, "csrflow_fleet_pod_certificates_misbehaving", "pods whose request must be refused", pods.misbehaving());
+        gauge(out, "csrflow_fleet_pod_certificates_refused_as_expected",
+                "misbehaving pods refused as they must be", pods.refusedAsExpected());
+        gauge(out, "csrflow_fleet_pod_certificates_not_refused",
+                "misbehaving pods issued a certificate or refused otherwise than they must be", pods.notRefused());
+        counter(out, "csrflow_fleet_pod_certificates_issued_total", "PodCertificateRequests issued", pods.issued());
+        counter(out, "csrflow_fleet_pod_certificates_refreshed_total",
+                "PodCertificateRequests issued to replace a pod's earlier certificate", pods.refreshed());
+        counter(out, "csrflow_fleet_pod_certificates_refused_total",
+                "PodCertificateRequests the API refused to create (403, 422)", pods.refusedByApi());
+        counter(out, "csrflow_fleet_pod_certificates_denied_total", "PodCertificateRequests denied", pods.denied());
+        counter(out, "csrflow_fleet_pod_certificates_failed_total", "PodCertificateRequests failed", pods.failed());
+        counter(out, "csrflow_fleet_pod_certificates_verification_failures_total",
+                "issued chains that failed the pod's checks (key, SPIFFE ID, times, trust)", pods.verificationFailures());
+    }
+
+    private static void counter(StringBuilder out, String name, String help, int value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(value).append('\n');
     }
 
     private static void gauge(StringBuilder out, String name, String help, int value) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -19,11 +20,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
- * What a cluster holds for a workload before it asks for a certificate, made through the API with
- * an administrator's credentials, each object as the component that owns it would write it: the
- * Namespace, ServiceAccount, Pod and Service as {@code kubectl apply} does, the Pod's status (its
- * IP) as its kubelet does, the EndpointSlice as the EndpointSlice controller does. Existing objects
- * are kept, so a restarted simulator finds its workloads again.
+ * What a cluster holds for a workload, or for a pod with a {@code podCertificate} volume, before
+ * a certificate is asked for, made through the API with an administrator's credentials, each object
+ * as the component that owns it would write it: the Namespace, ServiceAccount, Pod and Service as
+ * {@code kubectl apply} does (a pod certificate's Pod already bound to its node, as the scheduler
+ * binds it), the Pod's status (its IP) as its kubelet does, the EndpointSlice as the EndpointSlice
+ * controller does. Existing objects are kept, so a restarted simulator finds its pods again.
  */
 final class WorkloadObjects {
     private static final String APP = "app.kubernetes.io/name";
@@ -42,22 +44,15 @@ final class WorkloadObjects {
     }
 
     Placed place(WorkloadSpec spec) {
-        createIfMissing(() -> admin.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                .withName(spec.namespace()).addToLabels(PART_OF, "csrflow-fleet-simulator").endMetadata().build()).create());
+        namespace(spec.namespace());
         allowCsrs(spec.namespace());
-        createIfMissing(() -> admin.serviceAccounts().inNamespace(spec.namespace()).resource(new ServiceAccountBuilder()
-                .withNewMetadata().withName(spec.serviceAccount()).endMetadata().build()).create());
-        Pod pod = createIfMissing(() -> admin.pods().inNamespace(spec.namespace()).resource(new PodBuilder()
-                .withNewMetadata().withName(spec.pod()).addToLabels(APP, spec.service()).endMetadata()
+        serviceAccount(spec.namespace(), spec.serviceAccount());
+        Pod pod = running(pod(new PodBuilder()
+                .withNewMetadata().withName(spec.pod()).withNamespace(spec.namespace())
+                .addToLabels(APP, spec.service()).endMetadata()
                 .withNewSpec().withServiceAccountName(spec.serviceAccount())
                 .addNewContainer().withName("app").withImage("registry.example/" + spec.service() + ":1").endContainer()
-                .endSpec().build()).create(),
-                () -> admin.pods().inNamespace(spec.namespace()).withName(spec.pod()).get());
-        if (pod.getStatus() == null || !spec.podIp().equals(pod.getStatus().getPodIP())) {
-            pod = admin.pods().inNamespace(spec.namespace()).resource(new PodBuilder(pod).editOrNewStatus()
-                    .withPhase("Running").withPodIP(spec.podIp())
-                    .withPodIPs(new PodIPBuilder().withIp(spec.podIp()).build()).endStatus().build()).updateStatus();
-        }
+                .endSpec().build()), spec.podIp());
         Service service = createIfMissing(() -> admin.services().inNamespace(spec.namespace()).resource(new ServiceBuilder()
                 .withNewMetadata().withName(spec.service()).endMetadata()
                 .withNewSpec().withSelector(Map.of(APP, spec.service()))
@@ -78,6 +73,61 @@ final class WorkloadObjects {
                         .build()).create());
         return new Placed(podUid, service.getSpec().getClusterIPs() == null || service.getSpec().getClusterIPs().isEmpty()
                 ? List.of(service.getSpec().getClusterIP()) : service.getSpec().getClusterIPs());
+    }
+
+    /** The identifiers a pod certificate request carries that only the cluster assigns. */
+    record PlacedPod(String podUid, String serviceAccountUid) {
+    }
+
+    /**
+     * A pod with a {@code podCertificate} projected volume, bound to its node as the scheduler binds
+     * it, running with its IP as its kubelet reports it. A kubelet asks only for pods that mount such a
+     * volume of the signer it asks.
+     */
+    PlacedPod placeCertificatePod(PodCertificateSpec spec, String signerName, Integer maxExpirationSeconds) {
+        namespace(spec.namespace());
+        ServiceAccount serviceAccount = serviceAccount(spec.namespace(), spec.serviceAccount());
+        Pod pod = running(pod(new PodBuilder()
+                .withNewMetadata().withName(spec.pod()).withNamespace(spec.namespace())
+                .addToLabels(APP, spec.pod()).endMetadata()
+                .withNewSpec().withNodeName(spec.node()).withServiceAccountName(spec.serviceAccount())
+                .addNewContainer().withName("app").withImage("registry.example/" + spec.pod() + ":1")
+                .addNewVolumeMount().withName(PodCertificateSpec.VOLUME).withMountPath("/var/run/pod-certificate")
+                .withReadOnly(true).endVolumeMount().endContainer()
+                .addNewVolume().withName(PodCertificateSpec.VOLUME).withNewProjected()
+                .addNewSource().withNewPodCertificate().withSignerName(signerName).withKeyType(spec.keyType().name())
+                .withMaxExpirationSeconds(maxExpirationSeconds)
+                .withCredentialBundlePath(PodCertificateSpec.CREDENTIAL_BUNDLE_PATH).endPodCertificate().endSource()
+                .endProjected().endVolume()
+                .endSpec().build()), spec.podIp());
+        return new PlacedPod(pod.getMetadata().getUid(), serviceAccount.getMetadata().getUid());
+    }
+
+    private void namespace(String namespace) {
+        createIfMissing(() -> admin.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                .withName(namespace).addToLabels(PART_OF, "csrflow-fleet-simulator").endMetadata().build()).create());
+    }
+
+    private ServiceAccount serviceAccount(String namespace, String name) {
+        return createIfMissing(() -> admin.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+                .withNewMetadata().withName(name).endMetadata().build()).create(),
+                () -> admin.serviceAccounts().inNamespace(namespace).withName(name).get());
+    }
+
+    private Pod pod(Pod desired) {
+        String namespace = desired.getMetadata().getNamespace();
+        return createIfMissing(() -> admin.pods().inNamespace(namespace).resource(desired).create(),
+                () -> admin.pods().inNamespace(namespace).withName(desired.getMetadata().getName()).get());
+    }
+
+    /** The pod with the status its kubelet reports once it runs: phase Running and its IP. */
+    private Pod running(Pod pod, String podIp) {
+        if (pod.getStatus() != null && podIp.equals(pod.getStatus().getPodIP())) {
+            return pod;
+        }
+        return admin.pods().inNamespace(pod.getMetadata().getNamespace()).resource(new PodBuilder(pod).editOrNewStatus()
+                .withPhase("Running").withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build()).endStatus()
+                .build()).updateStatus();
     }
 
     /**
