@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.csrflow.approver.kube.DryRunAccess;
 import io.csrflow.events.EventType;
+import io.csrflow.testsupport.YamlDocuments;
 
 /**
  * What every overlay of k8s/ and every preset of charts/csrflow render ({@link Rendering}) matches the
@@ -39,6 +41,12 @@ class KubernetesManifestsTest {
     /** A signer's CA file: Kubernetes' signers by the name after kubernetes.io/, others by their full name in quotes. */
     /** csrflow's own signer of workload serving certificates, served by default. */
     static final String WORKLOAD_SIGNER = "csrflow.io/workload-serving";
+    /** What the signer calls to answer PodCertificateRequests (k8s/components/pod-certificates grants it). */
+    static final Set<String> POD_CERTIFICATE_CALLS = Set.of("certificates.k8s.io/podcertificaterequests get",
+            "certificates.k8s.io/podcertificaterequests/status update", "/pods get", "/pods list", "/services list",
+            "discovery.k8s.io/endpointslices list");
+    private static final Pattern POD_CERTIFICATES = Pattern.compile(
+            "csrflow\\.signer\\.signers\\.(?:\"[^\"]+\"|[^.\"]+)\\.pod-certificates\\.allow\\[\\d+]\\..+");
     private static final Pattern SIGNER_CA = Pattern.compile(
             "csrflow\\.signer\\.signers\\.(?:\"([^\"]+)\"|([^.\"]+))\\.cert-file");
 
@@ -69,6 +77,10 @@ class KubernetesManifestsTest {
                 // fabric8's LeaderElector renews the Lease with a PATCH.
                 List.of("get", "create", "update", "patch").forEach(v -> calls.add("coordination.k8s.io/leases " + v
                         + leases));
+                // PodCertificateRequests for pcr.observed, unless the deployment turns that off.
+                if (!config.value("csrflow.watcher.pod-certificates.enabled").orElse("true").equals("false")) {
+                    List.of("list", "watch").forEach(v -> calls.add("certificates.k8s.io/podcertificaterequests " + v));
+                }
             }
             case "approver-service" -> {
                 csrReads(calls);
@@ -96,6 +108,11 @@ class KubernetesManifestsTest {
                 csrReads(calls);
                 calls.add("certificates.k8s.io/certificatesigningrequests/status update");
                 calls.add("certificates.k8s.io/signers sign named " + String.join(",", served(config)));
+                // A signer with pod-certificates settings answers PodCertificateRequests, reading the pod
+                // and, when a slice points at it, the Services, EndpointSlices and Pods of its namespace.
+                if (config.fileProperties().keySet().stream().anyMatch(k -> POD_CERTIFICATES.matcher(k).matches())) {
+                    calls.addAll(POD_CERTIFICATE_CALLS);
+                }
                 // The trust bundle: read and replaced, never created (k8s/ ships it).
                 String bundle = " in " + config.value("csrflow.signer.trust-bundle.namespace").orElseThrow()
                         + " named " + config.value("csrflow.signer.trust-bundle.name").orElseThrow();
@@ -120,7 +137,11 @@ class KubernetesManifestsTest {
                     List.of("list", "watch", "update", "delete").forEach(v -> calls.add("/configmaps " + v + name));
                 }
             }
-            case "rotation-scheduler" -> List.of("list", "watch").forEach(v -> calls.add("/nodes " + v));
+            case "rotation-scheduler" -> {
+                List.of("list", "watch").forEach(v -> calls.add("/nodes " + v));
+                // Whether the pod of an overdue pod certificate still exists.
+                calls.add("/pods get");
+            }
             default -> throw new AssertionError(service);
         }
         return calls;
@@ -401,6 +422,18 @@ class KubernetesManifestsTest {
     }
 
     /** What k8s/compose applies to k3s is the base's RBAC, unchanged, plus kubeadm's bootstrap bindings. */
+    /** The component an operator adds with pod-certificates settings grants the signer exactly what they make it call. */
+    @Test
+    void thePodCertificatesComponentGrantsTheSignerExactlyWhatPodCertificatesCall() throws Exception {
+        List<JsonNode> objects = new ArrayList<>();
+        for (String file : List.of("ClusterRole-signer-service-pod-certificates.yaml",
+                "ClusterRoleBinding-signer-service-pod-certificates.yaml")) {
+            objects.addAll(YamlDocuments.parse(Files.readString(Repo.ROOT.resolve("k8s/components/pod-certificates/"
+                    + file))));
+        }
+        assertEquals(new TreeSet<>(POD_CERTIFICATE_CALLS), granted(objects, "csrflow", "signer-service"));
+    }
+
     @Test
     void composeAppliesTheBasesRbacAndNothingElseOfIt() {
         List<JsonNode> compose = Repo.render("k8s/compose");
