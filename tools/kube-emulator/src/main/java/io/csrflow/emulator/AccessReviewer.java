@@ -64,7 +64,8 @@ final class AccessReviewer {
             attributes = new RequestAttributes(user, groups, resource.path("verb").asText(""),
                     resource.path("group").asText(""), resource.path("resource").asText(""),
                     resource.path("subresource").asText(""), resource.path("namespace").asText(""),
-                    resource.path("name").asText(""), "", true);
+                    resource.path("name").asText(""), "", true,
+                    resource.path("fieldSelector").path("rawSelector").asText(""));
         } else {
             JsonNode nonResource = spec.path("nonResourceAttributes");
             attributes = RequestAttributes.ofPath(user, groups, nonResource.path("verb").asText(""),

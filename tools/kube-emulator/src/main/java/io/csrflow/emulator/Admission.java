@@ -24,9 +24,9 @@ final class Admission {
     private final List<Plugin> plugins;
     private final RbacObjects rbac;
 
-    Admission(Authorization authorization, RbacObjects rbac) {
+    Admission(Authorization authorization, RbacObjects rbac, ObjectStore store) {
         this.plugins = List.of(new CertificateApproval(authorization), new CertificateSigning(authorization),
-                new CertificateSubjectRestriction(), new NodeRestriction(),
+                new CertificateSubjectRestriction(), new NodeRestriction(store),
                 new ClusterTrustBundleAttest(authorization));
         this.rbac = rbac;
     }

@@ -45,6 +45,15 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, "BadRequest", message);
     }
 
+    /**
+     * A plain Go error that reaches the API server's response writer ({@code ErrorToAPIStatus}): 500
+     * with the error's text, no reason and no details. Admission plugins return such errors where a
+     * retry may succeed (an informer that lags), instead of a Forbidden that is final.
+     */
+    static ApiException plainError(String message) {
+        return new ApiException(500, "", message);
+    }
+
     /** {@code NewNotFound}: {@code configmaps "x" not found}. */
     static ApiException notFound(String qualifiedResource, String name) {
         return new ApiException(404, "NotFound", qualifiedResource + " " + FieldError.quote(name) + " not found",
@@ -156,7 +165,8 @@ final class ApiException extends RuntimeException {
         status.putObject("metadata");
         status.put("status", "Failure");
         status.put("message", getMessage());
-        status.put("reason", reason);
+        // StatusReasonUnknown is "", which the API server leaves out (an error that is no APIStatus).
+        putIfPresent(status, "reason", reason);
         Details shown = details;
         if (shown == null && path != null && path.resource() != null && List.of(404, 405, 409).contains(code)) {
             shown = new Details(path.name(), path.group(), path.resource(), List.of());

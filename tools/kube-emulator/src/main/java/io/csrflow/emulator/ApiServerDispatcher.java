@@ -47,14 +47,15 @@ final class ApiServerDispatcher extends Dispatcher {
             ObjectStore.Settings storeSettings) {
         this.store = new ObjectStore(clock, storeSettings);
         ServiceCidr serviceCidr = ServiceCidr.parse(config.serviceClusterIpRange());
-        this.resources = new StorageRequests(store, KindRules.of(store, serviceCidr));
         this.serviceAccountTokens = new ServiceAccountTokens(store, clock);
         this.authenticator = new Authenticator(config, serviceAccountTokens);
         DefaultServiceAccounts.start(store);
         ServiceRules.createKubernetesService(store, serviceCidr);
         StoredRbacObjects rbac = StoredRbacObjects.seeded(store, config.rbacObjects());
-        this.authorization = new Authorization(rbac);
-        this.admission = new Admission(authorization, rbac);
+        this.authorization = new Authorization(rbac, store);
+        // Strategies that ask the authorizer (PodCertificateRequest status: may the writer sign?) need it first.
+        this.resources = new StorageRequests(store, KindRules.of(store, serviceCidr, authorization));
+        this.admission = new Admission(authorization, rbac, store);
         this.accessReviewer = new AccessReviewer(authorization);
         this.csrRules = new CsrRules(clock);
         this.counter = counter;
@@ -189,10 +190,10 @@ final class ApiServerDispatcher extends Dispatcher {
                 }
                 return resources.create(path, created);
             case "PUT":
-                return resources.update(path, objectBody(request, path));
+                return resources.update(path, objectBody(request, path), caller);
             case "PATCH":
-                return resources.patch(request, path, (patched, stored) -> admission.admitPatched(path, caller,
-                        patched, stored));
+                return resources.patch(request, path, caller, (patched, stored) -> admission.admitPatched(path,
+                        caller, patched, stored));
             case "DELETE":
                 return path.name() == null ? resources.deleteCollection(path) : resources.delete(request, path);
             default:

@@ -14,8 +14,8 @@ final class Authorization {
 
     private final List<Authorizer> modes;
 
-    Authorization(RbacObjects rbac) {
-        this.modes = List.of(new NodeAuthorizer(), new RbacAuthorizer(rbac));
+    Authorization(RbacObjects rbac, ObjectStore store) {
+        this.modes = List.of(new NodeAuthorizer(store), new RbacAuthorizer(rbac));
     }
 
     Authorizer.Decision decide(RequestAttributes request) {

@@ -48,7 +48,10 @@ final class Discovery {
                     new Resource("certificatesigningrequests/status", "CertificateSigningRequest", false,
                             SUBRESOURCE, List.of()))),
             Map.entry("certificates.k8s.io/v1beta1", List.of(
-                    new Resource("clustertrustbundles", "ClusterTrustBundle", false, CRUD, List.of()))),
+                    new Resource("clustertrustbundles", "ClusterTrustBundle", false, CRUD, List.of()),
+                    new Resource("podcertificaterequests", "PodCertificateRequest", true, CRUD, List.of()),
+                    new Resource("podcertificaterequests/status", "PodCertificateRequest", true, SUBRESOURCE,
+                            List.of()))),
             Map.entry("discovery.k8s.io/v1", List.of(
                     new Resource("endpointslices", "EndpointSlice", true, CRUD, List.of()))),
             Map.entry("coordination.k8s.io/v1", List.of(

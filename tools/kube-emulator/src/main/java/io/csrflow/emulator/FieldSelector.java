@@ -56,6 +56,31 @@ final class FieldSelector {
         return new FieldSelector(List.copyOf(terms));
     }
 
+    /**
+     * The value an equality term of {@code selector} requires {@code field} to have, whatever the
+     * resource, or null (also for a selector that does not parse): what the API server hands its
+     * authorizers and request info, which read selectors before any resource checks them.
+     */
+    static String requiredValue(String selector, String field) {
+        if (selector == null || selector.isBlank()) {
+            return null;
+        }
+        for (String term : split(selector)) {
+            int ne = indexOfUnescaped(term, "!=");
+            int eq = indexOfUnescaped(term, "=");
+            if (ne > 0) {
+                continue;
+            }
+            if (eq <= 0) {
+                return null;
+            }
+            if (term.substring(0, eq).trim().equals(field)) {
+                return unescape(term.substring(eq + (term.startsWith("==", eq) ? 2 : 1)));
+            }
+        }
+        return null;
+    }
+
     boolean isEverything() {
         return terms.isEmpty();
     }

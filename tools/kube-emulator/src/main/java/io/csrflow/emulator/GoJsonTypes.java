@@ -74,6 +74,67 @@ final class GoJsonTypes {
         value.forEach(element -> string(element, goStruct, path, elementType));
     }
 
+    /**
+     * A field of a struct or list type ({@code v1beta1.PodCertificateRequestSpec}, {@code []v1.Condition}):
+     * absent or null is fine, a JSON value of another kind is refused.
+     */
+    void structure(JsonNode value, boolean isArray, String goStruct, String path, String goType) {
+        if (value != null && !value.isNull() && !value.isMissingNode() && (isArray ? !value.isArray()
+                : !value.isObject())) {
+            throw typeError(value, goStruct, path, goType);
+        }
+    }
+
+    /** An {@code int64} field: null when absent or null. */
+    Long int64(JsonNode value, String goStruct, String path) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw typeError(value, goStruct, path, "int64");
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw refused("json: cannot unmarshal number " + value.asText() + " into Go struct field " + goStruct
+                    + "." + path + " of type int64");
+        }
+        return value.longValue();
+    }
+
+    /** A {@code map[string]string} field. */
+    void stringMap(JsonNode value, String goStruct, String path) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return;
+        }
+        if (!value.isObject()) {
+            throw typeError(value, goStruct, path, "map[string]string");
+        }
+        value.forEach(entry -> string(entry, goStruct, path, "string"));
+    }
+
+    /**
+     * A {@code metav1.Time} field, which decodes itself: a JSON string in RFC 3339, or null. Its own
+     * errors carry no field name. Null when absent or null (the zero time).
+     */
+    java.time.Instant time(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            String jsonType = value.isNumber() ? "number" : value.isBoolean() ? "bool" : value.isArray() ? "array"
+                    : "object";
+            throw refused("json: cannot unmarshal " + jsonType + " into Go value of type string");
+        }
+        String text = value.textValue();
+        try {
+            return java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            // time.Parse names the first layout element that did not match; the year is the usual one.
+            throw refused("parsing time " + FieldError.quote(text) + " as \"2006-01-02T15:04:05Z07:00\": cannot "
+                    + "parse " + FieldError.quote(text) + " as \"2006\"");
+        }
+    }
+
     private ApiException typeError(JsonNode value, String goStruct, String path, String goType) {
         String jsonType = value.isTextual() ? "string" : value.isNumber() ? "number" : value.isBoolean() ? "bool"
                 : value.isArray() ? "array" : "object";

@@ -7,12 +7,15 @@ final class KindRules {
     private KindRules() {
     }
 
-    static Map<StoredResource, ObjectRules> of(ObjectStore store, ServiceCidr serviceCidr) {
+    static Map<StoredResource, ObjectRules> of(ObjectStore store, ServiceCidr serviceCidr,
+            Authorization authorization) {
         return Map.of(
                 StoredResource.of("", "pods"), new PodRules(store),
                 StoredResource.of("", "services"), new ServiceRules(store, serviceCidr),
                 StoredResource.of("", "secrets"), new SecretRules(),
                 StoredResource.of("discovery.k8s.io", "endpointslices"), new EndpointSliceRules(),
-                StoredResource.of("certificates.k8s.io", "clustertrustbundles"), new ClusterTrustBundleRules());
+                StoredResource.of("certificates.k8s.io", "clustertrustbundles"), new ClusterTrustBundleRules(),
+                StoredResource.of("certificates.k8s.io", "podcertificaterequests"),
+                new PodCertificateRequestRules(store.clock(), authorization));
     }
 }

@@ -35,7 +35,8 @@ final class ModelSchemas {
 
     /** Go {@code []byte} fields (base64 on the wire) that fabric8 models as plain strings. */
     private static final java.util.Set<String> BYTE_FIELDS = java.util.Set.of("CertificateSigningRequestSpec.request",
-            "CertificateSigningRequestStatus.certificate", "Secret.data", "ConfigMap.binaryData");
+            "CertificateSigningRequestStatus.certificate", "Secret.data", "ConfigMap.binaryData",
+            "PodCertificateRequestSpec.pkixPublicKey", "PodCertificateRequestSpec.proofOfPossession");
 
     /** fabric8 keeps these apimachinery types beside the core ones; Kubernetes names them as meta/v1's. */
     private static final java.util.Set<String> META_TYPES = java.util.Set.of("ObjectMeta", "ListMeta",
@@ -49,6 +50,10 @@ final class ModelSchemas {
      * fabric8 leaves the version out of some packages ({@code rbac}, {@code authentication}); those are v1.
      */
     static String definitionName(Class<?> type) {
+        String local = LocalModels.definitionName(type);
+        if (local != null) {
+            return local;
+        }
         String name = type.getName().replace('$', '.');
         String prefix = "io.fabric8.kubernetes.api.model.";
         if (!name.startsWith(prefix)) {

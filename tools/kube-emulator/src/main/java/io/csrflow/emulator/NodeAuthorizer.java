@@ -9,9 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code system:node:<name>} in {@code system:nodes}, are allowed by the {@code system:node} rules,
  * except that a node reads only its own Node (AuthorizeNodeWithSelectors, on by default since 1.32),
  * uses only its own Lease in {@code kube-node-lease}, and reaches Secrets, ConfigMaps, volumes and
- * pods only through the pods scheduled to it. The emulator stores pods but builds no such graph, so
- * those reads are refused; pod status updates are allowed here and limited to the node's own pods by
- * NodeRestriction.
+ * pods only through the pods scheduled to it. The emulator stores pods but builds no such graph: a
+ * node gets a pod bound to it and a ServiceAccount one of those runs as (read from the stored pods),
+ * other graph reads are refused; pod status updates are allowed here and limited to the node's own pods by
+ * NodeRestriction. A node lists and watches pods and PodCertificateRequests only with a
+ * {@code spec.nodeName=<itself>} field selector, creates PodCertificateRequests (NodeRestriction checks
+ * for which pod) and reads one by name when it names the node: the graph's only edge from a
+ * PodCertificateRequest, which the emulator reads from the stored object instead.
  * Which Node a node may create or update is NodeRestriction's job (admission).
  */
 final class NodeAuthorizer implements Authorizer {
@@ -22,9 +26,21 @@ final class NodeAuthorizer implements Authorizer {
     private static final List<String> GRAPH_READS = List.of("secrets", "configmaps");
     private static final List<String> GRAPH_GETS = List.of("persistentvolumeclaims", "persistentvolumes");
 
-    private final List<JsonNode> nodeRules;
+    private static final StoredResource POD_CERTIFICATE_REQUESTS = StoredResource.of(
+            PodCertificateRequestRules.GROUP, PodCertificateRequestRules.RESOURCE);
+    private static final StoredResource PODS = StoredResource.of("", "pods");
 
+    private final List<JsonNode> nodeRules;
+    /** Where PodCertificateRequests are looked up for gets by name; null: none are known. */
+    private final ObjectStore store;
+
+    /** A Node authorizer that knows no PodCertificateRequests. */
     NodeAuthorizer() {
+        this(null);
+    }
+
+    NodeAuthorizer(ObjectStore store) {
+        this.store = store;
         this.nodeRules = RbacManifests.bootstrapPolicy().stream()
                 .filter(o -> o.path("kind").asText().equals("ClusterRole")
                         && o.path("metadata").path("name").asText().equals("system:node"))
@@ -65,7 +81,8 @@ final class NodeAuthorizer implements Authorizer {
                 return getThroughPods(node, request);
             }
             if (group.isEmpty() && resource.equals("serviceaccounts")) {
-                return serviceAccountToken(node, request);
+                return request.verb().equals("get") && request.subresource().isEmpty()
+                        ? serviceAccountOfItsPods(node, request) : serviceAccountToken(node, request);
             }
             if (group.equals("coordination.k8s.io") && resource.equals("leases")) {
                 return lease(node, request);
@@ -77,7 +94,10 @@ final class NodeAuthorizer implements Authorizer {
                 return nodeObject(node, request);
             }
             if (group.isEmpty() && resource.equals("pods")) {
-                return pod(node, request);
+                return pod(node, request, store);
+            }
+            if (group.equals(PodCertificateRequestRules.GROUP) && resource.equals(PodCertificateRequestRules.RESOURCE)) {
+                return podCertificateRequest(node, request);
             }
         }
         for (JsonNode rule : nodeRules) {
@@ -176,16 +196,77 @@ final class NodeAuthorizer implements Authorizer {
         return Decision.NO_OPINION;
     }
 
-    private static Decision pod(String node, RequestAttributes request) {
+    /**
+     * PodCertificateRequests: create (NodeRestriction then checks the pod), get of one naming this
+     * node, list and watch of this node's only; no subresource, no other verb.
+     */
+    private Decision podCertificateRequest(String node, RequestAttributes request) {
+        if (!request.subresource().isEmpty()) {
+            return Decision.noOpinion("nodes may not access the status subresource of PodCertificateRequests");
+        }
+        switch (request.verb()) {
+            case "create" -> {
+                return Decision.allow("");
+            }
+            case "get" -> {
+                if (request.name().isEmpty()) {
+                    return Decision.noOpinion("No Object name found");
+                }
+                ObjectStore.Stored stored = store == null ? null
+                        : store.get(POD_CERTIFICATE_REQUESTS, request.namespace(), request.name());
+                boolean related = stored != null && node.equals(stored.fields.get("spec.nodeName"));
+                return related ? Decision.allow("") : noRelationship(node);
+            }
+            case "list", "watch" -> {
+                if (node.equals(request.fieldRequires("spec.nodeName"))) {
+                    return Decision.allow("");
+                }
+                return Decision.noOpinion("can only list/watch podcertificaterequests with nodeName field selector");
+            }
+            default -> {
+                return Decision.noOpinion("nodes may not " + request.verb() + " podcertificaterequests");
+            }
+        }
+    }
+
+    /**
+     * A ServiceAccount is read by a node when one of the pods bound to it runs as that account (the
+     * graph's serviceaccount → pod → node edges; the kubelet reads it for a PodCertificateRequest's
+     * serviceAccountUID and for image credential providers).
+     */
+    private Decision serviceAccountOfItsPods(String node, RequestAttributes request) {
+        if (request.name().isEmpty()) {
+            return Decision.noOpinion("No Object name found");
+        }
+        boolean related = store != null && store.inNamespace(PODS, request.namespace()).stream().anyMatch(pod -> {
+            JsonNode spec = pod.tree().path("spec");
+            String account = spec.path("serviceAccountName").asText("");
+            return node.equals(spec.path("nodeName").asText())
+                    && request.name().equals(account.isEmpty() ? "default" : account);
+        });
+        return related ? Decision.allow("") : noRelationship(node);
+    }
+
+    private static Decision pod(String node, RequestAttributes request, ObjectStore store) {
         String verb = request.verb();
         switch (request.subresource()) {
             case "" -> {
                 if (verb.equals("get")) {
-                    return request.name().isEmpty() ? Decision.noOpinion("No Object name found") : noRelationship(node);
+                    if (request.name().isEmpty()) {
+                        return Decision.noOpinion("No Object name found");
+                    }
+                    // The graph's pod → node edge: a pod bound to this node.
+                    ObjectStore.Stored stored = store == null ? null : store.get(PODS, request.namespace(), request.name());
+                    boolean bound = stored != null && node.equals(stored.tree().path("spec").path("nodeName").asText());
+                    return bound ? Decision.allow("") : noRelationship(node);
                 }
                 if (List.of("list", "watch").contains(verb)) {
-                    // Scoped by a spec.nodeName field selector is the only list a node may make; the
-                    // emulator does not see selectors here, and has no pods to list.
+                    if (node.equals(request.fieldRequires("spec.nodeName"))) {
+                        return Decision.allow("");
+                    }
+                    if (!request.name().isEmpty()) {
+                        return noRelationship(node);
+                    }
                     return Decision.noOpinion("can only list/watch pods with spec.nodeName field selector");
                 }
                 if (List.of("create", "delete").contains(verb)) {

@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * ({@code system:node:<name>} in {@code system:nodes}) creates, updates and deletes only its own Node
  * and status, never with the labels kubelets may not set nor a change of its taints, and only its
  * own Lease in {@code kube-node-lease}; it creates only mirror pods bound to itself, and updates the
- * status of (or deletes) only pods whose {@code spec.nodeName} is itself, without changing their labels.
- * (PVCs and service account tokens, which it also restricts, are not checked.)
+ * status of (or deletes) only pods whose {@code spec.nodeName} is itself, without changing their labels;
+ * it creates PodCertificateRequests only for pods bound to itself
+ * ({@link PodCertificateRequestNodeRestriction}). (PVCs and service account tokens, which it also
+ * restricts, are not checked.)
  */
 final class NodeRestriction implements Admission.Plugin {
     private static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
@@ -27,6 +29,12 @@ final class NodeRestriction implements Admission.Plugin {
             "beta.kubernetes.io/arch");
     private static final List<String> KUBELET_LABEL_NAMESPACES = List.of("kubelet.kubernetes.io",
             "node.kubernetes.io");
+
+    private final PodCertificateRequestNodeRestriction podCertificateRequests;
+
+    NodeRestriction(ObjectStore store) {
+        this.podCertificateRequests = new PodCertificateRequestNodeRestriction(store);
+    }
 
     @Override
     public void validate(AdmissionRequest request) {
@@ -45,6 +53,8 @@ final class NodeRestriction implements Admission.Plugin {
             admitLease(node, request);
         } else if (path.is("", "pods")) {
             admitPod(node, request);
+        } else if (path.is(PodCertificateRequestRules.GROUP, PodCertificateRequestRules.RESOURCE)) {
+            podCertificateRequests.admit(node, request);
         }
     }
 

@@ -18,10 +18,25 @@ final class ObjectNames {
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final java.util.Set<String> SUBDOMAIN_NAMED = java.util.Set.of("events", "configmaps", "secrets",
             "nodes", "leases", "serviceaccounts", "pods", "endpointslices");
+    private static final String DNS_SUBDOMAIN_ERROR = "a lowercase RFC 1123 subdomain must consist of lower case "
+            + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+            + "'example.com', regex used for validation is '" + DNS_SUBDOMAIN.pattern() + "')";
     static final String DNS_1035_LABEL = "[a-z]([-a-z0-9]*[a-z0-9])?";
     private static final Pattern DNS_LABEL = Pattern.compile(DNS_1035_LABEL);
 
     private ObjectNames() {
+    }
+
+    /** {@code IsDNS1123Subdomain} (what {@code NameIsDNSSubdomain} and its aliases check): its messages. */
+    static List<String> dnsSubdomainProblems(String value) {
+        List<String> problems = new java.util.ArrayList<>();
+        if (value.length() > 253) {
+            problems.add("must be no more than 253 characters");
+        }
+        if (!DNS_SUBDOMAIN.matcher(value).matches()) {
+            problems.add(DNS_SUBDOMAIN_ERROR);
+        }
+        return problems;
     }
 
     static void checkCreate(ApiPath path, ObjectNode body) {
@@ -42,10 +57,8 @@ final class ObjectNames {
                     + "\": must be no more than 253 characters"));
         }
         if (!DNS_SUBDOMAIN.matcher(name).matches()) {
-            throw ApiException.invalid(kind, name, List.of("metadata.name: Invalid value: \"" + name
-                    + "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-                    + "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-                    + "validation is '" + DNS_SUBDOMAIN.pattern() + "')"));
+            throw ApiException.invalid(kind, name, List.of("metadata.name: Invalid value: \"" + name + "\": "
+                    + DNS_SUBDOMAIN_ERROR));
         }
     }
 

@@ -24,4 +24,12 @@ interface ObjectRules {
      */
     default void update(ObjectNode stored, ObjectNode updated, ObjectStore.Part part) {
     }
+
+    /**
+     * {@link #update(ObjectNode, ObjectNode, ObjectStore.Part)} by {@code caller}, for strategies that
+     * ask who writes (the PodCertificateRequest status strategy checks that the writer may sign).
+     */
+    default void update(ObjectNode stored, ObjectNode updated, ObjectStore.Part part, EmulatorConfig.User caller) {
+        update(stored, updated, part);
+    }
 }

@@ -175,6 +175,11 @@ final class ObjectStore {
         return bucket(resource).objects.get(key(resource.namespaced() ? namespace : null, name));
     }
 
+    /** Every object of a namespaced resource in {@code namespace} as it is now, for the Node authorizer's edges. */
+    List<Stored> inNamespace(StoredResource resource, String namespace) {
+        return bucket(resource).objects.values().stream().filter(o -> namespace.equals(o.namespace)).toList();
+    }
+
     /** The stored object as {@code resource} shows it (a fresh tree), or 404 NotFound. */
     ObjectNode getObject(StoredResource resource, String namespace, String name) {
         Stored stored = get(resource, namespace, name);

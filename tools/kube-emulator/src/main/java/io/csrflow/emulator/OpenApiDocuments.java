@@ -31,9 +31,10 @@ final class OpenApiDocuments {
     private OpenApiDocuments() {
     }
 
-    /** The model class of a served kind, or null if fabric8 has none. */
+    /** The model class of a served kind: fabric8's, else the emulator's own ({@link LocalModels}), else null. */
     static Class<? extends KubernetesResource> modelOf(String groupVersion, String kind) {
-        return KINDS.getRegisteredKubernetesResource(groupVersion, kind);
+        Class<? extends KubernetesResource> local = LocalModels.of(groupVersion, kind);
+        return local != null ? local : KINDS.getRegisteredKubernetesResource(groupVersion, kind);
     }
 
     /** The document for {@code path} ({@code /openapi/v2}, {@code /openapi/v3}, {@code /openapi/v3/apis/g/v}), or null. */

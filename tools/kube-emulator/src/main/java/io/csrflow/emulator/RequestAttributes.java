@@ -5,11 +5,13 @@ import java.util.Locale;
 
 /**
  * What a request asks to do, as kube-apiserver's authorizers see it ({@code authorizer.Attributes}):
- * a resource request (verb, API group, resource, subresource, namespace, name) or a non-resource
- * request (verb and path). Empty strings, never null, for what a request does not name.
+ * a resource request (verb, API group, resource, subresource, namespace, name, and the field selector
+ * of a list or watch, which the API server hands to authorizers since AuthorizeWithSelectors) or a
+ * non-resource request (verb and path). Empty strings, never null, for what a request does not name.
  */
 record RequestAttributes(String user, List<String> groups, String verb, String apiGroup, String resource,
-        String subresource, String namespace, String name, String path, boolean resourceRequest) {
+        String subresource, String namespace, String name, String path, boolean resourceRequest,
+        String fieldSelector) {
 
     RequestAttributes {
         groups = groups == null ? List.of() : List.copyOf(groups);
@@ -19,6 +21,21 @@ record RequestAttributes(String user, List<String> groups, String verb, String a
         namespace = namespace == null ? "" : namespace;
         name = name == null ? "" : name;
         path = path == null ? "" : path;
+        fieldSelector = fieldSelector == null ? "" : fieldSelector;
+    }
+
+    /** Attributes without a field selector. */
+    RequestAttributes(String user, List<String> groups, String verb, String apiGroup, String resource,
+            String subresource, String namespace, String name, String path, boolean resourceRequest) {
+        this(user, groups, verb, apiGroup, resource, subresource, namespace, name, path, resourceRequest, "");
+    }
+
+    /**
+     * The value an equality term of the field selector requires {@code field} to have
+     * ({@code fields.Selector.Requirements()}: {@code =} and {@code ==} alike), or null.
+     */
+    String fieldRequires(String field) {
+        return FieldSelector.requiredValue(fieldSelector, field);
     }
 
     /** A resource request; {@code resource} may be {@code resource/subresource}. */
@@ -45,33 +62,27 @@ record RequestAttributes(String user, List<String> groups, String verb, String a
         }
         String verb = path.verb(method);
         String name = path.name();
+        String fieldSelector = "";
         if (name == null && List.of("list", "watch", "deletecollection").contains(verb)) {
-            name = nameSelected(path.query());
+            fieldSelector = fieldSelectorOf(path.query());
+            name = FieldSelector.requiredValue(fieldSelector, "metadata.name");
         }
         String namespace = path.namespace();
         if (namespace == null && path.group().isEmpty() && path.resource().equals("namespaces")) {
             namespace = path.name();
         }
         return new RequestAttributes(caller.username(), caller.groups(), verb, path.group(), path.resource(),
-                path.subresource(), namespace, name, "", true);
+                path.subresource(), namespace, name, "", true, fieldSelector);
     }
 
-    private static String nameSelected(String query) {
+    private static String fieldSelectorOf(String query) {
         for (String parameter : query.split("&")) {
             if (parameter.startsWith("fieldSelector=")) {
-                String selector = java.net.URLDecoder.decode(parameter.substring("fieldSelector=".length()),
+                return java.net.URLDecoder.decode(parameter.substring("fieldSelector=".length()),
                         java.nio.charset.StandardCharsets.UTF_8);
-                for (String term : selector.split(",")) {
-                    String t = term.trim();
-                    for (String prefix : List.of("metadata.name==", "metadata.name=")) {
-                        if (t.startsWith(prefix)) {
-                            return t.substring(prefix.length());
-                        }
-                    }
-                }
             }
         }
-        return null;
+        return "";
     }
 
     /** {@code resource} or {@code resource/subresource}, as RBAC rules name it. */

@@ -68,7 +68,10 @@ final class ServerTables {
             Map.entry("serviceaccounts", new Printer(List.of(col("Name"), col("Secrets"), col("Age")),
                     (o, now) -> List.of(name(o), o.path("secrets").size(), age(o, now)))),
             Map.entry("clustertrustbundles", new Printer(List.of(col("Name"), col("SignerName")),
-                    (o, now) -> List.of(name(o), orNone(o.path("spec").path("signerName").asText(""))))));
+                    (o, now) -> List.of(name(o), orNone(o.path("spec").path("signerName").asText(""))))),
+            Map.entry("podcertificaterequests", new Printer(List.of(col("Name"), col("PodName"),
+                    col("ServiceAccountName"), col("NodeName"), col("SignerName"), col("State")),
+                    ServerTables::podCertificateRequest)));
 
     private ServerTables() {
     }
@@ -167,6 +170,23 @@ final class ServerTables {
         return List.of(name(csr), age(csr, now), signerName.isEmpty() ? "<none>" : signerName,
                 csr.path("spec").path("username").asText(""),
                 seconds.isNumber() ? human(Duration.ofSeconds(seconds.asLong())) : "<none>", condition(csr));
+    }
+
+    /**
+     * No Age column, as the API server's printer has none. The state is the last Issued, Denied or
+     * Failed condition's type (validation allows one), else Pending.
+     */
+    private static List<Object> podCertificateRequest(JsonNode request, Instant now) {
+        String state = "Pending";
+        for (JsonNode condition : request.path("status").path("conditions")) {
+            String type = condition.path("type").asText("");
+            if (List.of("Issued", "Denied", "Failed").contains(type)) {
+                state = type;
+            }
+        }
+        JsonNode spec = request.path("spec");
+        return List.of(name(request), spec.path("podName").asText(""), spec.path("serviceAccountName").asText(""),
+                spec.path("nodeName").asText(""), spec.path("signerName").asText(""), state);
     }
 
     /** Denied before Approved before Pending, then Failed and Issued, as the API server's printer orders them. */

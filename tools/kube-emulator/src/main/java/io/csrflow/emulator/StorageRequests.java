@@ -40,9 +40,9 @@ final class StorageRequests {
         });
     }
 
-    /** An update through the kind's rules; callers hold the write lock. */
+    /** An update by {@code caller} through the kind's rules; callers hold the write lock. */
     private ObjectStore.Stored checkedUpdate(StoredResource resource, ApiPath path, ObjectNode body,
-            ObjectStore.Part part) {
+            ObjectStore.Part part, EmulatorConfig.User caller) {
         ObjectStore.Stored existing = store.get(resource, path.namespace(), path.name());
         ObjectRules kindRules = rules(resource);
         if (existing != null && kindRules != ObjectRules.NONE) {
@@ -52,7 +52,7 @@ final class StorageRequests {
             } else if (part == ObjectStore.Part.STATUS) {
                 keep(old, body, "spec");
             }
-            kindRules.update(old, body, part);
+            kindRules.update(old, body, part, caller);
         }
         return store.update(resource, path.namespace(), path.name(), body, part);
     }
@@ -121,12 +121,12 @@ final class StorageRequests {
     }
 
     /** PUT on the object or its {@code /status}: 200 with the stored object (201 when the PUT created it). */
-    MockResponse update(ApiPath path, ObjectNode body) {
+    MockResponse update(ApiPath path, ObjectNode body, EmulatorConfig.User caller) {
         StoredResource resource = resource(path);
         ObjectStore.Part part = part(resource, path);
         return store.writeLocked(() -> {
             boolean existed = store.get(resource, path.namespace(), path.name()) != null;
-            ObjectStore.Stored stored = checkedUpdate(resource, path, body, part);
+            ObjectStore.Stored stored = checkedUpdate(resource, path, body, part, caller);
             return object(existed ? 200 : 201, resource, stored);
         });
     }
@@ -143,7 +143,7 @@ final class StorageRequests {
      * {@code /status}: the patched object is stored as an update, guarded by the resourceVersion
      * the patch carries, if any.
      */
-    MockResponse patch(RecordedRequest request, ApiPath path, PatchAdmission admission) {
+    MockResponse patch(RecordedRequest request, ApiPath path, EmulatorConfig.User caller, PatchAdmission admission) {
         StoredResource resource = resource(path);
         ObjectStore.Part part = part(resource, path);
         String contentType = request.getHeader("Content-Type");
@@ -168,7 +168,7 @@ final class StorageRequests {
             if (requested == null || requested.isEmpty()) {
                 Json.object(patched, "metadata").put("resourceVersion", String.valueOf(existing.resourceVersion));
             }
-            return object(200, resource, checkedUpdate(resource, path, patched, part));
+            return object(200, resource, checkedUpdate(resource, path, patched, part, caller));
         });
     }
 

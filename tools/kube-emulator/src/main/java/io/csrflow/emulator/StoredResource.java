@@ -73,8 +73,18 @@ record StoredResource(String group, String version, String resource, String kind
             new StoredResource("discovery.k8s.io", "endpointslices", "EndpointSlice", true, false, false, true,
                     false, List.of(), Map.of(), null),
             new StoredResource("certificates.k8s.io", "v1beta1", "clustertrustbundles", "ClusterTrustBundle", false,
-                    false, false, true, false, List.of("spec.signerName"), Map.of(), null))
+                    false, false, true, false, List.of("spec.signerName"), Map.of(), null),
+            new StoredResource("certificates.k8s.io", "v1beta1", "podcertificaterequests", "PodCertificateRequest",
+                    true, true, false, false, false, List.of("spec.signerName", "spec.podName", "spec.nodeName"),
+                    Map.of(), null))
             .collect(Collectors.toUnmodifiableMap(r -> r.group() + "/" + r.resource(), Function.identity()));
+
+    /**
+     * Namespaced kinds whose field label conversion ({@code AddFieldLabelConversionFunc}) lists its
+     * labels without {@code metadata.namespace}, so that selecting on it is "field label not supported".
+     */
+    private static final java.util.Set<StoredResource> WITHOUT_NAMESPACE_LABEL = java.util.Set.of(
+            ALL.get("certificates.k8s.io/podcertificaterequests"));
 
     /** The stored resource a request path names, or null when the emulator keeps no such objects. */
     static StoredResource of(String group, String version, String resourceName) {
@@ -112,7 +122,8 @@ record StoredResource(String group, String version, String resource, String kind
 
     /** The field selector label as stored, or null when this resource does not support it. */
     String storedField(String label) {
-        if (label.equals("metadata.name") || (namespaced && label.equals("metadata.namespace"))) {
+        if (label.equals("metadata.name")
+                || namespaced && label.equals("metadata.namespace") && !WITHOUT_NAMESPACE_LABEL.contains(this)) {
             return label;
         }
         String stored = fieldAliases.getOrDefault(label, viewOf == null ? label : null);

@@ -12,18 +12,25 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What a kubelet ({@code system:node:<name>} in {@code system:nodes}) may do without any RBAC
  * binding, as kube's Node authorizer decides it: the {@code system:node} rules, its own Node only
- * for reads, node Leases by name in {@code kube-node-lease}, and nothing reached through the pod
- * graph (the emulator runs no pods).
+ * for reads, node Leases by name in {@code kube-node-lease}, pods and PodCertificateRequests listed
+ * only with its own {@code spec.nodeName} selector, and nothing reached through the pod graph (this
+ * authorizer has no store, so it knows no pods; PodCertificateRequestApiTest reads through pods).
  */
 class NodeAuthorizerTest {
     private static final NodeAuthorizer NODES = new NodeAuthorizer();
     private static final String N1 = "system:node:n1";
     private static final String CERTS = "certificates.k8s.io";
     private static final String CSRS = "certificatesigningrequests";
+    private static final String PCRS = "podcertificaterequests";
 
     private static RequestAttributes node(String verb, String group, String resource, String namespace, String name) {
         return RequestAttributes.ofResource(N1, List.of("system:nodes", "system:authenticated"), verb, group, resource,
                 namespace, name);
+    }
+
+    private static RequestAttributes nodeSelecting(String verb, String group, String resource, String selector) {
+        return new RequestAttributes(N1, List.of("system:nodes", "system:authenticated"), verb, group, resource, "",
+                "ns", "", "", true, selector);
     }
 
     private static Arguments allowed(String description, RequestAttributes request) {
@@ -50,6 +57,23 @@ class NodeAuthorizerTest {
                 allowed("reads CSRs", node("get", CERTS, CSRS, null, "node-csr-1")),
                 denied("never approves", node("update", CERTS, CSRS + "/approval", null, "node-csr-1"), ""),
                 allowed("records Events", node("create", "", "events", "default", null)),
+                allowed("lists its own pods", nodeSelecting("list", "", "pods", "spec.nodeName=n1")),
+                allowed("watches its own pods (== is an equality too)", nodeSelecting("watch", "", "pods",
+                        "status.phase!=Failed,spec.nodeName==n1")),
+                denied("not another node's pods", nodeSelecting("list", "", "pods", "spec.nodeName=n2"),
+                        "can only list/watch pods with spec.nodeName field selector"),
+                allowed("creates PodCertificateRequests (NodeRestriction checks the pod)",
+                        node("create", CERTS, PCRS, "ns", null)),
+                allowed("watches its own PodCertificateRequests", nodeSelecting("watch", CERTS, PCRS,
+                        "spec.nodeName=n1")),
+                denied("not all PodCertificateRequests", node("list", CERTS, PCRS, "ns", null),
+                        "can only list/watch podcertificaterequests with nodeName field selector"),
+                denied("a PodCertificateRequest it has no edge to", node("get", CERTS, PCRS, "ns", "pcr-1"),
+                        "no relationship found between node 'n1' and this object"),
+                denied("never writes a PodCertificateRequest's status", node("update", CERTS, PCRS + "/status", "ns",
+                        "pcr-1"), "nodes may not access the status subresource of PodCertificateRequests"),
+                denied("never deletes a PodCertificateRequest", node("delete", CERTS, PCRS, "ns", "pcr-1"),
+                        "nodes may not delete podcertificaterequests"),
                 denied("a Secret no pod of it uses", node("get", "", "secrets", "csrflow", "ca"),
                         "no relationship found between node 'n1' and this object"),
                 denied("no list of Secrets", node("list", "", "secrets", "csrflow", null), "No Object name found"),
