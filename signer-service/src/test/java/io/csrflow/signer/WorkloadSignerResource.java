@@ -15,7 +15,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * The shared CA for Kubernetes' signers ({@code shared/}) and csrflow.io/workload-serving with a CA of
- * its own ({@code workload/}) and a server profile of at most 4 SANs and 48 hours; namespaces labelled
+ * its own ({@code workload/}) and a server profile of at most 4 SANs and 48 hours, answering pod
+ * certificates of pods-web (service account web, app=web) and pods-batch; namespaces labelled
  * {@code csrflow.io/no-ca-bundle} get no bundle. Tests may replace the files.
  */
 public class WorkloadSignerResource implements QuarkusTestResourceLifecycleManager {
@@ -62,6 +63,12 @@ public class WorkloadSignerResource implements QuarkusTestResourceLifecycleManag
                 Map.entry(key + "profile.san-types", "dns,ip"),
                 Map.entry(key + "profile.max-sans", "4"),
                 Map.entry(key + "profile.max-duration", "48h"),
+                // Pod certificates: pods of service account web labelled app=web in pods-web; any pod of pods-batch.
+                Map.entry(key + "pod-certificates.allow[0].namespaces", "pods-web"),
+                Map.entry(key + "pod-certificates.allow[0].service-accounts", "web"),
+                Map.entry(key + "pod-certificates.allow[0].pod-selector", "app=web"),
+                Map.entry(key + "pod-certificates.allow[1].namespaces", "pods-batch"),
+                Map.entry(key + "pod-certificates.trust-domain", "test.example"),
                 Map.entry("csrflow.signer.namespace-bundles.namespace-selector", "!" + OPT_OUT));
     }
 
