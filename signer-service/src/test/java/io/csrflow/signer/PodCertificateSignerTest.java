@@ -163,9 +163,13 @@ class PodCertificateSignerTest {
                 Arguments.of("a key type the signer does not issue to", WEB, "web-1", "ed25519", Map.of(),
                         "UnsupportedKeyType", "key type ED25519 is not issued by signer csrflow.io/workload-serving; "
                                 + "use ECDSAP256, ECDSAP384, RSA3072, RSA4096"),
+                Arguments.of("a P-521 key, which the API accepts and this signer does not", WEB, "web-1", "p521",
+                        Map.of(), "UnsupportedKeyType", "key type ECDSAP521 is not issued by signer"),
                 Arguments.of("user annotations", WEB, "web-1", "p256", Map.of("example.org/ttl", "1h"),
                         "InvalidUnverifiedUserAnnotations", "defines no unverifiedUserAnnotations; remove "
                                 + "[example.org/ttl]"),
+                Arguments.of("annotations asking for names", WEB, "web-1", "p256", Map.of("csrflow.io/dns-names",
+                        "kubernetes.default.svc"), "InvalidUnverifiedUserAnnotations", "[csrflow.io/dns-names]"),
                 Arguments.of("labels outside the allow-list", WEB, "tool-0", "p256", Map.of(), "NotAllowed",
                         "matches no pod-certificates.allow rule of signer csrflow.io/workload-serving"),
                 Arguments.of("a namespace outside the allow-list", "pods-other", "web-0", "p256", Map.of(),
@@ -177,7 +181,8 @@ class PodCertificateSignerTest {
     void refusalsAreDeniedWithTheReasonAndTheRule(String name, String namespace, String pod, String keyType,
             Map<String, String> annotations, String reason, String message) throws Exception {
         GenericKubernetesResource created = request(namespace, pod, keyType.equals("ed25519")
-                ? KeyPairGenerator.getInstance("Ed25519").generateKeyPair() : ec("secp256r1"), 3600, annotations);
+                ? KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+                : ec(keyType.equals("p521") ? "secp521r1" : "secp256r1"), 3600, annotations);
         String before = metrics();
         announce(created);
         Map<String, Object> condition = awaitAnswer(created);
@@ -215,6 +220,55 @@ class PodCertificateSignerTest {
         announce(created);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).untilAsserted(() ->
                 assertEquals(Map.of(), status(live(created))));
+    }
+
+    /**
+     * Hostile neighbours: a slice of the pod's namespace that no trusted controller wrote names it for
+     * a Service; a forged event names a request that does not exist, another a request with another
+     * uid; a record that is no event. None gives a name, a certificate or a crash, and the next real
+     * request is answered.
+     */
+    @Test
+    void forgedSlicesAndEventsGiveNothing() throws Exception {
+        admin.services().inNamespace(WEB).resource(new ServiceBuilder().withNewMetadata().withName("api")
+                .withNamespace(WEB).endMetadata().withNewSpec().addNewPort().withPort(443).endPort().endSpec().build())
+                .create();
+        Pod web1 = admin.pods().inNamespace(WEB).withName("web-1").get();
+        admin.discovery().v1().endpointSlices().inNamespace(WEB).resource(new EndpointSliceBuilder().withNewMetadata()
+                .withName("api-forged").withNamespace(WEB).addToLabels("kubernetes.io/service-name", "api")
+                .addToLabels("endpointslice.kubernetes.io/managed-by", "someone-else").endMetadata()
+                .withAddressType("IPv4").addNewEndpoint().withAddresses("10.0.40.3").withNewTargetRef().withKind("Pod")
+                .withNamespace(WEB).withName("web-1").withUid(web1.getMetadata().getUid()).endTargetRef().endEndpoint()
+                .build()).create();
+
+        GenericKubernetesResource real = request(WEB, "web-1", ec("secp256r1"), 3600, Map.of());
+        GenericKubernetesResource ghost = new GenericKubernetesResource();
+        ghost.setApiVersion(real.getApiVersion());
+        ghost.setKind(real.getKind());
+        ghost.setMetadata(new ObjectMetaBuilder(real.getMetadata()).withName("ghost-request").withUid("ghost-uid")
+                .build());
+        ghost.setAdditionalProperties(real.getAdditionalProperties());
+        announce(ghost);
+        GenericKubernetesResource otherUid = new GenericKubernetesResource();
+        otherUid.setApiVersion(real.getApiVersion());
+        otherUid.setKind(real.getKind());
+        otherUid.setMetadata(new ObjectMetaBuilder(real.getMetadata()).withUid("another-uid").build());
+        otherUid.setAdditionalProperties(real.getAdditionalProperties());
+        announce(otherUid);
+        sender.sendRaw(EventType.POD_CERTIFICATE_OBSERVED.defaultTopic(), WEB + "/junk", "{not an event".getBytes(
+                StandardCharsets.UTF_8));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertEquals(Map.of(), status(live(real)), "an event with another uid is not this request"));
+
+        announce(real);
+        Map<String, Object> condition = awaitAnswer(real);
+        assertEquals("Issued", condition.get("type"), condition.toString());
+        assertTrue(((String) condition.get("message")).contains("Service pods-web/api has EndpointSlice api-forged "
+                + "managed by someone-else"), condition.toString());
+        X509Certificate leaf = Pem.firstCertificate((String) status(live(real)).get("certificateChain"));
+        assertFalse(leaf.getSubjectAlternativeNames().stream().anyMatch(n -> String.valueOf(n.get(1)).startsWith("api.")),
+                leaf.getSubjectAlternativeNames().toString());
+        assertTrue(metrics().contains("csrflow_signer_records_malformed_total"), "the junk record is counted");
     }
 
     /** A running pod of {@code account} on the node, its IP written through pods/status as the kubelet would. */
