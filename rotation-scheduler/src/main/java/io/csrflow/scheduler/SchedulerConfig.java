@@ -2,6 +2,7 @@ package io.csrflow.scheduler;
 
 import static io.csrflow.events.Topics.ISSUED;
 import static io.csrflow.events.Topics.OBSERVED;
+import static io.csrflow.events.Topics.POD_CERTIFICATES_OBSERVED;
 import static io.csrflow.events.Topics.RENEWAL_DUE;
 
 import java.time.Duration;
@@ -25,6 +26,10 @@ public interface SchedulerConfig {
 
         @WithDefault(OBSERVED)
         String observed();
+
+        /** {@code pcr.observed}: PodCertificateRequests, whose issued certificates are pods' certificates. */
+        @WithDefault(POD_CERTIFICATES_OBSERVED)
+        String podCertificatesObserved();
 
         @WithDefault(RENEWAL_DUE)
         String renewalDue();
@@ -87,6 +92,8 @@ public interface SchedulerConfig {
 
         Nodes nodes();
 
+        PodCertificates podCertificates();
+
         /** How long the fleet summary is reused before the inventory is scanned again. */
         @WithDefault("10s")
         Duration summaryCache();
@@ -123,6 +130,22 @@ public interface SchedulerConfig {
 
         @WithDefault("24h")
         Duration max();
+    }
+
+    /**
+     * Pods' certificates (kubelet {@code podCertificate} volumes, from PodCertificateRequests). The
+     * kubelet refreshes them itself, so no renewal notice is sent; one still the newest of its identity
+     * {@code overdue-margin} after its {@code beginRefreshAt} is overdue if its pod still runs (looked
+     * up with a GET: needs {@code get} on pods), and dropped if the pod is gone.
+     */
+    interface PodCertificates {
+        /** How long after {@code beginRefreshAt} a newer certificate may take before the old one is overdue. */
+        @WithDefault("10m")
+        Duration overdueMargin();
+
+        /** Pod lookups (API requests) one tick of one task makes at most; the rest wait for the next tick. */
+        @WithDefault("100")
+        int checksPerTick();
     }
 
     interface Nodes {

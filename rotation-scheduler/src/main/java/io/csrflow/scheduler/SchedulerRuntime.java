@@ -18,6 +18,8 @@ import io.csrflow.scheduler.inventory.DeadlinePolicy;
 import io.csrflow.scheduler.inventory.NoticePlan;
 import io.csrflow.scheduler.nodes.KubeNodeDirectory;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.inventory.OverduePlan;
+import io.csrflow.scheduler.pods.KubePodDirectory;
 import io.csrflow.scheduler.streams.BoundedRocksDbMemory;
 import io.csrflow.scheduler.streams.SchedulerSettings;
 import io.csrflow.scheduler.streams.SchedulerStreams;
@@ -47,6 +49,7 @@ public class SchedulerRuntime {
     private final Tracer tracer;
     private final Instance<KubernetesClient> kubernetes;
     private NodeDirectory nodes = NodeDirectory.NONE;
+    private KubePodDirectory pods;
     private SchedulerStreams streams;
 
     SchedulerRuntime(SchedulerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaClient,
@@ -58,16 +61,20 @@ public class SchedulerRuntime {
         this.registry = registry;
         this.kubernetes = kubernetes;
         SchedulerConfig.Scheduler s = config.scheduler();
+        NoticePlan notices = new NoticePlan(s.reminders().first(), s.reminders().max(), s.expiredRetention());
         this.settings = new SchedulerSettings(
                 new SchedulerSettings.Topics(config.topics().issued(), config.topics().observed(),
-                        config.topics().renewalDue(), Topics.deadLetter(CONSUMER)),
+                        config.topics().podCertificatesObserved(), config.topics().renewalDue(),
+                        Topics.deadLetter(CONSUMER)),
                 "/csrflow/" + CONSUMER,
                 DeadlinePolicy.of(s.renewBefore(), s.renewBeforePercentage()),
-                new NoticePlan(s.reminders().first(), s.reminders().max(), s.expiredRetention()),
+                notices,
                 s.tick(), s.maxNoticesPerTick(), s.nodes().grace(), s.nodes().sweepBatch(),
                 s.trustBundleDir().map(dir -> CertificateTrust.fromDirectory(dir,
                         CryptoProviders.named(s.cryptoProvider(), "csrflow.scheduler.crypto-provider")))
-                        .orElse(CertificateTrust.NONE));
+                        .orElse(CertificateTrust.NONE),
+                new OverduePlan(s.podCertificates().overdueMargin(), notices),
+                s.podCertificates().checksPerTick());
     }
 
     void start(@Observes StartupEvent event) {
@@ -88,11 +95,15 @@ public class SchedulerRuntime {
         LOG.infof("deadlines: %s; reminders after %s doubling to %s", settings.deadlines().describe(),
                 s.reminders().first(), s.reminders().max());
         if (!settings.trust().enabled()) {
-            LOG.warn("csrflow.scheduler.trust-bundle-dir is not set: every certificate on cert.issued and "
-                    + "csr.observed is believed, so whoever may write to those topics can cancel a real "
+            LOG.warn("csrflow.scheduler.trust-bundle-dir is not set: every certificate on cert.issued, "
+                    + "csr.observed and pcr.observed is believed, so whoever may write to those topics can cancel a real "
                     + "certificate's renewal notices with a forged newer one");
         }
-        streams = new SchedulerStreams(props, settings, nodes, clock, registry, tracer).start();
+        LOG.infof("pod certificates: overdue %s after beginRefreshAt while their pods run (looked up in the API)",
+                s.podCertificates().overdueMargin());
+        // Asks the API only when a pod certificate is overdue: no informer, no connection before that.
+        pods = new KubePodDirectory(kubernetes.get());
+        streams = new SchedulerStreams(props, settings, nodes, pods, clock, registry, tracer).start();
         registry.gauge("csrflow.scheduler.restored.records", streams, st -> st.status().restoredRecords());
     }
 
@@ -115,6 +126,9 @@ public class SchedulerRuntime {
         }
         if (nodes instanceof KubeNodeDirectory k) {
             k.close();
+        }
+        if (pods != null) {
+            pods.close();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.csrflow.scheduler.http;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
@@ -20,19 +21,24 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import io.csrflow.events.Identity;
 import io.csrflow.scheduler.inventory.CertificateStatus;
 import io.csrflow.scheduler.query.CertificateFilter;
+import io.csrflow.scheduler.query.CertificateKind;
 import io.csrflow.scheduler.query.CertificatePage;
 import io.csrflow.scheduler.query.CertificateView;
 import io.csrflow.scheduler.query.FleetSummary;
 
 /**
  * The inventory over HTTP: a filtered, paged list in identity order, one identity, and the fleet
- * summary behind the fleet page (filtered by namespace and ServiceAccount if asked). {@code scope=local} limits an answer to this replica's partitions
- * (what replicas ask each other).
+ * summary behind the fleet page (filtered by namespace, ServiceAccount and pod if asked).
+ * {@code scope=local} limits an answer to this replica's partitions (what replicas ask each other).
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class CertificatesResource {
     static final int MAX_LIMIT = 1000;
+    /** A Pod name: a DNS-1123 subdomain. */
+    private static final Pattern POD_NAME = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final int MAX_POD_NAME = 253;
 
     private final InventoryQueries queries;
 
@@ -44,12 +50,13 @@ public class CertificatesResource {
     @Path("/certificates")
     public CertificatePage list(@QueryParam("signer") String signer, @QueryParam("node") String node,
             @QueryParam("namespace") String namespace, @QueryParam("serviceAccount") String serviceAccount,
+            @QueryParam("pod") String pod, @QueryParam("kind") String kind,
             @QueryParam("expiringWithin") String expiringWithin, @QueryParam("status") String status,
             @QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit,
             @QueryParam("scope") String scope) {
         CertificateFilter filter = new CertificateFilter(blankToNull(signer), blankToNull(node), namespace(namespace),
-                serviceAccount(serviceAccount), expiringWithin == null ? null : duration("expiringWithin", expiringWithin),
-                status(status));
+                serviceAccount(serviceAccount), pod(pod), kind(kind),
+                expiringWithin == null ? null : duration("expiringWithin", expiringWithin), status(status));
         return queries.list(filter, blankToNull(after), limit(limit), local(scope));
     }
 
@@ -71,9 +78,10 @@ public class CertificatesResource {
     @GET
     @Path("/fleet")
     public FleetSummary fleet(@QueryParam("namespace") String namespace,
-            @QueryParam("serviceAccount") String serviceAccount, @QueryParam("scope") String scope) {
+            @QueryParam("serviceAccount") String serviceAccount, @QueryParam("pod") String pod,
+            @QueryParam("scope") String scope) {
         return queries.summary(new CertificateFilter(null, null, namespace(namespace), serviceAccount(serviceAccount),
-                null, null), local(scope));
+                pod(pod), null, null, null), local(scope));
     }
 
     @ServerExceptionMapper
@@ -167,7 +175,23 @@ public class CertificatesResource {
         return value == null || value.isBlank() ? null : validName(() -> Identity.requireServiceAccount(value));
     }
 
-    private static String validName(java.util.function.Supplier<String> check) {
+    private static String pod(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > MAX_POD_NAME || !POD_NAME.matcher(value).matches()) {
+            throw new BadRequestException("pod must be a DNS subdomain (lower-case letters, digits, '-' and '.', at "
+                    + "most 253 characters), got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static CertificateKind kind(String value) {
+        return value == null || value.isBlank() ? null
+                : validName(() -> CertificateKind.fromWireName(value.trim().toLowerCase(Locale.ROOT)));
+    }
+
+    private static <T> T validName(java.util.function.Supplier<T> check) {
         try {
             return check.get();
         } catch (IllegalArgumentException e) {

@@ -16,7 +16,9 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Inventory gauges for this replica's partitions (sum them across replicas), read from the cached
  * fleet summary so that a scrape never scans the stores more than once per cache period. NaN
- * while the stores cannot be read.
+ * while the stores cannot be read. CSRs' certificates and pods' certificates have gauges of their own,
+ * as the fleet summary keeps them apart ({@code csrflow_scheduler_certificates*} as before,
+ * {@code csrflow_scheduler_pod_certificates*}).
  */
 @ApplicationScoped
 public class InventoryGauges {
@@ -35,8 +37,18 @@ public class InventoryGauges {
             gauge(registry, "csrflow.scheduler.certificates", "Tracked certificates by status",
                     s -> s.byStatus().getOrDefault(status, 0L), status);
         }
+        gauge(registry, "csrflow.scheduler.pod.certificates.tracked", "Pods' certificates tracked by this replica",
+                s -> s.podCertificates().total(), null);
+        for (CertificateStatus status : CertificateStatus.values()) {
+            gauge(registry, "csrflow.scheduler.pod.certificates", "Tracked pods' certificates by status",
+                    s -> s.podCertificates().byStatus().getOrDefault(status, 0L), status);
+        }
+        gauge(registry, "csrflow.scheduler.pod.certificates.overdue",
+                "Pods' certificates found overdue with their pods running: no newer certificate for the overdue "
+                        + "margin after beginRefreshAt (expired ones included)",
+                s -> s.podCertificates().overdue(), null);
         gauge(registry, "csrflow.scheduler.soonest.expiry.seconds",
-                "Seconds until the earliest NotAfter of a certificate not yet expired",
+                "Seconds until the earliest NotAfter of a CSR's certificate not yet expired",
                 s -> s.soonestExpiry() == null ? Double.NaN
                         : Duration.between(clock.instant(), s.soonestExpiry()).toMillis() / 1000.0, null);
     }

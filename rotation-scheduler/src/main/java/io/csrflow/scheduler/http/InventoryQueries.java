@@ -176,6 +176,8 @@ public class InventoryQueries {
         q.put("node", f.nodeName());
         q.put("namespace", f.namespace());
         q.put("serviceAccount", f.serviceAccount());
+        q.put("pod", f.pod());
+        q.put("kind", f.kind() == null ? null : f.kind().wireName());
         q.put("expiringWithin", f.expiringWithin() == null ? null : f.expiringWithin().toString());
         q.put("status", f.status() == null ? null : f.status().name());
         return q;

@@ -1,12 +1,10 @@
 package io.csrflow.scheduler.inventory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
+
+import io.csrflow.pki.RotationDeadline;
 
 /**
  * When a certificate must be renewed. The default is the kubelet's own rule, so csrflow's notice
@@ -37,38 +35,18 @@ public sealed interface DeadlinePolicy {
 
     /**
      * NotBefore + T·(0.7 + 0.2·U), T = NotAfter − NotBefore, as the kubelet's certificate manager
-     * computes it; U comes from the serial instead of a random source, so that every replica and
-     * every restart arrives at the same instant. Millisecond arithmetic keeps the deadline inside
-     * [0.7·T, 0.9·T) exactly, where floating point could round onto 0.9·T.
+     * computes it, with U from the serial ({@link RotationDeadline}, which the signer also uses for a
+     * pod certificate's beginRefreshAt), so that every replica and every restart arrives at the same instant.
      */
     record KubeletJitter() implements DeadlinePolicy {
         @Override
         public Instant deadline(String serial, Instant notBefore, Instant notAfter) {
-            long total = Duration.between(notBefore, notAfter).toMillis();
-            long base = (total * 7 + 9) / 10;
-            long span = total * 2 / 10;
-            long jitter = span == 0 ? 0 : Math.min(span - 1, (long) (span * unitFromSerial(serial)));
-            return notBefore.plusMillis(base + jitter);
+            return RotationDeadline.of(serial, notBefore, notAfter);
         }
 
         @Override
         public String describe() {
             return "kubelet: NotBefore + T*(0.7 + 0.2*U), U from the serial";
-        }
-
-        /** U in [0, 1): the first 53 bits of SHA-256 over the serial's canonical hex. */
-        public static double unitFromSerial(String serial) {
-            String canonical = serial.toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", "");
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.US_ASCII));
-                long bits = 0;
-                for (int i = 0; i < 8; i++) {
-                    bits = (bits << 8) | (digest[i] & 0xff);
-                }
-                return (bits >>> 11) * 0x1.0p-53;
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has SHA-256", e);
-            }
         }
     }
 

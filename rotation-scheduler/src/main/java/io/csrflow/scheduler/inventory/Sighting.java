@@ -5,9 +5,11 @@ import java.time.Instant;
 import io.csrflow.events.Identity;
 
 /**
- * One certificate seen on an input topic: from {@code cert.issued}, or from a {@code csr.observed}
- * snapshot in phase Issued. The same certificate is usually seen on both; {@link #sameCertificate}
- * says so by serial and issuer, as X.509 defines a certificate's uniqueness.
+ * One certificate seen on an input topic: from {@code cert.issued}, from a {@code csr.observed}
+ * snapshot in phase Issued, or from a {@code pcr.observed} snapshot in phase Issued (a pod's
+ * certificate: {@code pod} is set, {@code csrName} and {@code nodeName} are not). The same certificate
+ * is usually seen more than once; {@link #sameCertificate} says so by serial and issuer, as X.509
+ * defines a certificate's uniqueness.
  */
 public record Sighting(
         Identity identity,
@@ -18,11 +20,12 @@ public record Sighting(
         Instant notBefore,
         Instant notAfter,
         Instant seenAt,
-        Source source) {
+        Source source,
+        PodCertificate pod) {
 
     /** Where a sighting came from; kept for the HTTP view so an operator can trace it. */
     public enum Source {
-        CERT_ISSUED, CSR_OBSERVED
+        CERT_ISSUED, CSR_OBSERVED, PCR_OBSERVED
     }
 
     private static final String NODE_PREFIX = "system:node:";
@@ -32,6 +35,16 @@ public record Sighting(
             throw new IllegalArgumentException("certificate " + serial + " of " + identity.key()
                     + " has NotAfter " + notAfter + " not after NotBefore " + notBefore);
         }
+        if ((pod != null) != (source == Source.PCR_OBSERVED)) {
+            throw new IllegalArgumentException("a sighting from " + source + (pod == null ? " needs" : " cannot have")
+                    + " pod certificate details");
+        }
+    }
+
+    /** A certificate issued for a CSR. */
+    public Sighting(Identity identity, String nodeName, String csrName, String serial, String issuer,
+            Instant notBefore, Instant notAfter, Instant seenAt, Source source) {
+        this(identity, nodeName, csrName, serial, issuer, notBefore, notAfter, seenAt, source, null);
     }
 
     /**

@@ -12,27 +12,32 @@ import io.csrflow.events.EventCodec;
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.scheduler.inventory.TrackedCertificate;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.pods.PodDirectory;
 
 /**
  * The inventory of one partition of identities. Sightings update it; a wall-clock punctuation
- * applies Node deletions, sends what is due ({@link RenewalDueNotices}) and sweeps a slice of the
- * node index ({@link NodeGarbageCollector}). Every write here (stores, output, input offsets)
- * commits in one Kafka transaction, which is what makes a restart neither lose a deadline nor fire
- * one twice.
+ * applies Node deletions, acts on what is due (a CSR's certificate: {@link RenewalDueNotices}; a
+ * pod's: {@link PodCertificateChecks}) and sweeps a slice of the node index
+ * ({@link NodeGarbageCollector}). Every write here (stores, output, input offsets) commits in one
+ * Kafka transaction, which is what makes a restart neither lose a deadline nor fire one twice.
  */
 final class InventoryProcessor implements Processor<String, Sighting, String, byte[]> {
     private final SchedulerSettings settings;
     private final NodeDirectory nodes;
+    private final PodDirectory pods;
     private final Clock clock;
     private final SchedulerMeters meters;
 
     private InventoryStores stores;
     private NodeGarbageCollector nodeCollector;
     private RenewalDueNotices renewals;
+    private PodCertificateChecks podChecks;
 
-    InventoryProcessor(SchedulerSettings settings, NodeDirectory nodes, Clock clock, SchedulerMeters meters) {
+    InventoryProcessor(SchedulerSettings settings, NodeDirectory nodes, PodDirectory pods, Clock clock,
+            SchedulerMeters meters) {
         this.settings = settings;
         this.nodes = nodes;
+        this.pods = pods;
         this.clock = clock;
         this.meters = meters;
     }
@@ -43,6 +48,7 @@ final class InventoryProcessor implements Processor<String, Sighting, String, by
         nodeCollector = new NodeGarbageCollector(nodes, stores, settings, meters);
         renewals = new RenewalDueNotices(settings, stores, nodeCollector,
                 new EventCodec(settings.eventSource(), clock), meters, context);
+        podChecks = new PodCertificateChecks(settings, stores, pods, meters);
         context.schedule(settings.tick(), PunctuationType.WALL_CLOCK_TIME, ignored -> tick());
     }
 
@@ -61,8 +67,9 @@ final class InventoryProcessor implements Processor<String, Sighting, String, by
         if (current != null) {
             stores.forget(current);
         }
-        TrackedCertificate tracked = TrackedCertificate.track(seen,
-                settings.deadlines().deadline(seen.serial(), seen.notBefore(), seen.notAfter()));
+        TrackedCertificate tracked = seen.pod() != null ? TrackedCertificate.trackPod(seen, settings.overdue())
+                : TrackedCertificate.track(seen,
+                        settings.deadlines().deadline(seen.serial(), seen.notBefore(), seen.notAfter()));
         stores.store(tracked);
         meters.sighting(current == null ? "tracked" : "replaced");
     }
@@ -70,7 +77,14 @@ final class InventoryProcessor implements Processor<String, Sighting, String, by
     private void tick() {
         Instant now = clock.instant();
         nodeCollector.applyDeletions();
-        renewals.sendDue(now);
+        podChecks.startTick();
+        for (TrackedCertificate due : stores.takeDue(now, settings.maxNoticesPerTick())) {
+            if (due.isPodCertificate()) {
+                podChecks.check(due, now);
+            } else {
+                renewals.act(due, now);
+            }
+        }
         nodeCollector.sweepOrphans(now);
     }
 }

@@ -53,6 +53,13 @@ final class InventoryStores {
         }
     }
 
+    /** Puts the due-index entry of {@code t}, taken by {@link #takeDue}, back unchanged: still due. */
+    void keepDue(TrackedCertificate t) {
+        if (t.nextNoticeAt() != null) {
+            due.put(DueKey.of(t.nextNoticeAt(), t.identity().key()), PRESENT);
+        }
+    }
+
     void forget(TrackedCertificate t) {
         String key = t.identity().key();
         inventory.delete(key);

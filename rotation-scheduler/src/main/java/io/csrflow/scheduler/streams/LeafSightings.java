@@ -55,10 +55,15 @@ final class LeafSightings {
 
     /** The first certificate of a PEM bundle, or an exception naming the CSR. */
     static X509Certificate parseLeaf(String pem, String csrName) {
+        return parseFirst(pem, "CSR " + csrName + ", certificate field");
+    }
+
+    /** The first certificate of a PEM bundle, or an exception naming where the bundle came from. */
+    static X509Certificate parseFirst(String pem, String where) {
         try {
             return Pem.firstCertificate(pem);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("CSR " + csrName + ", certificate field: " + e.getMessage(), e);
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 

@@ -18,7 +18,7 @@ import io.csrflow.scheduler.inventory.NoticePlan;
 import io.csrflow.scheduler.inventory.TrackedCertificate;
 
 /**
- * The transition "renewal due" of one task: each certificate whose time has come gets the notice
+ * The transition "renewal due" of one task: each CSR's certificate whose time has come gets the notice
  * {@link NoticePlan} says (DUE, OVERDUE or EXPIRED) on {@code cert.renewal-due}, or is forgotten.
  * A certificate whose Node is gone is removed instead, so that no notice names a deleted Node.
  */
@@ -42,14 +42,8 @@ final class RenewalDueNotices {
         this.context = context;
     }
 
-    /** Acts on what is due at {@code now}, at most {@code max-notices-per-tick} certificates. */
-    void sendDue(Instant now) {
-        for (TrackedCertificate tracked : stores.takeDue(now, settings.maxNoticesPerTick())) {
-            act(tracked, now);
-        }
-    }
-
-    private void act(TrackedCertificate tracked, Instant now) {
+    /** Acts on a CSR's certificate whose time has come, taken off the due index at {@code now}. */
+    void act(TrackedCertificate tracked, Instant now) {
         if (nodes.removeIfNodeGone(tracked, now)) {
             return;
         }

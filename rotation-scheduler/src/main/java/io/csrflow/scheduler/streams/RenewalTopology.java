@@ -16,13 +16,15 @@ import org.apache.kafka.streams.state.Stores;
 
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.pods.PodDirectory;
 import io.opentelemetry.api.trace.Tracer;
 
 /**
  * cert.issued ──decode──────────────────────────────┐
  *                                                    ├─▶ inventory (stores) ─▶ cert.renewal-due
- * csr.observed ─decode (Issued only)─▶ by identity ─┘
- * undecodable records of either ─▶ dead-letter topic
+ * csr.observed ─decode (Issued only)─┬▶ by identity ─┘
+ * pcr.observed ─decode (Issued only)─┘
+ * undecodable records of any ─▶ dead-letter topic
  */
 public final class RenewalTopology {
     private RenewalTopology() {
@@ -30,11 +32,12 @@ public final class RenewalTopology {
 
     /**
      * @param identityPartitions the partition count of {@code cert.issued}: sightings from
-     *                           csr.observed are repartitioned to the same count, so that both
-     *                           inputs of one identity meet in the same task
+     *                           csr.observed and pcr.observed are repartitioned to the same count
+     *                           (through one repartition topic), so that every input of one identity
+     *                           meets in the same task
      */
-    public static Topology build(SchedulerSettings settings, int identityPartitions, NodeDirectory nodes, Clock clock,
-            SchedulerMeters meters, Tracer tracer) {
+    public static Topology build(SchedulerSettings settings, int identityPartitions, NodeDirectory nodes,
+            PodDirectory pods, Clock clock, SchedulerMeters meters, Tracer tracer) {
         SchedulerSettings.Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.INVENTORY),
@@ -48,15 +51,22 @@ public final class RenewalTopology {
                 .stream(topics.issued(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cert-issued"))
                 .process(() -> new IssuedDecoder(topics.issued(), tracer, settings.trust()), Named.as("decode-cert-issued")),
                 "cert-issued", topics.deadLetter(), meters);
-        KStream<String, Sighting> observed = valid(builder
+        KStream<String, Sighting> csrs = valid(builder
                 .stream(topics.observed(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("csr-observed"))
                 .process(() -> new ObservedDecoder(topics.observed(), settings.trust()), Named.as("decode-csr-observed")),
-                "csr-observed", topics.deadLetter(), meters)
+                "csr-observed", topics.deadLetter(), meters);
+        KStream<String, Sighting> podCertificates = valid(builder
+                .stream(topics.podCertificates(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName("pcr-observed"))
+                .process(() -> new PodCertificateDecoder(topics.podCertificates(), settings.trust()),
+                        Named.as("decode-pcr-observed")),
+                "pcr-observed", topics.deadLetter(), meters);
+        KStream<String, Sighting> observed = csrs.merge(podCertificates, Named.as("observed-sightings"))
                 .repartition(Repartitioned.with(Serdes.String(), InventorySerdes.sighting())
                         .withName("by-identity").withNumberOfPartitions(identityPartitions));
 
         issued.merge(observed, Named.as("sightings"))
-                .process(() -> new InventoryProcessor(settings, nodes, clock, meters), Named.as("inventory"),
+                .process(() -> new InventoryProcessor(settings, nodes, pods, clock, meters), Named.as("inventory"),
                         StoreNames.INVENTORY, StoreNames.DUE_INDEX, StoreNames.NODE_INDEX)
                 .to(topics.renewalDue(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("renewal-due"));
         return builder.build();

@@ -36,7 +36,12 @@ public final class SchedulerMeters {
         lateness.record(late.isNegative() ? Duration.ZERO : late);
     }
 
-    /** node-deleted, expired-retention. */
+    /** present, gone, replaced, finished, unknown: what a pod lookup for an overdue pod certificate found. */
+    void podLookup(String result) {
+        registry.counter("csrflow.scheduler.pod.lookups", "result", result).increment();
+    }
+
+    /** node-deleted, expired-retention, pod-gone, pod-replaced, pod-finished. */
     void removed(String why) {
         registry.counter("csrflow.scheduler.removed", "reason", why).increment();
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import io.csrflow.scheduler.inventory.DeadlinePolicy;
 import io.csrflow.scheduler.inventory.NoticePlan;
+import io.csrflow.scheduler.inventory.OverduePlan;
 
 /**
  * Everything the topology needs to know, as plain values, so that the same topology runs inside
@@ -19,6 +20,9 @@ import io.csrflow.scheduler.inventory.NoticePlan;
  * @param sweepBatch       node-index entries each task checks per tick for Nodes deleted while no
  *                         replica was watching
  * @param trust            which certificates in events are believed (signed by their signer's CA)
+ * @param overdue          when a pod certificate is overdue and its pod looked at again
+ * @param podChecksPerTick bound on the pod lookups (one API request each) one tick of one task makes:
+ *                         the tick waits for their answers, and must stay short
  */
 public record SchedulerSettings(
         Topics topics,
@@ -29,10 +33,23 @@ public record SchedulerSettings(
         int maxNoticesPerTick,
         Duration nodeGrace,
         int sweepBatch,
-        CertificateTrust trust) {
+        CertificateTrust trust,
+        OverduePlan overdue,
+        int podChecksPerTick) {
 
-    /** Topic names: the three the scheduler reads or writes, and its dead-letter topic. */
-    public record Topics(String issued, String observed, String renewalDue, String deadLetter) {
+    public SchedulerSettings {
+        if (podChecksPerTick < 1) {
+            throw new IllegalArgumentException("csrflow.scheduler.pod-certificates.checks-per-tick must be at least 1, "
+                    + "got " + podChecksPerTick);
+        }
+    }
+
+    /**
+     * Topic names: the three the scheduler reads ({@code podCertificates}: {@code pcr.observed}), the one
+     * it writes, and its dead-letter topic.
+     */
+    public record Topics(String issued, String observed, String podCertificates, String renewalDue,
+            String deadLetter) {
     }
 
     /** How long a certificate counts as DUE before it is OVERDUE: until the first reminder. */

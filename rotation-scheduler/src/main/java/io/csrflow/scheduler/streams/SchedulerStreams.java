@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 
 import io.csrflow.scheduler.inventory.TrustUnavailableException;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.pods.PodDirectory;
 import io.csrflow.scheduler.query.LocalInventory;
 import io.csrflow.service.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +50,7 @@ public final class SchedulerStreams implements AutoCloseable {
     private final Properties config;
     private final SchedulerSettings settings;
     private final NodeDirectory nodes;
+    private final PodDirectory pods;
     private final Clock clock;
     private final SchedulerMeters meters;
     private final MeterRegistry registry;
@@ -61,12 +63,13 @@ public final class SchedulerStreams implements AutoCloseable {
     private volatile boolean closed;
 
     /** {@code config} holds at least bootstrap.servers and application.id; the rest has safe defaults. */
-    public SchedulerStreams(Map<String, ?> config, SchedulerSettings settings, NodeDirectory nodes, Clock clock,
-            MeterRegistry registry, Tracer tracer) {
+    public SchedulerStreams(Map<String, ?> config, SchedulerSettings settings, NodeDirectory nodes, PodDirectory pods,
+            Clock clock, MeterRegistry registry, Tracer tracer) {
         this.tracer = tracer;
         this.config = defaults(config);
         this.settings = settings;
         this.nodes = nodes;
+        this.pods = pods;
         this.clock = clock;
         this.meters = new SchedulerMeters(registry);
         this.registry = registry;
@@ -118,7 +121,7 @@ public final class SchedulerStreams implements AutoCloseable {
                 return;
             }
             KafkaStreams created = new KafkaStreams(
-                    RenewalTopology.build(settings, identityPartitions, nodes, clock, meters, tracer), config);
+                    RenewalTopology.build(settings, identityPartitions, nodes, pods, clock, meters, tracer), config);
             created.setGlobalStateRestoreListener(new RestoreCounter());
             created.setUncaughtExceptionHandler(e -> {
                 TrustUnavailableException untrusted = causeOf(e);
@@ -195,8 +198,8 @@ public final class SchedulerStreams implements AutoCloseable {
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         SchedulerSettings.Topics topics = settings.topics();
         try (Admin admin = Admin.create(adminConfig)) {
-            List<String> needed = List.of(topics.issued(), topics.observed(), topics.renewalDue(),
-                    topics.deadLetter());
+            List<String> needed = List.of(topics.issued(), topics.observed(), topics.podCertificates(),
+                    topics.renewalDue(), topics.deadLetter());
             Map<String, TopicDescription> found;
             try {
                 found = admin.describeTopics(needed).allTopicNames().get(15, TimeUnit.SECONDS);

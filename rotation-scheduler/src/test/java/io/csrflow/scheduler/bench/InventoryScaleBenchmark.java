@@ -39,6 +39,8 @@ import io.csrflow.events.RenewalDue;
 import io.csrflow.scheduler.inventory.DeadlinePolicy;
 import io.csrflow.scheduler.inventory.NoticePlan;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.pods.PodDirectory;
+import io.csrflow.scheduler.inventory.OverduePlan;
 import io.csrflow.scheduler.streams.SchedulerSettings;
 import io.csrflow.scheduler.streams.SchedulerStreams;
 import io.csrflow.testsupport.KafkaBrokers;
@@ -72,7 +74,8 @@ class InventoryScaleBenchmark {
             String bootstrap = broker.bootstrapServers();
             SchedulerSettings settings = settings();
             var t = settings.topics();
-            KafkaBrokers.createTopics(bootstrap, PARTITIONS, List.of(t.issued(), t.observed(), t.renewalDue()));
+            KafkaBrokers.createTopics(bootstrap, PARTITIONS, List.of(t.issued(), t.observed(), t.podCertificates(),
+                    t.renewalDue()));
             KafkaBrokers.createTopics(bootstrap, 1, List.of(t.deadLetter()));
             String applicationId = "scheduler-bench-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -136,17 +139,18 @@ class InventoryScaleBenchmark {
 
     /** The service's defaults, but for topic names. */
     private static SchedulerSettings settings() {
-        return new SchedulerSettings(new SchedulerSettings.Topics("bench.issued", "bench.observed",
+        NoticePlan notices = new NoticePlan(Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(30));
+        return new SchedulerSettings(new SchedulerSettings.Topics("bench.issued", "bench.observed", "bench.pcr-observed",
                 "bench.renewal-due", "bench.dlq"), "/csrflow/rotation-scheduler-bench", new DeadlinePolicy.KubeletJitter(),
-                new NoticePlan(Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(30)), Duration.ofSeconds(1),
-                10_000, Duration.ofMinutes(15), 500, CertificateTrust.NONE);
+                notices, Duration.ofSeconds(1), 10_000, Duration.ofMinutes(15), 500, CertificateTrust.NONE,
+                new OverduePlan(Duration.ofMinutes(10), notices), 100);
     }
 
     private static SchedulerStreams start(String bootstrap, String applicationId, Path stateDir,
             SchedulerSettings settings, SimpleMeterRegistry meters) {
         SchedulerStreams s = new SchedulerStreams(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 StreamsConfig.APPLICATION_ID_CONFIG, applicationId, StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
-                settings, NodeDirectory.NONE, Clock.systemUTC(), meters, OpenTelemetry.noop().getTracer("benchmark")).start();
+                settings, NodeDirectory.NONE, PodDirectory.NONE, Clock.systemUTC(), meters, OpenTelemetry.noop().getTracer("benchmark")).start();
         await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> s.status().running());
         return s;
     }

@@ -63,7 +63,7 @@ class TrustBundleReadinessTest {
         public Map<String, String> start() {
             String suffix = UUID.randomUUID().toString().substring(0, 8);
             List<String> topics = List.of("trust-issued-" + suffix, "trust-observed-" + suffix,
-                    "trust-renewal-due-" + suffix);
+                    "trust-renewal-due-" + suffix, "trust-pcr-observed-" + suffix);
             KafkaBrokers.createTopics(KafkaBrokers.shared(), 3, topics);
             try {
                 return Map.of("csrflow.scheduler.trust-bundle-dir",
@@ -71,6 +71,7 @@ class TrustBundleReadinessTest {
                         "csrflow.topics.issued", topics.get(0),
                         "csrflow.topics.observed", topics.get(1),
                         "csrflow.topics.renewal-due", topics.get(2),
+                        "csrflow.topics.pod-certificates-observed", topics.get(3),
                         "csrflow.scheduler.application-id", "trust-readiness-" + suffix,
                         "csrflow.scheduler.nodes.watch", "false");
             } catch (IOException e) {

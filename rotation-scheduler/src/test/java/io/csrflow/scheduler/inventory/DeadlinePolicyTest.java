@@ -14,6 +14,8 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import io.csrflow.pki.RotationDeadline;
+
 /** Deadline arithmetic: the kubelet's rule with a serial-derived jitter, and cert-manager's alternatives. */
 class DeadlinePolicyTest {
     static final Instant NOT_BEFORE = Instant.parse("2026-05-01T10:00:00Z");
@@ -50,8 +52,8 @@ class DeadlinePolicyTest {
         assertEquals(kubelet.deadline("0a1b", NOT_BEFORE, notAfter), kubelet.deadline("A1B", NOT_BEFORE, notAfter),
                 "case and leading zeros do not change the serial");
         assertNotEquals(kubelet.deadline("a1b", NOT_BEFORE, notAfter), kubelet.deadline("a1c", NOT_BEFORE, notAfter));
-        double u = DeadlinePolicy.KubeletJitter.unitFromSerial("5f3e");
-        assertEquals(u, DeadlinePolicy.KubeletJitter.unitFromSerial("5f3e"));
+        double u = RotationDeadline.unitFromSerial("5f3e");
+        assertEquals(u, RotationDeadline.unitFromSerial("5f3e"));
         assertTrue(u >= 0 && u < 1);
     }
 

@@ -115,12 +115,14 @@ class ReplicasIT {
 
     private static Map<String, String> environment(String bootstrap, String suffix) {
         String issued = "it-issued-" + suffix;
-        KafkaBrokers.createTopics(bootstrap, 6, List.of(issued, "it-observed-" + suffix, "it-renewal-due-" + suffix));
+        KafkaBrokers.createTopics(bootstrap, 6, List.of(issued, "it-observed-" + suffix, "it-pcr-observed-" + suffix,
+                "it-renewal-due-" + suffix));
         KafkaBrokers.createTopics(bootstrap, 1, KafkaBrokers.deadLetterTopics());
         return Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                 "CSRFLOW_TOPICS_ISSUED", issued,
                 "CSRFLOW_TOPICS_OBSERVED", "it-observed-" + suffix,
+                "CSRFLOW_TOPICS_POD_CERTIFICATES_OBSERVED", "it-pcr-observed-" + suffix,
                 "CSRFLOW_TOPICS_RENEWAL_DUE", "it-renewal-due-" + suffix,
                 "CSRFLOW_SCHEDULER_APPLICATION_ID", "it-scheduler-" + suffix,
                 "CSRFLOW_SCHEDULER_NODES_WATCH", "false",

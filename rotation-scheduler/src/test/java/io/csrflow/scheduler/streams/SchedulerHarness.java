@@ -26,8 +26,10 @@ import io.csrflow.events.EventType;
 import io.csrflow.events.RenewalDue;
 import io.csrflow.scheduler.inventory.DeadlinePolicy;
 import io.csrflow.scheduler.inventory.NoticePlan;
+import io.csrflow.scheduler.inventory.OverduePlan;
 import io.csrflow.scheduler.inventory.TrackedCertificate;
 import io.csrflow.scheduler.nodes.NodeDirectory;
+import io.csrflow.scheduler.pods.PodDirectory;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.MutableClock;
@@ -45,6 +47,7 @@ final class SchedulerHarness implements AutoCloseable {
     static final Duration FIRST_REMINDER = Duration.ofHours(1);
     static final Duration MAX_REMINDER = Duration.ofHours(4);
     static final Duration RETENTION = Duration.ofDays(1);
+    static final Duration OVERDUE_MARGIN = Duration.ofMinutes(10);
 
     final String bootstrap = KafkaBrokers.shared();
     final MutableClock clock;
@@ -64,15 +67,18 @@ final class SchedulerHarness implements AutoCloseable {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         clock = new MutableClock(start);
         applicationId = "scheduler-test-" + suffix;
+        NoticePlan notices = new NoticePlan(FIRST_REMINDER, MAX_REMINDER, RETENTION);
         settings = new SchedulerSettings(
-                new SchedulerSettings.Topics("issued-" + suffix, "observed-" + suffix, "renewal-due-" + suffix,
-                        "dlq-" + suffix),
+                new SchedulerSettings.Topics("issued-" + suffix, "observed-" + suffix, "pcr-observed-" + suffix,
+                        "renewal-due-" + suffix, "dlq-" + suffix),
                 "/csrflow/rotation-scheduler-test", new DeadlinePolicy.KubeletJitter(),
-                new NoticePlan(FIRST_REMINDER, MAX_REMINDER, RETENTION), Duration.ofMillis(100), 10_000,
+                notices, Duration.ofMillis(100), 10_000,
                 Duration.ofMinutes(15), 100,
-                CertificateTrust.fromDirectory(trustBundleDir, new BouncyCastleProvider()));
+                CertificateTrust.fromDirectory(trustBundleDir, new BouncyCastleProvider()),
+                new OverduePlan(OVERDUE_MARGIN, notices), 100);
         SchedulerSettings.Topics t = settings.topics();
-        KafkaBrokers.createTopics(bootstrap, partitions, List.of(t.issued(), t.observed(), t.renewalDue()));
+        KafkaBrokers.createTopics(bootstrap, partitions, List.of(t.issued(), t.observed(), t.podCertificates(),
+                t.renewalDue()));
         KafkaBrokers.createTopics(bootstrap, 1, List.of(t.deadLetter()));
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -89,6 +95,17 @@ final class SchedulerHarness implements AutoCloseable {
     }
 
     SchedulerStreams startNoWait(NodeDirectory nodes) {
+        return startNoWait(nodes, PodDirectory.NONE);
+    }
+
+    /** Starts one more instance that looks pods up in {@code pods}, and waits until it runs. */
+    SchedulerStreams start(NodeDirectory nodes, PodDirectory pods) {
+        SchedulerStreams instance = startNoWait(nodes, pods);
+        await().atMost(Duration.ofSeconds(60)).until(() -> instance.status().running());
+        return instance;
+    }
+
+    SchedulerStreams startNoWait(NodeDirectory nodes, PodDirectory pods) {
         Path stateDir;
         try {
             stateDir = Files.createTempDirectory("scheduler-state");
@@ -99,7 +116,7 @@ final class SchedulerHarness implements AutoCloseable {
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
                 StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        SchedulerStreams instance = new SchedulerStreams(config, settings, nodes, clock, new SimpleMeterRegistry(),
+        SchedulerStreams instance = new SchedulerStreams(config, settings, nodes, pods, clock, new SimpleMeterRegistry(),
                 OpenTelemetry.noop().getTracer("test"))
                 .start();
         instances.add(instance);

@@ -12,6 +12,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.DEROctetString;
@@ -31,6 +32,9 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.Identities;
 import io.csrflow.events.Identity;
+import io.csrflow.events.PodCertificateCondition;
+import io.csrflow.events.PodCertificateObserved;
+import io.csrflow.events.PodCertificatePhase;
 import io.csrflow.events.Requester;
 import io.csrflow.pki.Pem;
 
@@ -112,6 +116,66 @@ public final class TestCertificates {
         return new CertIssued(identity, csrName, "uid-" + csrName, c.getSubjectX500Principal().getName(),
                 List.of(), List.of(), c.getSerialNumber().toString(16), c.getNotBefore().toInstant(),
                 c.getNotAfter().toInstant(), "00", c.getIssuerX500Principal().getName(), Pem.of(c), issuedAt);
+    }
+
+    /**
+     * pcr.observed of a PodCertificateRequest {@code namespace/requestName} of pod {@code pod} (UID
+     * {@code podUid}, ServiceAccount {@code serviceAccount}, on {@code node}) in phase {@code phase}. With a
+     * certificate, its chain and times are the certificate's, as the API server requires, and
+     * {@code beginRefreshAt} as given; without one, the status is empty, as before the signer answers.
+     */
+    public static PodCertificateObserved podCertificate(String signer, String namespace, String serviceAccount,
+            String pod, String podUid, String node, String requestName, PodCertificatePhase phase, X509Certificate c,
+            Instant beginRefreshAt, Instant observedAt) {
+        String condition = switch (phase) {
+            case ISSUED -> "Issued";
+            case DENIED -> "Denied";
+            case FAILED -> "Failed";
+            default -> null;
+        };
+        List<PodCertificateCondition> conditions = condition == null ? List.of()
+                : List.of(new PodCertificateCondition(condition, "True", condition, "", observedAt));
+        return new PodCertificateObserved(namespace, requestName, "uid-" + requestName, "1", signer, pod, podUid,
+                serviceAccount, "uid-sa-" + serviceAccount, node, "uid-" + node, 86400, "MCowBQYDK2VwAyEA",
+                "c2lnbmF0dXJl", Map.of(), conditions, c == null ? null : Pem.of(c),
+                c == null ? null : c.getNotBefore().toInstant(), c == null ? null : beginRefreshAt,
+                c == null ? null : c.getNotAfter().toInstant(), phase, observedAt, observedAt);
+    }
+
+    /** pcr.observed of an issued PodCertificateRequest: {@link #podCertificate} in phase Issued. */
+    public static PodCertificateObserved podCertificateIssued(String signer, String namespace, String serviceAccount,
+            String pod, String podUid, String node, String requestName, X509Certificate c, Instant beginRefreshAt,
+            Instant observedAt) {
+        return podCertificate(signer, namespace, serviceAccount, pod, podUid, node, requestName,
+                PodCertificatePhase.ISSUED, c, beginRefreshAt, observedAt);
+    }
+
+    /** The same snapshot with another certificate chain (PEM as given, checked or not). */
+    public static PodCertificateObserved withChain(PodCertificateObserved o, String certificateChain) {
+        return new PodCertificateObserved(o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.signerName(),
+                o.podName(), o.podUid(), o.serviceAccountName(), o.serviceAccountUid(), o.nodeName(), o.nodeUid(),
+                o.maxExpirationSeconds(), o.pkixPublicKey(), o.proofOfPossession(), o.unverifiedUserAnnotations(),
+                o.conditions(), certificateChain, o.notBefore(), o.beginRefreshAt(), o.notAfter(), o.phase(),
+                o.createdAt(), o.observedAt());
+    }
+
+    /** The same snapshot with other status times (notBefore, beginRefreshAt, notAfter), checked or not. */
+    public static PodCertificateObserved withTimes(PodCertificateObserved o, Instant notBefore, Instant beginRefreshAt,
+            Instant notAfter) {
+        return new PodCertificateObserved(o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.signerName(),
+                o.podName(), o.podUid(), o.serviceAccountName(), o.serviceAccountUid(), o.nodeName(), o.nodeUid(),
+                o.maxExpirationSeconds(), o.pkixPublicKey(), o.proofOfPossession(), o.unverifiedUserAnnotations(),
+                o.conditions(), o.certificateChain(), notBefore, beginRefreshAt, notAfter, o.phase(), o.createdAt(),
+                o.observedAt());
+    }
+
+    /** The snapshot the watcher publishes when the request is deleted: its last state, phase Deleted. */
+    public static PodCertificateObserved deleted(PodCertificateObserved o, Instant at) {
+        return new PodCertificateObserved(o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.signerName(),
+                o.podName(), o.podUid(), o.serviceAccountName(), o.serviceAccountUid(), o.nodeName(), o.nodeUid(),
+                o.maxExpirationSeconds(), o.pkixPublicKey(), o.proofOfPossession(), o.unverifiedUserAnnotations(),
+                o.conditions(), o.certificateChain(), o.notBefore(), o.beginRefreshAt(), o.notAfter(),
+                PodCertificatePhase.DELETED, o.createdAt(), at);
     }
 
     /** csr.observed in phase Issued of a CSR that {@code requester} (spec.username) created. */
