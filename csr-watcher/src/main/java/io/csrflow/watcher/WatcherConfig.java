@@ -21,17 +21,27 @@ public interface WatcherConfig {
          */
         @WithDefault(io.csrflow.events.Topics.OBSERVED)
         String observed();
+
+        /**
+         * Where {@code pcr.observed} events go; the default is
+         * {@code EventType.POD_CERTIFICATE_OBSERVED.defaultTopic()}, kept equal by {@code WatcherConfigTest}.
+         */
+        @WithDefault(io.csrflow.events.Topics.POD_CERTIFICATES_OBSERVED)
+        String podCertificatesObserved();
     }
 
     interface Watcher {
         /**
-         * How often the informer re-delivers every CSR; each re-delivery is published again, so that
-         * consumers re-evaluate CSRs still pending (a Node may have registered since). 0 disables.
+         * How often the informers re-deliver every CSR and PodCertificateRequest; each re-delivery is
+         * published again, so that consumers re-evaluate requests still pending (a Node may have
+         * registered since). 0 disables.
          */
         @WithDefault("10m")
         Duration resync();
 
         LeaderElection leaderElection();
+
+        PodCertificates podCertificates();
 
         Publisher publisher();
 
@@ -60,6 +70,17 @@ public interface WatcherConfig {
 
         @WithDefault("2s")
         Duration retryPeriod();
+    }
+
+    /** PodCertificateRequests (certificates.k8s.io/v1beta1, Kubernetes 1.35+), published as {@code pcr.observed}. */
+    interface PodCertificates {
+        /**
+         * Watch them when the API server serves them (asked once at start through discovery; an API
+         * server that does not is logged and left alone, CSRs are watched all the same). Turn off
+         * where no one consumes {@code pcr.observed} or the watcher may not list them.
+         */
+        @WithDefault("true")
+        boolean enabled();
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.csrflow.watcher;
 
+import static io.csrflow.watcher.PodCertificateTestSupport.create;
+import static io.csrflow.watcher.PodCertificateTestSupport.ed25519;
+import static io.csrflow.watcher.PodCertificateTestSupport.phasesOf;
+import static io.csrflow.watcher.PodCertificateTestSupport.podOnNode;
 import static io.csrflow.watcher.WatcherTestSupport.createKubeletCsr;
 import static io.csrflow.watcher.WatcherTestSupport.phasesOf;
 import static io.restassured.RestAssured.given;
@@ -21,6 +25,8 @@ import io.csrflow.emulator.KubeEmulator;
 import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
+import io.csrflow.events.PodCertificateObserved;
+import io.csrflow.events.PodCertificatePhase;
 import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.InjectKubeEmulator;
 import io.csrflow.testsupport.KafkaBrokers;
@@ -33,7 +39,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** While another replica holds the Lease this one publishes nothing; when it is gone, this one takes over. */
+/**
+ * While another replica holds the Lease this one publishes nothing, CSRs and PodCertificateRequests
+ * alike; when it is gone, this one takes over and publishes what it missed.
+ */
 @QuarkusTest
 @TestProfile(LeaderElectionTest.LeaseHeldElsewhere.class)
 class LeaderElectionTest {
@@ -58,12 +67,16 @@ class LeaderElectionTest {
     void standsByWhileTheLeaseIsHeldAndTakesOverWhenItExpires() {
         try (KubernetesClient admin = emulator.client("admin-token");
              EventProbe<CsrObserved> probe = EventProbe.onDefaultTopic(KafkaBrokers.shared(),
-                     EventType.CSR_OBSERVED)) {
+                     EventType.CSR_OBSERVED);
+             EventProbe<PodCertificateObserved> pcrs = EventProbe.onDefaultTopic(KafkaBrokers.shared(),
+                     EventType.POD_CERTIFICATE_OBSERVED)) {
             given().get("/q/health/ready").then().statusCode(200).body(containsString("\"role\": \"standby\""));
 
             createKubeletCsr(admin, "while-standby", "worker-s");
+            create(emulator, podOnNode(emulator, admin, "standby", "web", "worker-s"), "web-cert", ed25519(),
+                    Map.of());
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                    .until(() -> phasesOf(probe, "while-standby").isEmpty());
+                    .until(() -> phasesOf(probe, "while-standby").isEmpty() && pcrs.received().isEmpty());
 
             // The other replica stops renewing: its lease runs out.
             Lease held = admin.leases().inNamespace("csrflow").withName("csr-watcher").get();
@@ -71,7 +84,8 @@ class LeaderElectionTest {
                     .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC).minusHours(2)).endSpec().build()).update();
 
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> phasesOf(probe, "while-standby").contains(CsrPhase.PENDING));
+                    .until(() -> phasesOf(probe, "while-standby").contains(CsrPhase.PENDING)
+                            && phasesOf(pcrs, "standby/web-cert").contains(PodCertificatePhase.PENDING));
             Lease taken = admin.leases().inNamespace("csrflow").withName("csr-watcher").get();
             assertNotEquals("other-replica", taken.getSpec().getHolderIdentity());
             assertEquals(1, taken.getSpec().getLeaseTransitions());

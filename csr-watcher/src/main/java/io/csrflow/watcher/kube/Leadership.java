@@ -24,9 +24,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Runs the informer and the cleaner only while this replica holds the {@code csr-watcher} Lease,
- * so one replica publishes and cleans and the others stand by. Losing the Lease stops both and
- * drops unsent snapshots: the next leader's initial list publishes every CSR again.
+ * Runs the informers (CSRs, PodCertificateRequests) and the cleaner only while this replica holds
+ * the {@code csr-watcher} Lease, so one replica publishes and cleans and the others stand by. Losing
+ * the Lease stops them and drops unsent snapshots: the next leader's initial lists publish every
+ * object again.
  */
 @ApplicationScoped
 public class Leadership {
@@ -34,6 +35,7 @@ public class Leadership {
 
     private final KubernetesClient client;
     private final CsrInformer informer;
+    private final PodCertificateInformer podCertificates;
     private final CsrCleaner cleaner;
     private final ObservedPublisher publisher;
     private final WatcherConfig.LeaderElection config;
@@ -43,10 +45,11 @@ public class Leadership {
     private volatile boolean shuttingDown;
     private volatile CompletableFuture<?> election;
 
-    Leadership(KubernetesClient client, CsrInformer informer, CsrCleaner cleaner, ObservedPublisher publisher,
-            WatcherConfig config) {
+    Leadership(KubernetesClient client, CsrInformer informer, PodCertificateInformer podCertificates,
+            CsrCleaner cleaner, ObservedPublisher publisher, WatcherConfig config) {
         this.client = client;
         this.informer = informer;
+        this.podCertificates = podCertificates;
         this.cleaner = cleaner;
         this.publisher = publisher;
         this.config = config.watcher().leaderElection();
@@ -60,6 +63,7 @@ public class Leadership {
         if (!config.enabled()) {
             leading.set(true);
             informer.start();
+            podCertificates.start();
             cleaner.start();
             return;
         }
@@ -74,6 +78,7 @@ public class Leadership {
         }
         cleaner.stop();
         informer.stop();
+        podCertificates.stop();
     }
 
     public boolean leading() {
@@ -111,17 +116,19 @@ public class Leadership {
     }
 
     private void startLeading() {
-        LOG.infof("%s leads: starting the CSR informer and cleaner", identity);
+        LOG.infof("%s leads: starting the informers and the cleaner", identity);
         leading.set(true);
         informer.start();
+        podCertificates.start();
         cleaner.start();
     }
 
     private void stopLeading() {
         if (leading.getAndSet(false)) {
-            LOG.infof("%s stopped leading: stopping the CSR informer and cleaner", identity);
+            LOG.infof("%s stopped leading: stopping the informers and the cleaner", identity);
             cleaner.stop();
             informer.stop();
+            podCertificates.stop();
             publisher.clear();
         }
     }

@@ -7,10 +7,12 @@ import java.util.Map;
 /**
  * {@code io.csrflow.pcr.observed.v1}: a full snapshot of one PodCertificateRequest
  * (certificates.k8s.io/v1beta1, a kubelet asking for a pod's {@code podCertificate} volume) as the
- * watcher saw it, keyed by {@code namespace/name}. The API server has already checked that the node,
- * the pod and its service account match, so {@code podName}, {@code serviceAccountName} and
- * {@code nodeName} say who asks. {@code pkixPublicKey} and {@code proofOfPossession} are base64 as in
- * the API's JSON. The status fields are present once the request is issued.
+ * watcher saw it, keyed by {@code namespace/name}. When a kubelet created it, the API server's
+ * NodeRestriction admission has checked that the node, the pod and its service account match, so
+ * {@code podName}, {@code serviceAccountName} and {@code nodeName} say who asks; anyone else RBAC
+ * lets create them is not held to that, so a signer confirms them against the live Pod.
+ * {@code pkixPublicKey} and {@code proofOfPossession} are base64 as in the API's JSON. The status
+ * fields are present once the request is issued.
  */
 public record PodCertificateObserved(
         String namespace,

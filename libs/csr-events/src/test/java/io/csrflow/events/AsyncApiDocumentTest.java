@@ -7,6 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -52,7 +60,8 @@ class AsyncApiDocumentTest {
     @Test
     void everySchemaListsExactlyTheRecordsFields() {
         for (Class<?> type : new Class<?>[] {CsrObserved.class, CsrDecision.class, CertIssued.class,
-            RenewalDue.class, Requester.class, CsrCondition.class, PolicyCheck.class, Identity.class}) {
+            RenewalDue.class, Requester.class, CsrCondition.class, PolicyCheck.class, Identity.class,
+            PodCertificateObserved.class, PodCertificateCondition.class}) {
             JsonNode schema = doc.path("components").path("schemas").path(type.getSimpleName());
             Set<String> documented = new TreeSet<>();
             schema.path("properties").fieldNames().forEachRemaining(documented::add);
@@ -98,7 +107,44 @@ class AsyncApiDocumentTest {
                 }
             }
         }
-        assertTrue(examples >= 3, "the node and workload examples are there: " + examples);
+        assertTrue(examples >= 4, "the node, workload and pod certificate examples are there: " + examples);
+    }
+
+    @Test
+    void thePodCertificateExampleIsARequestTheApiServerWouldHaveAccepted() throws Exception {
+        JsonNode payload = examplesOf(EventType.POD_CERTIFICATE_OBSERVED).get(0).path("payload");
+        PodCertificateObserved example = EventCodec.mapper().treeToValue(payload, PodCertificateObserved.class);
+
+        // The API server admits a request only with a proof of possession: the key's signature over the pod's UID.
+        PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(
+                new X509EncodedKeySpec(Base64.getDecoder().decode(example.pkixPublicKey())));
+        Signature verifier = Signature.getInstance("Ed25519");
+        verifier.initVerify(key);
+        verifier.update(example.podUid().getBytes(StandardCharsets.UTF_8));
+        assertTrue(verifier.verify(Base64.getDecoder().decode(example.proofOfPossession())));
+        assertEquals(PodCertificatePhase.of(example.conditions()), example.phase());
+        assertTrue(example.notBefore().isBefore(example.beginRefreshAt())
+                && example.beginRefreshAt().isBefore(example.notAfter()));
+    }
+
+    @Test
+    void everyPodCertificatePhaseIsDocumented() {
+        Set<String> documented = new TreeSet<>();
+        doc.path("components").path("schemas").path("PodCertificateObserved").path("properties").path("phase")
+                .path("enum").forEach(v -> documented.add(v.asText()));
+        assertEquals(Stream.of(PodCertificatePhase.values()).map(PodCertificatePhase::wireName)
+                .collect(Collectors.toCollection(TreeSet::new)), documented);
+    }
+
+    private static List<JsonNode> examplesOf(EventType<?> type) {
+        List<JsonNode> examples = new ArrayList<>();
+        for (JsonNode message : doc.path("components").path("messages")) {
+            if (message.path("name").asText().equals(type.type())) {
+                message.path("examples").forEach(examples::add);
+            }
+        }
+        assertFalse(examples.isEmpty(), type + " has an example");
+        return examples;
     }
 
     @SuppressWarnings("unchecked")

@@ -291,6 +291,126 @@ class EventCodecTest {
                 "null".getBytes(StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void aPodCertificateRequestTravelsUnderNamespaceAndNameWithItsBase64FieldsAsTheApiHasThem() {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificateIssued());
+
+        assertEquals("my-namespace/my-pod-a1b2c", encoded.key());
+        assertEquals(encoded.key(), encoded.headers().get(EventCodec.H_SUBJECT));
+        assertEquals(Topics.POD_CERTIFICATES_OBSERVED, EventType.POD_CERTIFICATE_OBSERVED.defaultTopic());
+        String json = new String(encoded.value(), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"pkixPublicKey\":\"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\""),
+                json);
+        assertTrue(json.contains("\"beginRefreshAt\":\"2026-11-28T22:00:00Z\""), json);
+        assertTrue(json.contains("\"phase\":\"Issued\""), json);
+    }
+
+    @Test
+    void aPendingPodCertificateRequestWritesNoStatusFields() {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificatePending());
+        String json = new String(encoded.value(), StandardCharsets.UTF_8);
+
+        for (String absent : List.of("certificateChain", "notBefore", "beginRefreshAt", "notAfter")) {
+            assertFalse(json.contains(absent), absent + " in " + json);
+        }
+        PodCertificateObserved decoded = EventCodec.decode(EventType.POD_CERTIFICATE_OBSERVED, encoded.headers(),
+                encoded.value()).data();
+        assertEquals(SampleEvents.podCertificatePending(), decoded);
+        assertEquals(List.of(), decoded.conditions());
+    }
+
+    @Test
+    void podCertificateFieldsAddedLaterAreIgnored() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificateIssued());
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(encoded.value());
+        json.put("addedInV2", "x");
+        ((ObjectNode) json.get("conditions").get(0)).put("observedGeneration", 1);
+
+        PodCertificateObserved decoded = EventCodec.decode(EventType.POD_CERTIFICATE_OBSERVED, encoded.headers(),
+                EventCodec.mapper().writeValueAsBytes(json)).data();
+
+        assertEquals(SampleEvents.podCertificateIssued(), decoded);
+    }
+
+    /** A consumer that took only the fields it needs (a signer's view), or was built before later fields existed. */
+    record PodCertificateAsASignerReadsIt(String namespace, String name, String uid, String signerName,
+            String pkixPublicKey, PodCertificatePhase phase) {
+    }
+
+    @Test
+    void aReaderOfSomeOfTheFieldsReadsAPodCertificateRequest() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificateIssued());
+
+        PodCertificateAsASignerReadsIt read = EventCodec.mapper().readValue(encoded.value(),
+                PodCertificateAsASignerReadsIt.class);
+
+        assertEquals(new PodCertificateAsASignerReadsIt("my-namespace", "my-pod-a1b2c", "uid-3",
+                "csrflow.io/workload-serving", SampleEvents.podCertificateIssued().pkixPublicKey(),
+                PodCertificatePhase.ISSUED), read);
+    }
+
+    @Test
+    void aPodCertificateRecordOnTheCsrTopicIsRejectedNotMisread() {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificateIssued());
+        EventFormatException e = assertThrows(EventFormatException.class,
+                () -> EventCodec.decode(EventType.CSR_OBSERVED, encoded.headers(), encoded.value()));
+        assertTrue(e.getMessage().contains("ce_type 'io.csrflow.pcr.observed.v1'"), e.getMessage());
+    }
+
+    @Test
+    void csrEventsAreUnchangedByThePodCertificateType() {
+        EncodedEvent headersOnly = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
+        assertEquals(SampleEvents.observed(), EventCodec.decode(EventType.CSR_OBSERVED, headersOnly.headers(),
+                headersOnly.value()).data());
+        assertEquals(List.of("csrflow.csr.observed", "csrflow.csr.decisions", "csrflow.cert.issued",
+                "csrflow.cert.renewal-due", "csrflow.pcr.observed"),
+                EventType.ALL.stream().map(EventType::defaultTopic).toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"namespace", "name", "uid", "resourceVersion", "signerName", "podName", "serviceAccountName",
+        "nodeName", "phase", "observedAt"})
+    void missingRequiredPodCertificateFieldIsNamed(String field) throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificateIssued());
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(encoded.value());
+        json.remove(field);
+
+        EventFormatException e = assertThrows(EventFormatException.class, () -> EventCodec.decode(
+                EventType.POD_CERTIFICATE_OBSERVED, encoded.headers(), EventCodec.mapper().writeValueAsBytes(json)));
+
+        assertEquals("io.csrflow.pcr.observed.v1: missing required field '" + field + "'", e.getMessage());
+    }
+
+    @Test
+    void aPodCertificatePhaseThisReaderDoesNotKnowIsAClearError() throws Exception {
+        EncodedEvent encoded = codec.encode(EventType.POD_CERTIFICATE_OBSERVED, SampleEvents.podCertificateIssued());
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(encoded.value());
+        json.put("phase", "Revoked");
+
+        EventFormatException e = assertThrows(EventFormatException.class, () -> EventCodec.decode(
+                EventType.POD_CERTIFICATE_OBSERVED, encoded.headers(), EventCodec.mapper().writeValueAsBytes(json)));
+
+        assertTrue(e.getMessage().contains("phase"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "'', PENDING",
+        "Issued, ISSUED",
+        "Denied, DENIED",
+        "Failed, FAILED",
+        "Issued:False, PENDING",
+        "SomethingElse, PENDING",
+        "SomethingElse+Denied, DENIED",
+    })
+    void podCertificatePhaseIsTheTrueTerminalCondition(String conditions, PodCertificatePhase expected) {
+        List<PodCertificateCondition> list = Stream.of(conditions.split("\\+")).filter(c -> !c.isEmpty()).map(c -> {
+            String[] parts = c.split(":");
+            return new PodCertificateCondition(parts[0], parts.length > 1 ? parts[1] : "True", null, null, null);
+        }).toList();
+        assertEquals(expected, PodCertificatePhase.of(list));
+    }
+
     @ParameterizedTest(name = "{0} certificate={1} -> {2}")
     @CsvSource({
         "'', false, PENDING",

@@ -64,8 +64,30 @@ final class SampleEvents {
                 RenewalReason.OVERDUE, 2, T.plusSeconds(2900));
     }
 
+    /** A kubelet's PodCertificateRequest for pod my-pod, issued by a workload signer: every field set. */
+    static PodCertificateObserved podCertificateIssued() {
+        return new PodCertificateObserved("my-namespace", "my-pod-a1b2c", "uid-3", "1234",
+                "csrflow.io/workload-serving", "my-pod", "pod-uid-1", "default", "sa-uid-1", "worker-1", "node-uid-1",
+                86400, "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=", "c2lnbmF0dXJl",
+                Map.of("example.com/purpose", "metrics"),
+                List.of(new PodCertificateCondition("Issued", "True", "Issued", "issued by csrflow", T)),
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", T.minusSeconds(300),
+                T.plusSeconds(43200), T.plusSeconds(86100), PodCertificatePhase.ISSUED, T.minusSeconds(2), T);
+    }
+
+    /** The same request as the watcher first sees it: spec only. */
+    static PodCertificateObserved podCertificatePending() {
+        PodCertificateObserved issued = podCertificateIssued();
+        return new PodCertificateObserved(issued.namespace(), issued.name(), issued.uid(), "1233",
+                issued.signerName(), issued.podName(), issued.podUid(), issued.serviceAccountName(),
+                issued.serviceAccountUid(), issued.nodeName(), issued.nodeUid(), issued.maxExpirationSeconds(),
+                issued.pkixPublicKey(), issued.proofOfPossession(), issued.unverifiedUserAnnotations(), null, null,
+                null, null, null, PodCertificatePhase.PENDING, issued.createdAt(), T.minusSeconds(1));
+    }
+
     static Map<EventType<?>, Object> all() {
         return Map.of(EventType.CSR_OBSERVED, observed(), EventType.CSR_DECISION, decision(),
-                EventType.CERT_ISSUED, issued(), EventType.RENEWAL_DUE, renewalDue());
+                EventType.CERT_ISSUED, issued(), EventType.RENEWAL_DUE, renewalDue(),
+                EventType.POD_CERTIFICATE_OBSERVED, podCertificateIssued());
     }
 }

@@ -1,6 +1,7 @@
 package io.csrflow.service;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,74 +11,100 @@ import io.csrflow.events.PodCertificateCondition;
 import io.csrflow.events.PodCertificateObserved;
 import io.csrflow.events.PodCertificatePhase;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 
 /**
- * Turns a PodCertificateRequest read from the Kubernetes API (informer or GET; a generic object,
- * since fabric8 has no model of certificates.k8s.io/v1beta1) into the {@code pcr.observed} snapshot;
- * reads, never modifies it. Byte fields stay base64 as the API's JSON carries them; a field of the
- * wrong JSON type reads as absent, and the event's own checks then name it.
+ * Turns a PodCertificateRequest read from the API into the {@code pcr.observed} snapshot; reads,
+ * never modifies it. fabric8 7.5 models only v1alpha1, so the object comes as a generic resource
+ * whose spec and status are the API's JSON as maps. Field names are the API's
+ * ({@code podUID}, {@code nodeUID}, ...); binary fields ({@code pkixPublicKey},
+ * {@code proofOfPossession}) stay the base64 strings the JSON carries; times are RFC 3339; a field
+ * that is absent, or not of its type, is null.
  */
 public final class PodCertificateSnapshots {
     private PodCertificateSnapshots() {
     }
 
-    public static PodCertificateObserved of(GenericKubernetesResource request, boolean deleted, Instant observedAt) {
-        Map<String, Object> spec = map(request.getAdditionalProperties().get("spec"));
-        Map<String, Object> status = map(request.getAdditionalProperties().get("status"));
+    /**
+     * @throws io.csrflow.events.MissingFieldException if a field the contract requires is absent
+     *         (the API server never serves such an object)
+     */
+    public static PodCertificateObserved of(GenericKubernetesResource pcr, boolean deleted, Instant observedAt) {
+        ObjectMeta meta = pcr.getMetadata();
+        Map<String, Object> spec = object(pcr.getAdditionalProperties().get("spec"));
+        Map<String, Object> status = object(pcr.getAdditionalProperties().get("status"));
         List<PodCertificateCondition> conditions = list(status.get("conditions")).stream()
-                .map(PodCertificateSnapshots::map)
-                .filter(c -> text(c.get("type")) != null && text(c.get("status")) != null)
-                .map(c -> new PodCertificateCondition(text(c.get("type")), text(c.get("status")), text(c.get("reason")),
-                        text(c.get("message")), instant(c.get("lastTransitionTime"))))
+                .map(PodCertificateSnapshots::object)
+                .map(c -> new PodCertificateCondition(string(c, "type"), string(c, "status"), string(c, "reason"),
+                        string(c, "message"), instant(c.get("lastTransitionTime"))))
                 .toList();
-        Map<String, String> annotations = new LinkedHashMap<>();
-        map(spec.get("unverifiedUserAnnotations")).forEach((k, v) -> annotations.put(k, String.valueOf(v)));
-        Object max = spec.get("maxExpirationSeconds");
         return new PodCertificateObserved(
-                request.getMetadata().getNamespace(),
-                request.getMetadata().getName(),
-                request.getMetadata().getUid(),
-                request.getMetadata().getResourceVersion(),
-                text(spec.get("signerName")),
-                text(spec.get("podName")),
-                text(spec.get("podUID")),
-                text(spec.get("serviceAccountName")),
-                text(spec.get("serviceAccountUID")),
-                text(spec.get("nodeName")),
-                text(spec.get("nodeUID")),
-                max instanceof Number n ? n.intValue() : null,
-                text(spec.get("pkixPublicKey")),
-                text(spec.get("proofOfPossession")),
-                annotations,
+                meta.getNamespace(),
+                meta.getName(),
+                meta.getUid(),
+                meta.getResourceVersion(),
+                string(spec, "signerName"),
+                string(spec, "podName"),
+                string(spec, "podUID"),
+                string(spec, "serviceAccountName"),
+                string(spec, "serviceAccountUID"),
+                string(spec, "nodeName"),
+                string(spec, "nodeUID"),
+                integer(spec.get("maxExpirationSeconds")),
+                string(spec, "pkixPublicKey"),
+                string(spec, "proofOfPossession"),
+                stringMap(spec.get("unverifiedUserAnnotations")),
                 conditions,
-                text(status.get("certificateChain")),
+                string(status, "certificateChain"),
                 instant(status.get("notBefore")),
                 instant(status.get("beginRefreshAt")),
                 instant(status.get("notAfter")),
                 deleted ? PodCertificatePhase.DELETED : PodCertificatePhase.of(conditions),
-                instant(request.getMetadata().getCreationTimestamp()),
+                instant(meta.getCreationTimestamp()),
                 observedAt);
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    private static Map<String, Object> object(Object value) {
+        return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
     }
 
     private static List<?> list(Object value) {
-        return value instanceof List<?> l ? l : List.of();
+        return value instanceof List<?> list ? list : List.of();
     }
 
-    private static String text(Object value) {
-        return value instanceof String s && !s.isEmpty() ? s : null;
+    private static String string(Map<String, Object> object, String field) {
+        return object.get(field) instanceof String s ? s : null;
     }
 
-    private static Instant instant(Object time) {
-        if (!(time instanceof String text) || text.isEmpty()) {
+    /** A JSON integer that fits; anything else (a fraction, a string, out of range) is null. */
+    private static Integer integer(Object value) {
+        if (value instanceof Integer i) {
+            return i;
+        }
+        if (value instanceof Long l && l == l.intValue()) {
+            return l.intValue();
+        }
+        return null;
+    }
+
+    private static Map<String, String> stringMap(Object value) {
+        Map<String, String> strings = new LinkedHashMap<>();
+        object(value).forEach((k, v) -> {
+            if (v instanceof String s) {
+                strings.put(k, s);
+            }
+        });
+        return strings;
+    }
+
+    /** metav1.Time is RFC 3339 (the API server writes UTC, {@code Z}); an offset is read too. */
+    private static Instant instant(Object value) {
+        if (!(value instanceof String time) || time.isEmpty()) {
             return null;
         }
         try {
-            return Instant.parse(text);
+            return OffsetDateTime.parse(time).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }
