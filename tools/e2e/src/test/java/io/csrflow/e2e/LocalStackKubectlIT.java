@@ -84,7 +84,7 @@ class LocalStackKubectlIT {
         stack = new LocalStack(dir, "local-stack");
         kubeconfig = stack.kubeconfig;
         ports = stack.ports;
-        stack.up("--nodes", Integer.toString(NODES), "--workloads", "0");
+        stack.up("--nodes", Integer.toString(NODES), "--workloads", "0", "--pod-certificates", "0");
         script = stack.script;
     }
 
