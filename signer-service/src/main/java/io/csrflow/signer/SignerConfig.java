@@ -162,6 +162,9 @@ public interface SignerConfig {
 
         /** EndpointSlice managers whose slices are believed; by default endpointslice-controller.k8s.io. */
         Optional<Set<String>> endpointSliceManagers();
+
+        /** DNS names never put in a pod certificate (as the approver's csrflow.approver.cluster.reserved-names). */
+        Optional<Set<String>> reservedNames();
     }
 
     /** One allow-list entry: a pod matches when its namespace, service account and labels all do. */

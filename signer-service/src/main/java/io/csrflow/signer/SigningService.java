@@ -122,7 +122,7 @@ public class SigningService {
         }
         Timer.Sample sample = Timer.start(registry);
         SignerChecks.Outcome checked = checks.check(csr, cas.allowedUsages(csr.signerName()),
-                cas.profile(csr.signerName()));
+                cas.profile(csr.signerName()), cas.podTrustDomains());
         if (!checked.signable()) {
             registry.counter("csrflow.signer.failures", "signer", csr.signerName(), "reason", VALIDATION_FAILURE)
                     .increment();

@@ -129,7 +129,8 @@ class PodCertificateSignerTest {
         assertEquals("Issued", condition.get("type"), condition.toString());
         String message = (String) condition.get("message");
         assertTrue(message.contains("spiffe://test.example/ns/pods-web/sa/web"), message);
-        assertTrue(message.contains("Service pods-web/mixed also selects pods of service account db"), message);
+        assertTrue(message.contains("Service pods-web/mixed also selects pods that do not run as service account web "
+                + "(db-0)"), message);
 
         Map<String, Object> status = status(live(created));
         X509Certificate leaf = Pem.firstCertificate((String) status.get("certificateChain"));
@@ -171,7 +172,7 @@ class PodCertificateSignerTest {
                 Arguments.of("annotations asking for names", WEB, "web-1", "p256", Map.of("csrflow.io/dns-names",
                         "kubernetes.default.svc"), "InvalidUnverifiedUserAnnotations", "[csrflow.io/dns-names]"),
                 Arguments.of("labels outside the allow-list", WEB, "tool-0", "p256", Map.of(), "NotAllowed",
-                        "matches no pod-certificates.allow rule of signer csrflow.io/workload-serving"),
+                        "matches none of the 2 pod-certificates.allow rules of signer csrflow.io/workload-serving"),
                 Arguments.of("a namespace outside the allow-list", "pods-other", "web-0", "p256", Map.of(),
                         "NotAllowed", "Pod pods-other/web-0 (service account web"));
     }

@@ -1,5 +1,6 @@
 package io.csrflow.pki;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,6 +30,7 @@ public enum PodKeyType {
         this.curve = curve;
     }
 
+    private static final BigInteger RSA_EXPONENT = BigInteger.valueOf(65537);
     /** A SubjectPublicKeyInfo nests four deep; anything deeper is not one. */
     private static final int MAX_DEPTH = 4;
 
@@ -45,6 +47,11 @@ public enum PodKeyType {
                     + "SubjectPublicKeyInfo: " + e.getMessage());
         }
         KeyDescription key = PublicKeyInfo.describe(spki);
+        // As for CSR keys (KeyPolicy): other exponents are unusual, some weak, and large ones slow to verify.
+        if (key.algorithm().equals("RSA") && !RSA_EXPONENT.equals(key.rsaExponent())) {
+            throw new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY, "RSA public exponent " + key.rsaExponent()
+                    + " is not accepted (" + RSA_EXPONENT + " is)");
+        }
         return Arrays.stream(values()).filter(t -> t.matches(key)).findFirst()
                 .orElseThrow(() -> new CsrRejectedException(CsrRejection.UNSUPPORTED_KEY, key
                         + " is not a pod certificate key type (RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521, "

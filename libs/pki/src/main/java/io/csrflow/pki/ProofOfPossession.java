@@ -13,9 +13,9 @@ import java.util.Arrays;
 
 /**
  * The proof of possession of a PodCertificateRequest, as the API defines it: a signature by the
- * requested key over the ASCII bytes of the pod's UID. Ed25519 signs the bytes; ECDSA signs their
- * SHA-256 (ASN.1 DER signature); RSA signs their SHA-256 with RSASSA-PSS, SHA-256 and MGF1-SHA-256,
- * and any salt length (Go's {@code rsa.VerifyPSS} with nil options detects it; Go's signer uses the
+ * requested key over the bytes of the pod's UID (UTF-8, as Go reads a string; UIDs are ASCII).
+ * Ed25519 signs the bytes; ECDSA signs their SHA-256 (ASN.1 DER signature); RSA signs their SHA-256
+ * with RSASSA-PSS, SHA-256 and MGF1-SHA-256, and any salt length (Go's {@code rsa.VerifyPSS} with nil options detects it; Go's signer uses the
  * longest, other signers often the hash length), which Java's PSS verifier cannot do: it needs the
  * salt length up front. The API server checks it when the request is created; the signer checks it
  * again, as it re-checks everything it signs for.
@@ -28,7 +28,7 @@ public final class ProofOfPossession {
 
     /** Whether {@code signature} is {@code pkixPublicKey}'s proof over {@code podUid}; false for anything malformed. */
     public static boolean verify(PodKeyType type, byte[] pkixPublicKey, String podUid, byte[] signature) {
-        byte[] message = podUid.getBytes(StandardCharsets.US_ASCII);
+        byte[] message = podUid.getBytes(StandardCharsets.UTF_8);
         try {
             return switch (type) {
                 case ED25519 -> signature(KeyFactory.getInstance("Ed25519").generatePublic(

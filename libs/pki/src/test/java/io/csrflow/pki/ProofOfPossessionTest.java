@@ -5,16 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,6 +52,28 @@ class ProofOfPossessionTest {
     void rsaProofsVerifyWithAnySaltLength(PodKeyType type, int saltLength) throws Exception {
         KeyPair key = key(type);
         assertTrue(ProofOfPossession.verify(type, key.getPublic().getEncoded(), UID, sign(type, key, UID, saltLength)));
+    }
+
+    /** Malformed RSA proofs: one byte short, the modulus itself (s ≥ n), all zeros. */
+    @Test
+    void malformedRsaProofsDoNotVerify() throws Exception {
+        KeyPair key = key(PodKeyType.RSA3072);
+        byte[] spki = key.getPublic().getEncoded();
+        byte[] proof = sign(PodKeyType.RSA3072, key, UID, -1);
+        assertFalse(ProofOfPossession.verify(PodKeyType.RSA3072, spki, UID, Arrays.copyOf(proof, proof.length - 1)));
+        byte[] modulus = ((RSAPublicKey) key.getPublic()).getModulus().toByteArray();
+        assertFalse(ProofOfPossession.verify(PodKeyType.RSA3072, spki, UID, Arrays.copyOfRange(modulus,
+                modulus.length - proof.length, modulus.length)));
+        assertFalse(ProofOfPossession.verify(PodKeyType.RSA3072, spki, UID, new byte[proof.length]));
+    }
+
+    @Test
+    void rsaKeysWithAnExponentOtherThan65537HaveNoType() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(new RSAKeyGenParameterSpec(3072, BigInteger.valueOf(3)));
+        CsrRejectedException e = assertThrows(CsrRejectedException.class,
+                () -> PodKeyType.of(generator.generateKeyPair().getPublic().getEncoded()));
+        assertTrue(e.getMessage().contains("RSA public exponent 3 is not accepted"), e.getMessage());
     }
 
     @ParameterizedTest

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -209,6 +210,13 @@ public class CaRegistry {
     public Optional<PodCertificateSettings> podCertificates(String signerName) {
         CaSource source = sources.get(signerName);
         return source == null ? Optional.empty() : source.podCertificates();
+    }
+
+    /** Every SPIFFE trust domain a signer issues pod certificates in. */
+    public Set<String> podTrustDomains() {
+        Set<String> domains = new TreeSet<>();
+        sources.values().forEach(source -> source.podCertificates().ifPresent(p -> domains.add(p.trustDomain())));
+        return domains;
     }
 
     /** The longest lifetime of a certificate of this signer: its profile's, else {@code csrflow.signer.max-duration}. */

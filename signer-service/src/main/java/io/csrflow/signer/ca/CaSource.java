@@ -89,9 +89,10 @@ record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> 
         for (int i = 0; i < p.allow().size(); i++) {
             SignerConfig.PodRule rule = p.allow().get(i);
             try {
+                String selector = rule.podSelector().orElse("");
                 rules.add(new PodAllowRule(Set.copyOf(rule.namespaces()),
                         Set.copyOf(rule.serviceAccounts().orElse(List.of(PodAllowRule.ANY))),
-                        NamespaceSelector.parse(rule.podSelector().orElse(""))));
+                        NamespaceSelector.parse(selector), selector.trim()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(at + "allow[" + i + "]." + e.getMessage(), e);
             }
@@ -105,7 +106,8 @@ record CaSource(Path certFile, Optional<Path> keyFile, Optional<Pkcs11Settings> 
             return new PodCertificateSettings(rules, p.keyTypes().isPresent() ? keyTypes
                     : PodCertificateSettings.DEFAULT_KEY_TYPES, p.trustDomain().orElse(PodCertificateSettings.DEFAULT_DOMAIN),
                     p.serviceNames().orElse(true), p.clusterDomain().orElse(PodCertificateSettings.DEFAULT_DOMAIN),
-                    p.endpointSliceManagers().orElse(PodCertificateSettings.DEFAULT_MANAGERS));
+                    p.endpointSliceManagers().orElse(PodCertificateSettings.DEFAULT_MANAGERS),
+                    p.reservedNames().orElse(Set.of()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(at + e.getMessage(), e);
         }

@@ -1,9 +1,11 @@
 package io.csrflow.signer.domain;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 import io.csrflow.events.CsrObserved;
+import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.CsrRejectedException;
 import io.csrflow.pki.CsrSpec;
 import io.csrflow.pki.CsrVerifier;
@@ -23,6 +25,8 @@ import io.csrflow.pki.SignerProfile;
  * answer is the reason the CSR fails validation, or empty.
  */
 public final class SignerChecks {
+    /** The check name of a CSR asking for a pod's SPIFFE identity. */
+    public static final String SPIFFE_CHECK = "pod-spiffe-id";
     private final CsrVerifier verifier;
 
     public SignerChecks(CsrVerifier verifier) {
@@ -50,14 +54,27 @@ public final class SignerChecks {
     /**
      * @param allowedUsages what legacy-unknown may certify; empty otherwise
      * @param profile the profile of a signer that is not Kubernetes'; empty for Kubernetes' signers
+     * @param podTrustDomains the SPIFFE trust domains pod certificates are issued in: their IDs name a
+     *        pod's namespace and service account, which only the pod path checks, so no CSR may carry one
      */
-    public Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages, Optional<SignerProfile> profile) {
+    public Outcome check(CsrObserved csr, Optional<Set<String>> allowedUsages, Optional<SignerProfile> profile,
+            Set<String> podTrustDomains) {
         ParsedCsr parsed;
         try {
             parsed = verifier.verify(new CsrSpec(csr.signerName(), csr.request(), csr.expirationSeconds()));
         } catch (CsrRejectedException e) {
             String reason = e.rejection().reason();
             return Outcome.failed(reason, reason + ": " + e.getMessage());
+        }
+        for (String uri : parsed.sans().uris()) {
+            for (String domain : podTrustDomains) {
+                if (uri.toLowerCase(Locale.ROOT).startsWith("spiffe://" + domain + "/")
+                        || uri.equalsIgnoreCase("spiffe://" + domain)) {
+                    return Outcome.failed(SPIFFE_CHECK, "invalid " + csr.signerName() + " request: URI SAN \""
+                            + CsrParser.escape(uri) + "\" is an identity of trust domain " + domain + ", which csrflow "
+                            + "issues to pods only, through PodCertificateRequests");
+                }
+            }
         }
         if (allowedUsages.isPresent() && !allowedUsages.get().containsAll(csr.usages())) {
             return Outcome.failed(signerName(csr) + "/usages", "invalid " + signerName(csr) + " request: usages "

@@ -31,7 +31,14 @@ public class LivePodCertificates {
     public static final String KIND = "PodCertificateRequest";
 
     /** What became of a write. */
-    public enum Written { WRITTEN, CONFLICT, GONE, REFUSED }
+    public enum Written { WRITTEN, CONFLICT, GONE }
+
+    /** The API refused the status as invalid (422): what the signer wrote breaks one of its rules. */
+    public static final class StatusRefusedException extends RuntimeException {
+        StatusRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -56,6 +63,7 @@ public class LivePodCertificates {
         return Optional.of(live);
     }
 
+    /** @throws StatusRefusedException when the API refuses it */
     public Written issued(GenericKubernetesResource live, String chain, Instant notBefore, Instant notAfter,
             Instant beginRefreshAt, String message) {
         Map<String, Object> status = new LinkedHashMap<>();
@@ -67,7 +75,7 @@ public class LivePodCertificates {
         return write(live, status);
     }
 
-    /** A terminal Denied or Failed condition. */
+    /** A terminal Denied or Failed condition; @throws StatusRefusedException when the API refuses it */
     public Written refused(GenericKubernetesResource live, String type, String reason, String message) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("conditions", List.of(condition(type, reason, message)));
@@ -102,7 +110,8 @@ public class LivePodCertificates {
             return switch (e.getCode()) {
                 case 404 -> Written.GONE;
                 case 409 -> Written.CONFLICT;
-                case 422 -> Written.REFUSED;
+                case 422 -> throw new StatusRefusedException(e.getStatus() != null && e.getStatus().getMessage() != null
+                        ? e.getStatus().getMessage() : e.getMessage(), e);
                 default -> throw new ApiUnavailableException("writing /status of PodCertificateRequest " + namespace
                         + "/" + live.getMetadata().getName() + " failed: " + e.getMessage(), e);
             };

@@ -21,8 +21,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * Reads a {@link PodNeighbourhood} from the live API when a pod's certificate is decided. Pod
  * certificates are asked for once per pod and refresh, far less often than a cache would be read,
  * so the signer reads what it needs instead of keeping every Pod, Service and EndpointSlice: the pod;
- * the EndpointSlices of its namespace; and, only when one of them points at the pod, its Services and
- * Pods, to see whom those Services select.
+ * then, once the pod has passed every other check, the EndpointSlices of its namespace and, only when
+ * one of them points at the pod, those Services and the pods of its service account.
  */
 @ApplicationScoped
 public class PodNeighbourhoods {
@@ -35,33 +35,47 @@ public class PodNeighbourhoods {
         this.client = client;
     }
 
-    /** @throws ApiUnavailableException when the API does not answer */
-    public PodNeighbourhood read(String namespace, String podName, boolean withServices) {
+    /** The pod alone; @throws ApiUnavailableException when the API does not answer */
+    public PodNeighbourhood pod(String namespace, String podName) {
         try {
-            Optional<PodNeighbourhood.Pod> pod = Optional.ofNullable(client.pods().inNamespace(namespace)
-                    .withName(podName).get()).map(PodNeighbourhoods::pod);
-            if (pod.isEmpty() || !withServices) {
-                return new PodNeighbourhood(pod, List.of(), List.of(), Map.of());
-            }
+            return new PodNeighbourhood(Optional.ofNullable(client.pods().inNamespace(namespace).withName(podName).get())
+                    .map(PodNeighbourhoods::pod), List.of(), List.of(), Map.of());
+        } catch (KubernetesClientException e) {
+            throw new ApiUnavailableException("reading Pod " + namespace + "/" + podName + " failed: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * The pod with the Services that list it: the namespace's EndpointSlices, and only when one points
+     * at the pod, those Services (by name) and the pods of {@code serviceAccount} (a field selector:
+     * the rest of the namespace is never read). @throws ApiUnavailableException when the API does not answer
+     */
+    public PodNeighbourhood withServices(PodNeighbourhood alone, String namespace, String podName,
+            String serviceAccount) {
+        try {
             List<PodNeighbourhood.Endpoint> endpoints = new ArrayList<>();
             for (EndpointSlice slice : client.discovery().v1().endpointSlices().inNamespace(namespace).list()
                     .getItems()) {
                 endpoints.addAll(endpoints(slice));
             }
-            boolean backsAService = endpoints.stream().anyMatch(e -> "Pod".equals(e.targetKind())
-                    && namespace.equals(e.targetNamespace()) && podName.equals(e.targetName()));
-            if (!backsAService) {
-                return new PodNeighbourhood(pod, List.of(), List.of(), Map.of());
+            List<String> listing = endpoints.stream().filter(e -> "Pod".equals(e.targetKind())
+                    && namespace.equals(e.targetNamespace()) && podName.equals(e.targetName()))
+                    .map(PodNeighbourhood.Endpoint::service).distinct().toList();
+            if (listing.isEmpty()) {
+                return alone;
             }
-            List<String> services = client.services().inNamespace(namespace).list().getItems().stream()
-                    .map(s -> s.getMetadata().getName()).toList();
+            List<String> services = listing.stream()
+                    .filter(name -> client.services().inNamespace(namespace).withName(name).get() != null).toList();
             Map<String, String> accounts = new HashMap<>();
-            for (Pod other : client.pods().inNamespace(namespace).list().getItems()) {
-                accounts.put(other.getMetadata().getName(), serviceAccount(other));
+            for (Pod own : client.pods().inNamespace(namespace).withField("spec.serviceAccountName", serviceAccount)
+                    .list().getItems()) {
+                accounts.put(own.getMetadata().getName(), serviceAccount(own));
             }
-            return new PodNeighbourhood(pod, endpoints, services, accounts);
+            return new PodNeighbourhood(alone.pod(), endpoints.stream().filter(e -> listing.contains(e.service()))
+                    .toList(), services, accounts);
         } catch (KubernetesClientException e) {
-            throw new ApiUnavailableException("reading Pod " + namespace + "/" + podName + " and its Services failed: "
+            throw new ApiUnavailableException("reading the Services of Pod " + namespace + "/" + podName + " failed: "
                     + e.getMessage(), e);
         }
     }
@@ -71,7 +85,7 @@ public class PodNeighbourhoods {
         return new PodNeighbourhood.Pod(pod.getMetadata().getUid(), serviceAccount(pod),
                 pod.getSpec() == null || pod.getSpec().getNodeName() == null ? "" : pod.getSpec().getNodeName(),
                 pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels(),
-                "Succeeded".equals(phase) || "Failed".equals(phase));
+                "Succeeded".equals(phase) || "Failed".equals(phase) || pod.getMetadata().getDeletionTimestamp() != null);
     }
 
     /** The API defaults an unset service account to {@code default}. */

@@ -11,7 +11,8 @@ import io.csrflow.signer.domain.NamespaceSelector;
  * namespace, its service account and its labels all match. {@code *} in a list matches every name;
  * the namespaces must always be listed, so that a signer never serves every namespace by omission.
  */
-public record PodAllowRule(Set<String> namespaces, Set<String> serviceAccounts, NamespaceSelector podSelector) {
+public record PodAllowRule(Set<String> namespaces, Set<String> serviceAccounts, NamespaceSelector podSelector,
+                           String podSelectorText) {
     public static final String ANY = "*";
 
     public PodAllowRule {
@@ -32,7 +33,7 @@ public record PodAllowRule(Set<String> namespaces, Set<String> serviceAccounts, 
 
     String describe() {
         return "namespaces " + new TreeSet<>(namespaces) + ", service accounts " + new TreeSet<>(serviceAccounts)
-                + (podSelector.toString().isEmpty() ? "" : ", pods " + podSelector);
+                + (podSelectorText.isEmpty() ? "" : ", pods " + podSelectorText);
     }
 
     private static boolean matches(Set<String> names, String name) {

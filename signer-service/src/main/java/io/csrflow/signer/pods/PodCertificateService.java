@@ -112,8 +112,7 @@ public class PodCertificateService {
             return Next.DONE;
         }
         Timer.Sample sample = Timer.start(registry);
-        PodAnswer answer = PodCertificatePolicy.decide(request, settings.get(), profile.get(),
-                neighbourhoods.read(namespace, request.podName(), settings.get().serviceNames()));
+        PodAnswer answer = decide(request, settings.get(), profile.get());
         String label = "PodCertificateRequest " + namespace + "/" + name + " (pod " + request.podName() + ", node "
                 + request.nodeName() + ")";
         if (answer instanceof PodAnswer.Deny deny) {
@@ -123,6 +122,21 @@ public class PodCertificateService {
             return refuse(live, request, "Failed", fail.reason(), fail.message(), fail.check(), label);
         }
         return issue(live, request, (PodAnswer.Issue) answer, profile.get(), ca.get(), label, sample);
+    }
+
+    /** Cheap checks first; the pod next; its Services only for a request that would be issued. */
+    private PodAnswer decide(PodCertificateObserved request, PodCertificateSettings settings, SignerProfile profile) {
+        Optional<PodAnswer> early = PodCertificatePolicy.beforeLookup(request, settings);
+        if (early.isPresent()) {
+            return early.get();
+        }
+        PodNeighbourhood around = neighbourhoods.pod(request.namespace(), request.podName());
+        PodAnswer answer = PodCertificatePolicy.decide(request, settings, profile, around);
+        if (answer instanceof PodAnswer.Issue && settings.serviceNames()) {
+            answer = PodCertificatePolicy.decide(request, settings, profile, neighbourhoods.withServices(around,
+                    request.namespace(), request.podName(), request.serviceAccountName()));
+        }
+        return answer;
     }
 
     private Next issue(GenericKubernetesResource live, PodCertificateObserved request, PodAnswer.Issue issue,
@@ -135,10 +149,19 @@ public class PodCertificateService {
             LOG.errorf("%s: no certificate (%s): %s", label, e.reason().label(), e.getMessage());
             return refuse(live, request, "Failed", e.reason().label(), e.getMessage(), "signing", label);
         }
-        LivePodCertificates.Written written = requests.issued(live, Pem.of(minted.certificate()), minted.notBefore(),
-                minted.notAfter(), minted.beginRefreshAt(), "issued " + issue.note());
+        LivePodCertificates.Written written;
+        try {
+            written = requests.issued(live, Pem.of(minted.certificate()), minted.notBefore(), minted.notAfter(),
+                    minted.beginRefreshAt(), "issued " + issue.note());
+        } catch (LivePodCertificates.StatusRefusedException e) {
+            // A certificate the API does not accept is this signer's defect: Failed tells the kubelet,
+            // which asks again, rather than a request left Pending and signed again on every resync.
+            LOG.errorf("%s: the API refused the issued status: %s", label, e.getMessage());
+            return refuse(live, request, "Failed", "SignerValidationFailure", "the API refused the certificate "
+                    + "this signer issued: " + e.getMessage(), "status", label);
+        }
         if (written != LivePodCertificates.Written.WRITTEN) {
-            return next(written, label);
+            return next(written);
         }
         sample.stop(registry.timer("csrflow.signer.pod.certificates.signing", "signer", request.signerName()));
         count(request, "issued", "Issued", "issued");
@@ -150,9 +173,16 @@ public class PodCertificateService {
 
     private Next refuse(GenericKubernetesResource live, PodCertificateObserved request, String type, String reason,
             String message, String check, String label) {
-        LivePodCertificates.Written written = requests.refused(live, type, reason, message);
+        LivePodCertificates.Written written;
+        try {
+            written = requests.refused(live, type, reason, message);
+        } catch (LivePodCertificates.StatusRefusedException e) {
+            registry.counter("csrflow.signer.pod.certificates.refused.writes").increment();
+            LOG.errorf("%s: the API refused the %s status: %s", label, type, e.getMessage());
+            return Next.DONE;
+        }
         if (written != LivePodCertificates.Written.WRITTEN) {
-            return next(written, label);
+            return next(written);
         }
         count(request, type.toLowerCase(Locale.ROOT), reason, check);
         LOG.infof("%s: %s (%s): %s", label, type, reason, message);
@@ -164,11 +194,7 @@ public class PodCertificateService {
                 "reason", reason, "check", check).increment();
     }
 
-    private static Next next(LivePodCertificates.Written written, String label) {
-        if (written == LivePodCertificates.Written.REFUSED) {
-            // The API refused the status: this signer wrote something the API does not accept, a defect to see.
-            LOG.errorf("%s: the API refused the status this signer wrote", label);
-        }
+    private static Next next(LivePodCertificates.Written written) {
         return written == LivePodCertificates.Written.CONFLICT ? Next.READ_AGAIN : Next.DONE;
     }
 }

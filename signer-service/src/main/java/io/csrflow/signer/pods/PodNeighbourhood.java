@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * What the API shows around one pod when its certificate is decided: the pod itself, and, when some
- * EndpointSlice points at it, every endpoint of the Services that list it, the Services of its
- * namespace and the service account of each pod of its namespace.
+ * EndpointSlice points at it, every endpoint of the Services that list it, those of them that exist,
+ * and the pods of its service account (by name; any pod not there runs as another account or not at all).
  */
 public record PodNeighbourhood(Optional<Pod> pod, List<Endpoint> endpoints, List<String> services,
                                Map<String, String> serviceAccountOfPod) {
@@ -18,7 +18,7 @@ public record PodNeighbourhood(Optional<Pod> pod, List<Endpoint> endpoints, List
         serviceAccountOfPod = Map.copyOf(serviceAccountOfPod);
     }
 
-    /** A pod: its UID, service account, node, labels, and whether it has finished (Succeeded or Failed). */
+    /** A pod: its UID, service account, node, labels, and whether it has finished (Succeeded, Failed or being deleted). */
     public record Pod(String uid, String serviceAccount, String nodeName, Map<String, String> labels,
                       boolean finished) {
         public Pod {

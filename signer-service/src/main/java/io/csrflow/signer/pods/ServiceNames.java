@@ -13,9 +13,13 @@ import java.util.TreeSet;
  * service account in the Service's namespace, listed by a slice whose manager is trusted (the
  * EndpointSlice controller writes what the selector selects; anyone else's slice says only what its
  * writer wanted). A Service that also selects other pods, or whose slice is not trusted, gives no
- * names and is mentioned, so that the Issued message says why a name is missing.
+ * names and is mentioned, so that the Issued message says why a name is missing. The API server's own
+ * Service ({@code default/kubernetes}) and the operator's reserved names are never given, as the
+ * approver never certifies them. Two names per Service, {@code dnsNames} in the order of {@code services}.
  */
 final class ServiceNames {
+    private static final String API_SERVER = "default/kubernetes";
+
     record Found(List<String> dnsNames, List<String> services, List<String> left) {
     }
 
@@ -37,18 +41,23 @@ final class ServiceNames {
                 continue;
             }
             String label = "Service " + namespace + "/" + service.getKey();
+            String name = service.getKey();
+            List<String> forms = List.of(name + "." + namespace + ".svc." + settings.clusterDomain(),
+                    name + "." + namespace + ".svc");
             String why = refusal(namespace, serviceAccount, endpoints, around, settings.endpointSliceManagers());
             if (!around.services().contains(service.getKey())) {
                 why = "does not exist";
+            } else if (API_SERVER.equals(namespace + "/" + name)) {
+                why = "is the API server's";
+            } else if (forms.stream().anyMatch(settings.reservedNames()::contains)) {
+                why = "has a reserved name (pod-certificates.reserved-names)";
             }
             if (why != null) {
                 left.add(label + " " + why);
                 continue;
             }
             entitled.add(label);
-            String name = service.getKey();
-            names.add(name + "." + namespace + ".svc." + settings.clusterDomain());
-            names.add(name + "." + namespace + ".svc");
+            names.addAll(forms);
         }
         return new Found(names, entitled, left);
     }
@@ -57,6 +66,7 @@ final class ServiceNames {
             PodNeighbourhood around, Set<String> managers) {
         Set<String> others = new TreeSet<>();
         for (PodNeighbourhood.Endpoint endpoint : endpoints) {
+            // serviceAccountOfPod holds the pods of this service account (the rest were not read).
             if (!managers.contains(endpoint.manager())) {
                 return "has EndpointSlice " + endpoint.slice() + " managed by "
                         + (endpoint.manager().isEmpty() ? "no controller" : endpoint.manager()) + ", not by "
@@ -66,14 +76,12 @@ final class ServiceNames {
                 return "has an endpoint that is not a Pod of " + namespace;
             }
             String account = around.serviceAccountOfPod().get(endpoint.targetName());
-            if (account == null) {
-                return "has endpoint Pod " + endpoint.targetName() + ", which does not exist";
-            }
-            if (!account.equals(serviceAccount)) {
-                others.add(account);
+            if (account == null || !account.equals(serviceAccount)) {
+                others.add(endpoint.targetName());
             }
         }
-        return others.isEmpty() ? null : "also selects pods of service account " + String.join(", ", others);
+        return others.isEmpty() ? null : "also selects pods that do not run as service account " + serviceAccount
+                + " (" + String.join(", ", others) + ")";
     }
 
     private static boolean isPod(PodNeighbourhood.Endpoint endpoint, String namespace, String podName) {

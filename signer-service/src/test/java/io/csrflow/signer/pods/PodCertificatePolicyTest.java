@@ -39,10 +39,10 @@ class PodCertificatePolicyTest {
     private static final KeyPair P256 = ec("secp256r1");
     private static final KeyPair P521 = ec("secp521r1");
     private static final PodCertificateSettings SETTINGS = new PodCertificateSettings(
-            List.of(new PodAllowRule(Set.of("shop"), Set.of("web"), NamespaceSelector.parse("app=web")),
-                    new PodAllowRule(Set.of("batch"), Set.of("*"), NamespaceSelector.parse(""))),
+            List.of(new PodAllowRule(Set.of("shop"), Set.of("web"), NamespaceSelector.parse("app=web"), "app=web"),
+                    new PodAllowRule(Set.of("batch"), Set.of("*"), NamespaceSelector.parse(""), "")),
             PodCertificateSettings.DEFAULT_KEY_TYPES, "example.org", true, "cluster.local",
-            PodCertificateSettings.DEFAULT_MANAGERS);
+            PodCertificateSettings.DEFAULT_MANAGERS, Set.of("reserved.shop.svc.cluster.local"));
     private static final SignerProfile PROFILE = SignerProfile.of(List.of("server", "client"), List.of("dns", "ip"),
             10, true, Duration.ofHours(24));
     private static final String MANAGER = "endpointslice-controller.k8s.io";
@@ -96,14 +96,17 @@ class PodCertificatePolicyTest {
                         List.of(), Map.of()), "Denied", "PodGone", "no longer exists"),
                 Arguments.of("pod finished", request(r -> r), new PodNeighbourhood(Optional.of(
                         new PodNeighbourhood.Pod(UID, "web", "n1", Map.of("app", "web"), true)), List.of(), List.of(),
-                        Map.of()), "Denied", "PodFinished", "has finished"),
+                        Map.of()), "Denied", "PodFinished", "has finished or is being deleted"),
                 Arguments.of("pod on another node", request(r -> r), new PodNeighbourhood(Optional.of(
                         new PodNeighbourhood.Pod(UID, "web", "n2", Map.of("app", "web"), false)), List.of(), List.of(),
                         Map.of()), "Denied", "PodMismatch", "on node n2"),
                 Arguments.of("labels outside the allow-list", request(r -> r), alone(Map.of("app", "db")),
-                        "Denied", "NotAllowed", "matches no pod-certificates.allow rule"),
+                        "Denied", "NotAllowed", "(service account web, labels {app=db}) matches none of the 2 "
+                        + "pod-certificates.allow rules"),
                 Arguments.of("lifetime the signer cannot give", request(r -> r), web, "Failed",
-                        "SignerValidationFailure", "shorter than the hour"));
+                        "SignerValidationFailure", "shorter than the hour"),
+                Arguments.of("a proof that is not base64", withProof(request(r -> r), "not base64!"), web, "Denied",
+                        "InvalidProofOfPossession", "proofOfPossession is not base64"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -144,22 +147,61 @@ class PodCertificatePolicyTest {
                 endpoint("mixed-abc", "mixed", MANAGER, "web-0"), endpoint("mixed-abc", "mixed", MANAGER, "db-0"),
                 endpoint("forged", "forged", "someone-else", "web-0"),
                 endpoint("ghost-abc", "ghost", MANAGER, "web-0"),
+                endpoint("reserved-abc", "reserved", MANAGER, "web-0"),
                 endpoint("other-abc", "other", MANAGER, "web-1"));
+        // The pods of service account web, as the signer reads them (a field selector): db-0 is not one.
         PodNeighbourhood around = new PodNeighbourhood(Optional.of(new PodNeighbourhood.Pod(UID, "web", "n1",
-                Map.of("app", "web"), false)), endpoints, List.of("web", "mixed", "forged", "other"),
-                Map.of("web-0", "web", "web-1", "web", "db-0", "db"));
+                Map.of("app", "web"), false)), endpoints, List.of("web", "mixed", "forged", "reserved", "other"),
+                Map.of("web-0", "web", "web-1", "web"));
         PodAnswer.Issue issue = assertInstanceOf(PodAnswer.Issue.class, PodCertificatePolicy.decide(request(r -> r),
                 SETTINGS, PROFILE, around));
         assertEquals(List.of("web.shop.svc.cluster.local", "web.shop.svc"), issue.dnsNames());
-        assertTrue(issue.note().contains("Service shop/mixed also selects pods of service account db"), issue.note());
+        assertTrue(issue.note().contains("Service shop/mixed also selects pods that do not run as service account web "
+                + "(db-0)"), issue.note());
         assertTrue(issue.note().contains("Service shop/forged has EndpointSlice forged managed by someone-else"),
                 issue.note());
         assertTrue(issue.note().contains("Service shop/ghost does not exist"), issue.note());
+        assertTrue(issue.note().contains("Service shop/reserved has a reserved name"), issue.note());
         assertTrue(!issue.note().contains("shop/other"), "a Service the pod does not back is not mentioned");
-        SignerProfile narrow = SignerProfile.of(List.of("server"), List.of("dns"), 2, true, Duration.ofHours(24));
-        PodAnswer.Deny deny = assertInstanceOf(PodAnswer.Deny.class, PodCertificatePolicy.decide(request(r -> r),
+    }
+
+    /** More Services than names the profile allows: the pod keeps its identity and the Services that fit. */
+    @Test
+    void servicesBeyondTheProfilesNamesAreLeftOutNotTheCertificate() {
+        List<PodNeighbourhood.Endpoint> endpoints = List.of(endpoint("a-1", "a", MANAGER, "web-0"),
+                endpoint("b-1", "b", MANAGER, "web-0"), endpoint("c-1", "c", MANAGER, "web-0"));
+        PodNeighbourhood around = new PodNeighbourhood(Optional.of(new PodNeighbourhood.Pod(UID, "web", "n1",
+                Map.of("app", "web"), false)), endpoints, List.of("a", "b", "c"), Map.of("web-0", "web"));
+        SignerProfile narrow = SignerProfile.of(List.of("server"), List.of("dns"), 5, true, Duration.ofHours(24));
+        PodAnswer.Issue issue = assertInstanceOf(PodAnswer.Issue.class, PodCertificatePolicy.decide(request(r -> r),
                 SETTINGS, narrow, around));
-        assertEquals("TooManyNames", deny.reason(), deny.message());
+        assertEquals(List.of("a.shop.svc.cluster.local", "a.shop.svc", "b.shop.svc.cluster.local", "b.shop.svc"),
+                issue.dnsNames());
+        assertTrue(issue.note().contains("Service shop/c does not fit: signer csrflow.io/workload-serving allows 5 "
+                + "names (profile.max-sans)"), issue.note());
+    }
+
+    @Test
+    void theApiServersServiceIsNeverNamed() {
+        PodCertificateObserved inDefault = request(r -> new Request("default", "web-0", UID, "web", "n1", 3600, P256,
+                UID, Map.of()));
+        PodCertificateSettings anyPod = new PodCertificateSettings(List.of(new PodAllowRule(Set.of("*"), Set.of("*"),
+                NamespaceSelector.parse(""), "")), PodCertificateSettings.DEFAULT_KEY_TYPES, "cluster.local", true,
+                "cluster.local", PodCertificateSettings.DEFAULT_MANAGERS, Set.of());
+        PodNeighbourhood around = new PodNeighbourhood(Optional.of(new PodNeighbourhood.Pod(UID, "web", "n1", Map.of(),
+                false)), List.of(new PodNeighbourhood.Endpoint("kubernetes", "kubernetes", MANAGER, "Pod", "default",
+                "web-0")), List.of("kubernetes"), Map.of("web-0", "web"));
+        PodAnswer.Issue issue = assertInstanceOf(PodAnswer.Issue.class, PodCertificatePolicy.decide(inDefault, anyPod,
+                PROFILE, around));
+        assertEquals(List.of(), issue.dnsNames());
+        assertTrue(issue.note().contains("Service default/kubernetes is the API server's"), issue.note());
+    }
+
+    private static PodCertificateObserved withProof(PodCertificateObserved r, String proof) {
+        return new PodCertificateObserved(r.namespace(), r.name(), r.uid(), r.resourceVersion(), r.signerName(),
+                r.podName(), r.podUid(), r.serviceAccountName(), r.serviceAccountUid(), r.nodeName(), r.nodeUid(),
+                r.maxExpirationSeconds(), r.pkixPublicKey(), proof, r.unverifiedUserAnnotations(), r.conditions(),
+                null, null, null, null, r.phase(), r.createdAt(), r.observedAt());
     }
 
     private static PodNeighbourhood.Endpoint endpoint(String slice, String service, String manager, String pod) {

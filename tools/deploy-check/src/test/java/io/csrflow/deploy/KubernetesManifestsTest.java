@@ -43,7 +43,7 @@ class KubernetesManifestsTest {
     static final String WORKLOAD_SIGNER = "csrflow.io/workload-serving";
     /** What the signer calls to answer PodCertificateRequests (k8s/components/pod-certificates grants it). */
     static final Set<String> POD_CERTIFICATE_CALLS = Set.of("certificates.k8s.io/podcertificaterequests get",
-            "certificates.k8s.io/podcertificaterequests/status update", "/pods get", "/pods list", "/services list",
+            "certificates.k8s.io/podcertificaterequests/status update", "/pods get", "/pods list", "/services get",
             "discovery.k8s.io/endpointslices list");
     private static final Pattern POD_CERTIFICATES = Pattern.compile(
             "csrflow\\.signer\\.signers\\.(?:\"[^\"]+\"|[^.\"]+)\\.pod-certificates\\.allow\\[\\d+]\\..+");
