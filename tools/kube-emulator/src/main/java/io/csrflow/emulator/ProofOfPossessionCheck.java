@@ -31,6 +31,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * over the bytes of {@code spec.podUID}: Ed25519 over them as they are, ECDSA (ASN.1) and RSASSA-PSS
  * over their SHA-256. Go verifies PSS with nil options, which reads the salt length from the signature;
  * {@link #verifyPss} does the same (RFC 8017, 9.1.2), so a kubelet may sign with any salt length.
+ * The signer's own check (libs/pki ProofOfPossession) is written apart on purpose: the emulator stands
+ * in for kube-apiserver, and a fault shared with the service under test would hide in both.
  */
 final class ProofOfPossessionCheck {
     static final String PKIX_FIELD = "spec.pkixPublicKey";
