@@ -106,6 +106,31 @@ class HelmChartTest {
                 drift(kustomize, withoutBudget));
     }
 
+    /**
+     * A signer given pod-certificates properties in values gets the rules those make it call, and a
+     * chart without them none (the default rendering's check): RBAC follows the configuration.
+     */
+    @Test
+    void aSignerWithPodCertificatesGetsExactlyTheRulesTheyCall(@TempDir Path work) throws IOException {
+        Path values = Files.writeString(work.resolve("pod-certificates.yaml"), """
+                signerService:
+                  signers:
+                    - name: csrflow.io/workload-serving
+                      secretName: csrflow-workload-serving-ca
+                      properties:
+                        profile.usages: server
+                        pod-certificates.allow[0].namespaces: shop
+                """);
+        List<JsonNode> objects = Chart.template(values.toString(), Map.of());
+        DeployedConfig config = DeployedConfig.of(KubernetesManifestsTest.named(objects, "Deployment", "signer-service"),
+                objects);
+        Set<String> calls = KubernetesManifestsTest.calls("signer-service", config);
+        assertTrue(calls.containsAll(KubernetesManifestsTest.POD_CERTIFICATE_CALLS), calls.toString());
+        assertEquals(calls, KubernetesManifestsTest.granted(objects, "csrflow", "signer-service"));
+        assertFalse(KubernetesManifestsTest.granted(Chart.template(null), "csrflow", "signer-service")
+                .contains("certificates.k8s.io/podcertificaterequests get"));
+    }
+
     /** The chart's copy of the Grafana dashboard (a chart reads only its own files) is k8s/base's. */
     @Test
     void theDashboardIsK8sBasesDashboard() throws IOException {
