@@ -47,6 +47,17 @@ public interface ApproverConfig {
         @WithDefault("default")
         String eventNamespace();
 
+        /**
+         * Reviews of different CSRs that run at once (each CSR's in order): a review mostly waits on
+         * the API, so throughput is about this many reviews per API round trip.
+         */
+        @WithDefault("16")
+        int parallelism();
+
+        /** Reviews held, running or waiting, before the approver stops taking records from Kafka. */
+        @WithDefault("256")
+        int maxQueued();
+
         Cluster cluster();
 
         KubeletClient kubeletClient();

@@ -12,11 +12,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.csrflow.service.Backoff;
-import io.csrflow.service.CsrTrace;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
 
 /**
  * Asks again about CSRs left pending for a reason that may pass (no Node yet, SubjectAccessReview
@@ -35,10 +31,8 @@ public class RetryScheduler {
     });
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Backoff backoff;
-    private final Tracer tracer;
 
-    RetryScheduler(ApproverConfig config, MeterRegistry registry, OpenTelemetry openTelemetry) {
-        this.tracer = CsrTrace.tracer(openTelemetry);
+    RetryScheduler(ApproverConfig config, MeterRegistry registry) {
         this.backoff = new Backoff(config.approver().retry().initial(), config.approver().retry().max());
         registry.gauge("csrflow.approver.pending.backlog", entries, Map::size);
     }
@@ -50,9 +44,7 @@ public class RetryScheduler {
                 previous.future().cancel(false);
             }
             int attempt = previous == null ? 0 : previous.attempt() + 1;
-            // A retry belongs to the CSR's trace, under its root: the span that scheduled it has ended.
-            return new Entry(attempt, executor.schedule(() -> CsrTrace.run(tracer, "approver-service review (retry)",
-                    SpanKind.INTERNAL, CsrTrace.rootOf(uid), name, () -> review.accept(name, uid)),
+            return new Entry(attempt, executor.schedule(() -> review.accept(name, uid),
                     backoff.delay(attempt).toMillis(), TimeUnit.MILLISECONDS));
         });
     }

@@ -23,8 +23,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * One review of one CSR: the transition Pending → Approved or Denied (or a stated no opinion). The
- * event that triggered it is only a notification: the policy judges the live object read from the
- * API, and the decision is written conditionally on the resourceVersion read, so a replayed, forged
+ * event that triggered it is only a notification: the policy judges the object as the API listed it
+ * (the informer's copy, or a read), and the decision is written conditionally on the resourceVersion read, so a replayed, forged
  * or stale event can approve nothing the API does not show as pending.
  */
 @ApplicationScoped
@@ -39,16 +39,18 @@ public class ReviewService {
     private final CsrEventRecorder events;
     private final DecisionPublisher publisher;
     private final RetryScheduler retries;
+    private final ReviewQueue queue;
     private final MeterRegistry registry;
     private final Clock clock;
 
     ReviewService(ApprovalPolicy policy, CsrApprovals approvals, CsrEventRecorder events, DecisionPublisher publisher,
-            RetryScheduler retries, MeterRegistry registry, Clock clock) {
+            RetryScheduler retries, ReviewQueue queue, MeterRegistry registry, Clock clock) {
         this.policy = policy;
         this.approvals = approvals;
         this.events = events;
         this.publisher = publisher;
         this.retries = retries;
+        this.queue = queue;
         this.registry = registry;
         this.clock = clock;
     }
@@ -66,14 +68,15 @@ public class ReviewService {
             next = Next.ASK_AGAIN;
         }
         if (next == Next.ASK_AGAIN) {
-            retries.later(name, uid, this::review);
+            // In the CSR's turn, as a record would be: never beside another review of it.
+            retries.later(name, uid, (n, u) -> queue.retry(n, u, () -> review(n, u)));
         } else {
             retries.forget(name);
         }
     }
 
     private Next reviewOnce(String name, String uid) {
-        Optional<CertificateSigningRequest> found = approvals.get(name, uid);
+        Optional<CertificateSigningRequest> found = approvals.toReview(name, uid);
         if (found.isEmpty()) {
             return Next.DONE;
         }

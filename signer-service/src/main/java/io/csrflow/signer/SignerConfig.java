@@ -68,6 +68,17 @@ public interface SignerConfig {
         @WithDefault("auto")
         String cryptoProvider();
 
+        /**
+         * Signings of different CSRs that run at once (each CSR's in order): a signing waits on the
+         * API for its write, so one at a time would be one certificate per round trip.
+         */
+        @WithDefault("8")
+        int parallelism();
+
+        /** Signings held, running or waiting, before the signer stops taking records from Kafka. */
+        @WithDefault("256")
+        int maxQueued();
+
         TrustBundle trustBundle();
 
         ClusterTrustBundles clusterTrustBundles();

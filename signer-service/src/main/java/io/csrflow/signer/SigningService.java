@@ -87,7 +87,8 @@ public class SigningService {
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 try {
-                    if (signOnce(name, uid) == Next.DONE) {
+                    // The first look may be the cache's; after a conflict, only the API's.
+                    if (signOnce(name, uid, attempt == 0) == Next.DONE) {
                         return;
                     }
                     LOG.debugf("CSR %s changed while it was signed; reading it again", name);
@@ -108,8 +109,8 @@ public class SigningService {
         }
     }
 
-    private Next signOnce(String name, String uid) {
-        Optional<CertificateSigningRequest> found = csrs.get(name, uid);
+    private Next signOnce(String name, String uid, boolean cacheFirst) {
+        Optional<CertificateSigningRequest> found = cacheFirst ? csrs.toSign(name, uid) : csrs.get(name, uid);
         if (found.isEmpty()) {
             return Next.DONE;
         }

@@ -10,13 +10,18 @@ import io.csrflow.approver.domain.TransientFailure;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.service.ApiUnavailableException;
+import io.csrflow.service.CsrCache;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.service.LiveCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Reads live CSRs and writes decisions through {@code /approval}, conditional on the
- * resourceVersion that was read: a CSR decided by someone else in between is left alone.
+ * Reads CSRs and writes decisions through {@code /approval}, conditional on the resourceVersion that
+ * was read: a CSR decided by someone else in between is left alone. A review starts from the informer
+ * cache when it has the CSR (no API read, as kube-controller-manager's approver); a stale copy makes
+ * the write fail with 409, and the live CSR is read then.
  */
 @ApplicationScoped
 public class CsrApprovals {
@@ -24,11 +29,39 @@ public class CsrApprovals {
     public enum Written { WRITTEN, ALREADY_DECIDED, GONE }
 
     private final LiveCsrs csrs;
+    private final ApproverCsrCache cache;
     private final Clock clock;
+    private final Counter fromCache;
+    private final Counter fromApi;
+    private final Counter decidedInCache;
 
-    CsrApprovals(LiveCsrs csrs, Clock clock) {
+    CsrApprovals(LiveCsrs csrs, ApproverCsrCache cache, Clock clock, MeterRegistry registry) {
         this.csrs = csrs;
+        this.cache = cache;
         this.clock = clock;
+        this.fromCache = registry.counter("csrflow.approver.csr.reads", "source", "cache");
+        this.fromApi = registry.counter("csrflow.approver.csr.reads", "source", "api");
+        this.decidedInCache = registry.counter("csrflow.approver.csr.reads", "source", "cache-decided");
+    }
+
+    /**
+     * The CSR to review if it still is the one with {@code uid} and may be pending: the cached copy,
+     * else the live one; empty when it is gone or the cache has seen it decided (a decision is final).
+     *
+     * @throws TransientFailure when the API does not answer
+     */
+    public Optional<CertificateSigningRequest> toReview(String name, String uid) {
+        CsrCache.Lookup known = cache.lookup(name, uid);
+        if (known instanceof CsrCache.InPlay inPlay) {
+            fromCache.increment();
+            return Optional.of(inPlay.csr());
+        }
+        if (known instanceof CsrCache.Past) {
+            decidedInCache.increment();
+            return Optional.empty();
+        }
+        fromApi.increment();
+        return get(name, uid);
     }
 
     /**
@@ -36,7 +69,7 @@ public class CsrApprovals {
      *
      * @throws TransientFailure when the API does not answer
      */
-    public Optional<CertificateSigningRequest> get(String name, String uid) {
+    private Optional<CertificateSigningRequest> get(String name, String uid) {
         try {
             return csrs.get(name, uid);
         } catch (ApiUnavailableException e) {

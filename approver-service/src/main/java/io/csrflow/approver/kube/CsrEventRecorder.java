@@ -4,7 +4,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -19,7 +24,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** A Kubernetes Event on the CSR for each decision, so that {@code kubectl describe csr} explains it. */
+/**
+ * A Kubernetes Event on the CSR for each decision, so that {@code kubectl describe csr} explains it.
+ * Recorded by a thread of its own after the decision is written: an Event explains, it never holds
+ * the approval back. When the API is slower than the decisions for long ({@value #BACKLOG} waiting),
+ * further Events are dropped and counted ({@code csrflow_approver_event_dropped_total}), as client-go's
+ * recorder drops them; the decision itself is on the CSR and in {@code csr.decisions}.
+ */
 @ApplicationScoped
 public class CsrEventRecorder {
     static final String COMPONENT = "csrflow-approver";
@@ -27,17 +38,25 @@ public class CsrEventRecorder {
     private static final java.util.regex.Pattern DNS_SUBDOMAIN = java.util.regex.Pattern.compile(
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Logger LOG = Logger.getLogger(CsrEventRecorder.class);
+    static final int BACKLOG = 1000;
 
     private final KubernetesClient client;
     private final Clock clock;
     private final String namespace;
     private final MeterRegistry registry;
+    private final ThreadPoolExecutor recorder = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(BACKLOG), r -> {
+                Thread thread = new Thread(r, "approver-events");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     CsrEventRecorder(KubernetesClient client, Clock clock, ApproverConfig config, MeterRegistry registry) {
         this.client = client;
         this.clock = clock;
         this.namespace = config.approver().eventNamespace();
         this.registry = registry;
+        registry.gauge("csrflow.approver.event.backlog", recorder, e -> e.getQueue().size());
     }
 
     /**
@@ -61,7 +80,7 @@ public class CsrEventRecorder {
         }
     }
 
-    /** Records the event; an API failure is logged, never allowed to undo a written decision. */
+    /** Records the event soon; an API failure is logged, never allowed to undo a written decision. */
     public void record(CertificateSigningRequest csr, Decision decision) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         Event event = new EventBuilder()
@@ -77,11 +96,34 @@ public class CsrEventRecorder {
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .build();
         try {
+            recorder.execute(() -> create(event));
+        } catch (RejectedExecutionException e) {
+            registry.counter("csrflow.approver.event.dropped").increment();
+            LOG.debugf("Event for CSR %s dropped: %d Events wait for the API", csr.getMetadata().getName(), BACKLOG);
+        }
+    }
+
+    private void create(Event event) {
+        try {
             client.v1().events().inNamespace(namespace).resource(event).create();
         } catch (KubernetesClientException e) {
             registry.counter("csrflow.approver.event.errors").increment();
-            LOG.warnf("could not record an Event for CSR %s (%s): %s", csr.getMetadata().getName(), decision.reason(),
-                    e.getMessage());
+            LOG.warnf("could not record an Event for CSR %s (%s): %s", event.getInvolvedObject().getName(),
+                    event.getReason(), e.getMessage());
+        }
+    }
+
+    /** Events already decided are still recorded at shutdown, for a few seconds. */
+    @PreDestroy
+    void stop() {
+        recorder.shutdown();
+        try {
+            if (!recorder.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warnf("%d Events not recorded at shutdown", recorder.getQueue().size());
+                recorder.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

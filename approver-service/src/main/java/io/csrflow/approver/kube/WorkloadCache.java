@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.runtime.StartupEvent;
+import io.csrflow.service.SlimStore;
 
 /**
  * Pods, Services and EndpointSlices of every namespace from informers whose stores keep only what the

@@ -1,6 +1,5 @@
 package io.csrflow.approver.kube;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.csrflow.service.SlimStore;
+import io.csrflow.testsupport.HeapUse;
 
 /**
  * What the workload caches retain at cluster scale: 100k Pods, 10k Services and 10k EndpointSlices
@@ -56,35 +57,28 @@ class WorkloadCacheBenchmark {
     }
 
     private static <T extends HasMetadata> void row(String what, int count, IntFunction<T> make, SlimStore<T, ?> slim) {
-        long base = usedHeapAfterGc();
+        long base = HeapUse.afterGc();
         Map<String, T> full = new HashMap<>();
         for (int i = 0; i < count; i++) {
             T object = make.apply(i);
             full.put(Cache.metaNamespaceKeyFunc(object), object);
         }
-        long fullBytes = usedHeapAfterGc() - base;
+        long fullBytes = HeapUse.afterGc() - base;
         if (full.size() != count) {
             throw new IllegalStateException("duplicate keys");
         }
         full = null;
-        base = usedHeapAfterGc();
+        base = HeapUse.afterGc();
         for (int i = 0; i < count; i++) {
             T object = make.apply(i);
             slim.put(Cache.metaNamespaceKeyFunc(object), object);
         }
-        long slimBytes = usedHeapAfterGc() - base;
+        long slimBytes = HeapUse.afterGc() - base;
         System.out.printf(Locale.ROOT, "%-16s %18.1f %18.1f %7d → %5d%n", what + " " + String.format(Locale.ROOT,
                 "%,d", count), fullBytes / 1e6, slimBytes / 1e6, fullBytes / count, slimBytes / count);
         if (slim.size() != count) {
             throw new IllegalStateException("lost records");
         }
-    }
-
-    private static long usedHeapAfterGc() {
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static String ip(int i) {

@@ -25,10 +25,7 @@ public final class CsrSnapshots {
     public static CsrObserved of(CertificateSigningRequest csr, boolean deleted, Instant observedAt) {
         CertificateSigningRequestSpec spec = csr.getSpec();
         CertificateSigningRequestStatus status = csr.getStatus();
-        List<CsrCondition> conditions = status == null || status.getConditions() == null ? List.of()
-                : status.getConditions().stream().map(c -> new CsrCondition(c.getType(), c.getStatus(),
-                        c.getReason(), c.getMessage(), instant(c.getLastUpdateTime()),
-                        instant(c.getLastTransitionTime()))).toList();
+        List<CsrCondition> conditions = conditions(status);
         String certificate = status == null ? null : pem(status.getCertificate());
         CsrPhase phase = deleted ? CsrPhase.DELETED : CsrPhase.of(conditions, certificate);
         return new CsrObserved(
@@ -45,6 +42,19 @@ public final class CsrSnapshots {
                 phase,
                 instant(csr.getMetadata().getCreationTimestamp()),
                 observedAt);
+    }
+
+    /** The phase the contract derives, without decoding the request or the certificate. */
+    public static CsrPhase phase(CertificateSigningRequest csr) {
+        CertificateSigningRequestStatus status = csr.getStatus();
+        return CsrPhase.of(conditions(status), status == null ? null : status.getCertificate());
+    }
+
+    private static List<CsrCondition> conditions(CertificateSigningRequestStatus status) {
+        return status == null || status.getConditions() == null ? List.of()
+                : status.getConditions().stream().map(c -> new CsrCondition(c.getType(), c.getStatus(),
+                        c.getReason(), c.getMessage(), instant(c.getLastUpdateTime()),
+                        instant(c.getLastTransitionTime()))).toList();
     }
 
     /** JSON carries the PEM bytes as base64; consumers get the PEM text. */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -28,10 +29,17 @@ public class LiveCsrs {
 
     private final KubernetesClient client;
     private final Clock clock;
+    private volatile Consumer<CertificateSigningRequest> written = updated -> {
+    };
 
     LiveCsrs(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
+    }
+
+    /** Told of every object a write returned (a {@link CsrCache} keeps it until its informer catches up). */
+    public void onWritten(Consumer<CertificateSigningRequest> listener) {
+        this.written = listener;
     }
 
     /**
@@ -81,7 +89,8 @@ public class LiveCsrs {
 
     private Written write(CertificateSigningRequest update, String subresource) {
         try {
-            client.certificates().v1().certificateSigningRequests().resource(update).subresource(subresource).update();
+            written.accept(client.certificates().v1().certificateSigningRequests().resource(update)
+                    .subresource(subresource).update());
             return Written.WRITTEN;
         } catch (KubernetesClientException e) {
             return switch (e.getCode()) {

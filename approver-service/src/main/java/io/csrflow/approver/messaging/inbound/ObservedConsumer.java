@@ -1,10 +1,15 @@
 package io.csrflow.approver.messaging.inbound;
 
+import java.util.concurrent.CompletionStage;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
+import io.csrflow.approver.ReviewQueue;
 import io.csrflow.approver.ReviewService;
 import io.csrflow.events.CloudEvent;
 import io.csrflow.events.CsrObserved;
@@ -16,28 +21,35 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
-import io.smallrye.common.annotation.Blocking;
 
 /**
  * {@code csr.observed} in: pending CSRs are reviewed. A record that is not a valid event fails and
- * goes to the dead-letter topic (failure-strategy); the offset is committed after the review.
+ * goes to the dead-letter topic (failure-strategy). Reviews run on the {@link ReviewQueue}, many CSRs
+ * at once; a record is acknowledged when its review is done, and the connector commits an offset only
+ * once every record before it is, so a crash loses no review.
  */
 @ApplicationScoped
 public class ObservedConsumer {
     private final ReviewService reviews;
+    private final ReviewQueue queue;
     private final RecordDecoder decoder;
 
     private final Tracer tracer;
 
-    ObservedConsumer(ReviewService reviews, MeterRegistry registry, OpenTelemetry openTelemetry) {
+    ObservedConsumer(ReviewService reviews, ReviewQueue queue, MeterRegistry registry, OpenTelemetry openTelemetry) {
         this.reviews = reviews;
+        this.queue = queue;
         this.tracer = CsrTrace.tracer(openTelemetry);
         this.decoder = new RecordDecoder(registry, "csrflow.approver.records.malformed");
     }
 
     @Incoming("csr-observed")
-    @Blocking
-    public void consume(ConsumerRecord<String, byte[]> record) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        return queue.submit(message, this::review);
+    }
+
+    private void review(ConsumerRecord<String, byte[]> record) {
         CloudEvent<CsrObserved> event = decoder.decode(EventType.CSR_OBSERVED, record);
         if (event.data().phase() == CsrPhase.PENDING) {
             CsrTrace.run(tracer, "approver-service review", SpanKind.CONSUMER,

@@ -1,9 +1,13 @@
 package io.csrflow.signer.messaging.inbound;
 
+import java.util.concurrent.CompletionStage;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.csrflow.events.CsrDecision;
 import io.csrflow.events.CsrObserved;
@@ -11,6 +15,7 @@ import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.events.EventType;
 import io.csrflow.signer.LostAnnouncements;
+import io.csrflow.signer.SigningQueue;
 import io.csrflow.signer.SigningService;
 import io.csrflow.service.CsrTrace;
 import io.csrflow.service.RecordDecoder;
@@ -18,33 +23,45 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
-import io.smallrye.common.annotation.Blocking;
 
 /**
  * Approvals in: {@code csr.decisions} APPROVED from the approver, and {@code csr.observed} in phase
  * Approved, so that approvals by an administrator ({@code kubectl certificate approve}) are signed
  * too. Either is only a hint; the live CSR decides. Issued CSRs on {@code csr.observed} are checked
- * for a lost {@code cert.issued}. Invalid records go to the dead-letter topic.
+ * for a lost {@code cert.issued}. Invalid records go to the dead-letter topic. Both run on the
+ * {@link SigningQueue}; a record is acknowledged (its offset committed once all before it are) when handled.
  */
 @ApplicationScoped
 public class ApprovalConsumers {
     private final SigningService signing;
+    private final SigningQueue queue;
     private final LostAnnouncements lostAnnouncements;
     private final RecordDecoder decoder;
 
     private final Tracer tracer;
 
-    ApprovalConsumers(SigningService signing, LostAnnouncements lostAnnouncements, MeterRegistry registry,
-            OpenTelemetry openTelemetry) {
+    ApprovalConsumers(SigningService signing, SigningQueue queue, LostAnnouncements lostAnnouncements,
+            MeterRegistry registry, OpenTelemetry openTelemetry) {
         this.signing = signing;
+        this.queue = queue;
         this.lostAnnouncements = lostAnnouncements;
         this.tracer = CsrTrace.tracer(openTelemetry);
         this.decoder = new RecordDecoder(registry, "csrflow.signer.records.malformed");
     }
 
     @Incoming("csr-decisions")
-    @Blocking
-    public void decision(ConsumerRecord<String, byte[]> record) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> decision(Message<byte[]> message) {
+        return queue.submit(message, this::decision);
+    }
+
+    @Incoming("csr-observed")
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> observed(Message<byte[]> message) {
+        return queue.submit(message, this::observed);
+    }
+
+    private void decision(ConsumerRecord<String, byte[]> record) {
         CsrDecision decision = decoder.decode(EventType.CSR_DECISION, record).data();
         if (decision.outcome() == DecisionOutcome.APPROVED) {
             CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER,
@@ -53,9 +70,7 @@ public class ApprovalConsumers {
         }
     }
 
-    @Incoming("csr-observed")
-    @Blocking
-    public void observed(ConsumerRecord<String, byte[]> record) {
+    private void observed(ConsumerRecord<String, byte[]> record) {
         CsrObserved csr = decoder.decode(EventType.CSR_OBSERVED, record).data();
         if (csr.phase() == CsrPhase.APPROVED) {
             CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER, CsrTrace.parentOf(record.headers(), csr.uid()),

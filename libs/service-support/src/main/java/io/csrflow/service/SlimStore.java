@@ -1,4 +1,4 @@
-package io.csrflow.approver.kube;
+package io.csrflow.service;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,14 +18,14 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 /**
  * An informer store that keeps a small record per object instead of the object: at 100k Pods the
  * full fabric8 objects would hold the whole pod spec (containers, env, volumes) that the approver
- * never reads. The informer itself needs only each object's key and resourceVersion back (to tell a
+ * never reads (a CSR cache keeps whole requests only for those still to be worked on). The informer itself needs only each object's key and resourceVersion back (to tell a
  * change from a relist of the same version), so that is what {@link #get} and {@link #values} give it.
  * Records are kept per namespace, the way the approver asks.
  *
  * @param <T> the API object
  * @param <R> the record kept for it
  */
-final class SlimStore<T extends HasMetadata, R> implements ItemStore<T> {
+public final class SlimStore<T extends HasMetadata, R> implements ItemStore<T> {
     private record Entry<R>(String resourceVersion, Named<R> named) {
     }
 
@@ -41,13 +41,13 @@ final class SlimStore<T extends HasMetadata, R> implements ItemStore<T> {
      * @param shell     a new empty object of the type, for the informer's key-and-version view
      * @param indexKeys the keys under which {@link #indexed} finds a record (its IPs, say)
      */
-    SlimStore(Function<T, R> slim, Supplier<T> shell, Function<R, Collection<String>> indexKeys) {
+    public SlimStore(Function<T, R> slim, Supplier<T> shell, Function<R, Collection<String>> indexKeys) {
         this.slim = slim;
         this.shell = shell;
         this.indexKeys = indexKeys;
     }
 
-    SlimStore(Function<T, R> slim, Supplier<T> shell) {
+    public SlimStore(Function<T, R> slim, Supplier<T> shell) {
         this(slim, shell, r -> List.of());
     }
 
@@ -96,7 +96,7 @@ final class SlimStore<T extends HasMetadata, R> implements ItemStore<T> {
     }
 
     /** The records listed under this index key. */
-    List<Named<R>> indexed(String indexKey) {
+    public List<Named<R>> indexed(String indexKey) {
         return index.getOrDefault(indexKey, List.of());
     }
 
@@ -128,24 +128,22 @@ final class SlimStore<T extends HasMetadata, R> implements ItemStore<T> {
         return false;
     }
 
-    Optional<R> record(String namespace, String name) {
+    public Optional<R> record(String namespace, String name) {
         Map<String, Entry<R>> names = byNamespace.get(namespace);
         Entry<R> entry = names == null ? null : names.get(name);
         return entry == null ? Optional.empty() : Optional.of(entry.named().value());
     }
 
     /** Name → record of one namespace. */
-    Stream<Map.Entry<String, R>> records(String namespace) {
+    public Stream<Map.Entry<String, R>> records(String namespace) {
         Map<String, Entry<R>> names = byNamespace.get(namespace);
         return names == null ? Stream.empty()
                 : names.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue().named().value()));
     }
 
     /** A record with the namespace and name of its object. */
-    record Named<R>(String namespace, String name, R value) {
+    public record Named<R>(String namespace, String name, R value) {
     }
-
-
 
     private T shell(String key, Entry<R> entry) {
         if (entry == null) {
