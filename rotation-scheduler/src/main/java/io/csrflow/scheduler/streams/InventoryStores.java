@@ -3,6 +3,7 @@ package io.csrflow.scheduler.streams;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -98,6 +99,13 @@ final class InventoryStores {
             taken.add(tracked);
         }
         return taken;
+    }
+
+    /** The earliest time in the due index, if any (an entry left behind by a replaced certificate counts). */
+    Optional<Instant> nextDue() {
+        try (KeyValueIterator<Bytes, byte[]> it = due.range(DueKey.first(), null)) {
+            return it.hasNext() ? Optional.of(DueKey.time(it.next().key)) : Optional.empty();
+        }
     }
 
     List<TrackedCertificate> trackedOnNode(String nodeName) {

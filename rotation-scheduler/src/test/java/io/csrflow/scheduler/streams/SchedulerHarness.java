@@ -62,8 +62,15 @@ final class SchedulerHarness implements AutoCloseable {
         this(start, partitions, TestCertificates.trustBundle());
     }
 
-    /** @param trustBundleDir where the signer's trust bundle is mounted; it may be missing or empty */
     SchedulerHarness(Instant start, int partitions, Path trustBundleDir) {
+        this(start, partitions, trustBundleDir, Duration.ofMillis(100));
+    }
+
+    /**
+     * @param trustBundleDir where the signer's trust bundle is mounted; it may be missing or empty
+     * @param tick           how often each task reads its deadline index
+     */
+    SchedulerHarness(Instant start, int partitions, Path trustBundleDir, Duration tick) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         clock = new MutableClock(start);
         applicationId = "scheduler-test-" + suffix;
@@ -72,7 +79,7 @@ final class SchedulerHarness implements AutoCloseable {
                 new SchedulerSettings.Topics("issued-" + suffix, "observed-" + suffix, "pcr-observed-" + suffix,
                         "renewal-due-" + suffix, "dlq-" + suffix),
                 "/csrflow/rotation-scheduler-test", new DeadlinePolicy.KubeletJitter(),
-                notices, Duration.ofMillis(100), 10_000,
+                notices, tick, 10_000,
                 Duration.ofMinutes(15), 100,
                 CertificateTrust.fromDirectory(trustBundleDir, new BouncyCastleProvider()),
                 new OverduePlan(OVERDUE_MARGIN, notices), 100);
