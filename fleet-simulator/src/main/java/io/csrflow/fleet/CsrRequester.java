@@ -13,15 +13,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Creates a CSR and waits for its outcome the way a kubelet does: until the certificate appears in
- * the status, or a Denied or Failed condition; the CSR is looked at by name with {@link Poller}.
+ * the status, or a Denied or Failed condition, watching it with {@link CsrWait}.
  */
 final class CsrRequester {
     private final ScheduledExecutorService scheduler;
-    private final Poller poller;
+    private final CsrWait wait;
 
-    CsrRequester(ScheduledExecutorService scheduler, Poller poller) {
+    CsrRequester(ScheduledExecutorService scheduler, CsrWait wait) {
         this.scheduler = scheduler;
-        this.poller = poller;
+        this.wait = wait;
     }
 
     /** Creates the CSR as {@code client}'s user; completes with its outcome, or exceptionally. */
@@ -43,14 +43,7 @@ final class CsrRequester {
                 .endSpec().build();
         return CompletableFuture.runAsync(
                 () -> client.certificates().v1().certificateSigningRequests().resource(csr).create(), scheduler)
-                .thenCompose(created -> poller.await("CSR " + name + " got no certificate", () -> {
-                    CertificateSigningRequest current = client.certificates().v1().certificateSigningRequests()
-                            .withName(name).get();
-                    if (current == null) {
-                        throw new IllegalStateException("CSR " + name + " is gone");
-                    }
-                    return outcomeOf(current);
-                }));
+                .thenCompose(created -> wait.await(client, name));
     }
 
     static CsrOutcome outcomeOf(CertificateSigningRequest csr) {

@@ -1,10 +1,7 @@
 package io.csrflow.fleet;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,21 +11,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.csrflow.events.RenewalDue;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 
 /**
  * The simulated nodes, workloads and pods with pod certificates, started at a steady rate, sharing
- * one HTTP client factory (one event loop for the whole fleet) and one timer pool. Renewal notices
- * are routed to the node they name.
+ * what their API clients can share ({@link ApiClients}), one timer pool and a pool of keys made ahead.
+ * Renewal notices are routed to the node they name.
  */
 final class Fleet implements FleetContext, AutoCloseable {
+    /** Enough for the starts of a few seconds at the usual rates; more would only hold memory. */
+    private static final int KEYS_AHEAD = 64;
+
     private final FleetSettings settings;
-    private final HttpClient.Factory httpClients = new VertxHttpClientFactory();
+    private final ApiClients clients;
+    private final KeyPool ecKeys = new KeyPool("ec-p256", KEYS_AHEAD, KeyMaterial::ecP256);
     private final ScheduledExecutorService scheduler;
     private final CsrRequester requester;
     private final KubernetesClient bootstrapClient;
@@ -48,9 +44,11 @@ final class Fleet implements FleetContext, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.clients = new ApiClients(settings.apiServer(), settings.apiCaFile(), settings.requestTimeout());
         Poller poller = new Poller(scheduler, settings.pollInterval(), settings.requestTimeout());
-        this.requester = new CsrRequester(scheduler, poller);
-        this.bootstrapClient = build(base().withOauthToken(settings.bootstrapToken()).build());
+        this.requester = new CsrRequester(scheduler, new CsrWait(scheduler, settings.pollInterval(),
+                settings.requestTimeout()));
+        this.bootstrapClient = clients.withToken(settings.bootstrapToken());
         for (int i = 0; i < settings.nodes(); i++) {
             NodeAddresses addresses = NodeAddresses.of(settings.namePrefix(), i);
             String neighbour = NodeAddresses.of(settings.namePrefix(), (i + 1) % settings.nodes()).name();
@@ -61,7 +59,7 @@ final class Fleet implements FleetContext, AutoCloseable {
         FleetSettings.Workloads w = settings.workloads();
         FleetSettings.PodCertificates p = settings.podCertificates();
         this.adminClient = w.count() == 0 && p.count() == 0 ? null
-                : build(base().withOauthToken(w.adminToken()).build());
+                : clients.withToken(w.adminToken());
         WorkloadObjects objects = adminClient == null ? null : new WorkloadObjects(adminClient);
         for (int i = 0; i < w.count(); i++) {
             workloads.add(new SimulatedWorkload(WorkloadSpec.of(i, w.count(), w.misbehaving()), objects, this,
@@ -117,24 +115,6 @@ final class Fleet implements FleetContext, AutoCloseable {
                 podCertificates.stream().map(SimulatedPodCertificate::report).toList());
     }
 
-    private ConfigBuilder base() {
-        ConfigBuilder builder = new ConfigBuilder(Config.empty()).withMasterUrl(settings.apiServer())
-                .withRequestTimeout((int) settings.requestTimeout().toMillis());
-        if (settings.apiCaFile() == null) {
-            return builder.withTrustCerts(true).withDisableHostnameVerification(true);
-        }
-        try {
-            return builder.withCaCertData(Base64.getEncoder().encodeToString(Files.readAllBytes(settings.apiCaFile())));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the API server's CA " + settings.apiCaFile() + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private KubernetesClient build(Config config) {
-        return new KubernetesClientBuilder().withHttpClientFactory(httpClients).withConfig(config).build();
-    }
-
     @Override
     public KubernetesClient bootstrapClient() {
         return bootstrapClient;
@@ -142,16 +122,17 @@ final class Fleet implements FleetContext, AutoCloseable {
 
     @Override
     public KubernetesClient clientFor(HeldCertificate certificate) {
-        return build(base()
-                .withClientCertData(Base64.getEncoder().encodeToString(certificate.certificatePem().getBytes()))
-                .withClientKeyData(Base64.getEncoder().encodeToString(certificate.key().privateKeyPem().getBytes()))
-                .withClientKeyAlgo(certificate.key().algorithm())
-                .build());
+        return clients.withCertificate(certificate);
     }
 
     @Override
     public KubernetesClient clientWithToken(String token) {
-        return build(base().withOauthToken(token).build());
+        return clients.withToken(token);
+    }
+
+    @Override
+    public KeyMaterial ecP256Key() {
+        return ecKeys.take();
     }
 
     @Override
@@ -179,5 +160,7 @@ final class Fleet implements FleetContext, AutoCloseable {
         if (adminClient != null) {
             adminClient.close();
         }
+        ecKeys.close();
+        clients.close();
     }
 }

@@ -53,7 +53,8 @@ public final class FleetArguments {
         OPTIONS.put("trust-domain", "SPIFFE trust domain of the URI SAN pod certificates must carry, "
                 + "spiffe://DOMAIN/ns/NAMESPACE/sa/SERVICEACCOUNT (default cluster.local)");
         OPTIONS.put("starts-per-second", "node bootstrap rate (default 5)");
-        OPTIONS.put("poll-interval", "longest pause between a waiting node's looks at its CSR; the first comes after 250ms and the pause doubles (default 1s)");
+        OPTIONS.put("poll-interval", "longest pause between a pod certificate request's looks (the first after 250ms, the pause doubling) and between "
+                + "re-lists of a CSR whose watch broke (default 1s)");
         OPTIONS.put("request-timeout", "how long a node waits for a certificate (default 5m)");
         OPTIONS.put("status-port", "port of /status, /metrics, /healthz (default 8085; 0 picks one)");
         OPTIONS.put("status-host", "address /status listens on (default 127.0.0.1; 0.0.0.0 in a container)");

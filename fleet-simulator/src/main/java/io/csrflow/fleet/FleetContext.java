@@ -4,7 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 
-/** What every simulated kubelet shares: the API clients' factory, the requester and the timers. */
+/** What every simulated kubelet shares: the API clients' factory, the requester, the timers and the keys made ahead. */
 interface FleetContext {
     KubernetesClient bootstrapClient();
 
@@ -15,6 +15,9 @@ interface FleetContext {
     KubernetesClient clientWithToken(String token);
 
     CsrRequester requester();
+
+    /** A fresh EC P-256 key, the kubelet's kind, no one else holds. */
+    KeyMaterial ecP256Key();
 
     ScheduledExecutorService scheduler();
 

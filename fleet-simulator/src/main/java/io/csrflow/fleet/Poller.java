@@ -8,10 +8,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Looks at a request with plain GETs until it has an answer, the way the fleet waits for CSRs and
- * PodCertificateRequests: rather than a watch per waiting node, so the load a fleet puts on the API
- * stays predictable. The first look comes soon (a quick answer is seen quickly), then the pause
- * doubles up to the poll interval.
+ * Looks at a request with plain GETs until it has an answer, the way the fleet waits for
+ * PodCertificateRequests (CSRs are watched instead, as the kubelet does: {@link CsrWait}). The first
+ * look comes soon (a quick answer is seen quickly), then the pause doubles up to the poll interval.
  */
 final class Poller {
     private static final Duration FIRST_LOOK = Duration.ofMillis(250);

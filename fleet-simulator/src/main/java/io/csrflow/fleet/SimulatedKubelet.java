@@ -73,7 +73,7 @@ final class SimulatedKubelet {
     }
 
     private CompletableFuture<Void> requestClientCertificate(KubernetesClient as) {
-        KeyMaterial key = KeyMaterial.ecP256();
+        KeyMaterial key = fleet.ecP256Key();
         String csr = key.csrPem(node.userName(), List.of(), List.of());
         return fleet.requester().request(as, csrName(CertKind.CLIENT), CertKind.CLIENT, key, csr,
                 fleet.expirationSeconds()).thenAccept(outcome -> install(CertKind.CLIENT, key, outcome));
@@ -81,7 +81,7 @@ final class SimulatedKubelet {
 
     private CompletableFuture<Void> requestServing() {
         setPhase(Phase.REQUESTING_SERVING);
-        KeyMaterial key = misbehaviour == Misbehaviour.WEAK_KEY ? KeyMaterial.weakRsa() : KeyMaterial.ecP256();
+        KeyMaterial key = misbehaviour == Misbehaviour.WEAK_KEY ? KeyMaterial.weakRsa() : fleet.ecP256Key();
         String commonName = misbehaviour == Misbehaviour.IMPERSONATE ? "system:node:" + impersonated : node.userName();
         // A foreign SAN of the fleet's own kind (another node's name), so that only the Node's
         // addresses, not the operator's name pattern, tell it apart.

@@ -101,7 +101,7 @@ final class SimulatedWorkload {
                 phase = Phase.REQUESTING;
             }
         }
-        KeyMaterial key = KeyMaterial.ecP256();
+        KeyMaterial key = fleet.ecP256Key();
         List<String> ips = new ArrayList<>(placed.clusterIps());
         ips.add(spec.podIp());
         String csr = key.serverCsrPem(spec.commonName(clusterDomain), spec.dnsNames(clusterDomain), ips);
