@@ -1,5 +1,6 @@
 package io.csrflow.service;
 
+import java.time.Duration;
 import java.util.Set;
 
 import io.csrflow.events.CsrPhase;
@@ -41,6 +42,7 @@ public final class CsrCache implements AutoCloseable {
     }
 
     private static final Unknown UNKNOWN = new Unknown();
+    private static final Duration LOOK_AGAIN = Duration.ofMillis(5);
 
     /** What is kept of one CSR: the trimmed copy only while it is in play. */
     private record Entry(String uid, CsrPhase phase, CertificateSigningRequest inPlay) {
@@ -71,6 +73,32 @@ public final class CsrCache implements AutoCloseable {
         informer = Informers.start(client.certificates().v1().certificateSigningRequests().runnableInformer(0)
                 .itemStore(store), "CSRs");
         return this;
+    }
+
+    /**
+     * As {@link #lookup(String, String)}, but a CSR the cache shows in a phase before the service's
+     * is looked at again for up to {@code patience}: the hint (an approval published after it was
+     * written) usually arrives a few milliseconds ahead of the informer's watch event, and a short
+     * wait is cheaper than a read of the API.
+     */
+    public Lookup lookup(String name, String uid, Duration patience) {
+        long giveUpAt = System.nanoTime() + patience.toNanos();
+        Lookup known = lookup(name, uid);
+        while (known instanceof Unknown && isBefore(name, uid) && System.nanoTime() < giveUpAt) {
+            try {
+                Thread.sleep(LOOK_AGAIN.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return known;
+            }
+            known = lookup(name, uid);
+        }
+        return known;
+    }
+
+    private boolean isBefore(String name, String uid) {
+        Entry entry = store.record("", name).orElse(null);
+        return entry != null && entry.uid().equals(uid) && before.contains(entry.phase());
     }
 
     /** What is known of CSR {@code name} if it is the one with {@code uid}. */

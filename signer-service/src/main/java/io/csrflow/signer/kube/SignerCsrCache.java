@@ -1,5 +1,6 @@
 package io.csrflow.signer.kube;
 
+import java.time.Duration;
 import java.util.Set;
 
 import jakarta.annotation.PreDestroy;
@@ -19,6 +20,8 @@ import io.quarkus.runtime.StartupEvent;
  */
 @ApplicationScoped
 public class SignerCsrCache {
+    private static final Duration APPROVAL_PATIENCE = Duration.ofMillis(200);
+
     private final CsrCache cache = new CsrCache(Set.of(CsrPhase.APPROVED), Set.of(CsrPhase.PENDING));
 
     SignerCsrCache(MeterRegistry registry) {
@@ -30,8 +33,12 @@ public class SignerCsrCache {
         cache.start(client, csrs);
     }
 
+    /**
+     * What the cache knows; a CSR it still shows Pending is looked at again for a moment, since the
+     * approval that triggered the signing is usually only milliseconds ahead of the informer.
+     */
     public CsrCache.Lookup lookup(String name, String uid) {
-        return cache.lookup(name, uid);
+        return cache.lookup(name, uid, APPROVAL_PATIENCE);
     }
 
     @PreDestroy
