@@ -37,6 +37,8 @@ import io.quarkus.runtime.StartupEvent;
  */
 @ApplicationScoped
 public class NodeCache implements NodeDirectory {
+    private static final String BY_CLAIM = "claimed-address";
+
     private final KubernetesClient client;
     private final Clock clock;
     /** Releases are needed only while they can still hold an address back. */
@@ -45,12 +47,7 @@ public class NodeCache implements NodeDirectory {
     private final Map<String, Map<String, Instant>> firstSeen = new ConcurrentHashMap<>();
     /** canonical address → when a Node last stopped listing it. */
     private final Map<String, Instant> released = new ConcurrentHashMap<>();
-    /** name → the canonical addresses a Node claims, for the resourceVersion they were read from. */
-    private final Map<String, Claims> claims = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<Node> informer;
-
-    private record Claims(String resourceVersion, Set<String> addresses) {
-    }
 
     NodeCache(KubernetesClient client, Clock clock, ApproverConfig config) {
         this.client = client;
@@ -76,10 +73,12 @@ public class NodeCache implements NodeDirectory {
             @Override
             public void onDelete(Node node, boolean unknownFinalState) {
                 firstSeen.remove(uid(node));
-                claims.remove(node.getMetadata().getName());
                 claimed(node).forEach(NodeCache.this::release);
             }
         });
+        // Every SAN of every serving CSR is looked up by the addresses Nodes claim: an index kept by the
+        // informer with each change, not a scan of all Nodes per lookup.
+        created.addIndexers(Map.of(BY_CLAIM, node -> List.copyOf(claimed(node))));
         // Returns at once: an API server that does not answer yet leaves the cache unsynced (not
         // ready), and the informer lists again with backoff until it answers.
         informer = Informers.start(created, "Nodes");
@@ -100,14 +99,11 @@ public class NodeCache implements NodeDirectory {
 
     @Override
     public Set<String> nodesListing(String address) {
-        String wanted = NodeAddressForms.canonical(address);
         Set<String> names = new TreeSet<>();
         SharedIndexInformer<Node> current = informer;
         if (current != null) {
-            for (Node node : current.getStore().list()) {
-                if (claimsOf(node).contains(wanted)) {
-                    names.add(node.getMetadata().getName());
-                }
+            for (Node node : current.getIndexer().byIndex(BY_CLAIM, NodeAddressForms.canonical(address))) {
+                names.add(node.getMetadata().getName());
             }
         }
         return names;
@@ -144,18 +140,6 @@ public class NodeCache implements NodeDirectory {
             }
             return next;
         });
-    }
-
-    /** Parsed once per version of a Node: every SAN of every serving CSR is looked up against all Nodes. */
-    private Set<String> claimsOf(Node node) {
-        String version = String.valueOf(node.getMetadata().getResourceVersion());
-        Claims known = claims.get(node.getMetadata().getName());
-        if (known != null && known.resourceVersion().equals(version)) {
-            return known.addresses();
-        }
-        Set<String> addresses = claimed(node);
-        claims.put(node.getMetadata().getName(), new Claims(version, addresses));
-        return addresses;
     }
 
     /** A Node's addresses, its name and its hostname label, canonical: all of them are its own. */

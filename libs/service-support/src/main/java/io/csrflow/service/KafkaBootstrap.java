@@ -65,7 +65,10 @@ public class KafkaBootstrap {
     private final List<String> hosts;
     private final Resolver resolver;
     private final Backoff recheck;
+    /** Counted down once a host resolved and the actions held until then have run. */
     private final CountDownLatch resolved = new CountDownLatch(1);
+    /** A host resolved: actions run at once from now on. Guarded by {@code held}. */
+    private boolean released;
     private final List<Runnable> held = new ArrayList<>();
     private volatile List<String> unresolved;
     private Thread lookup;
@@ -129,18 +132,20 @@ public class KafkaBootstrap {
         }
         List<Runnable> actions;
         synchronized (held) {
-            resolved.countDown();
+            released = true;
             actions = List.copyOf(held);
             held.clear();
         }
         actions.forEach(KafkaBootstrap::run);
+        // Only now: whoever awaits the resolution finds the held clients started, not about to be.
+        resolved.countDown();
         return true;
     }
 
     /** Runs {@code action} now if a bootstrap host resolves, else on the lookup thread once one does. */
     public void whenResolvable(Runnable action) {
         synchronized (held) {
-            if (resolved.getCount() > 0) {
+            if (!released) {
                 held.add(action);
                 return;
             }
@@ -148,7 +153,7 @@ public class KafkaBootstrap {
         run(action);
     }
 
-    /** Waits until a bootstrap host resolves. */
+    /** Waits until a bootstrap host resolves and the clients held until then have started. */
     public void await() throws InterruptedException {
         resolved.await();
     }
