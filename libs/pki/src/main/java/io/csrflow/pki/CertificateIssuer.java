@@ -8,9 +8,8 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Date;
 
-import javax.security.auth.x500.X500Principal;
-
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -18,10 +17,10 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -50,10 +49,11 @@ public final class CertificateIssuer {
     public X509Certificate issue(CertificateTemplate template, CertificateAuthority ca) {
         try {
             Validity validity = template.validity();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    ca.certificate().getSubjectX500Principal(), serial(), Date.from(validity.notBefore()),
-                    Date.from(validity.notAfter()), new X500Principal(template.subject().getEncoded()),
-                    template.publicKey());
+            // The template's subject as it is: through an X500Principal it would be encoded and parsed twice.
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                    X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()), serial(),
+                    Date.from(validity.notBefore()), Date.from(validity.notAfter()), template.subject(),
+                    SubjectPublicKeyInfo.getInstance(template.publicKey().getEncoded()));
             if (template.keyUsageBits() != 0) {
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(template.keyUsageBits()));
             }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.csrflow.testsupport.Cli;
 import io.csrflow.testsupport.TestCa;
+import io.csrflow.testsupport.TestCsrs;
 
 class CryptoProvidersTest {
     @TempDir
@@ -62,5 +63,42 @@ class CryptoProvidersTest {
                 testCa.certFile().toString(), file.toString()));
         assertTrue(Cli.run(dir, null, "openssl", "x509", "-in", file.toString(), "-noout", "-text")
                 .contains("IP Address:10.1.2.3"));
+    }
+
+    /**
+     * The post-issuance check holds the CA key as the provider's own object (made once per CA), and
+     * still refuses what another CA's key signed: a certificate signed by the previous CA, checked
+     * against the next one with the same name, again after its key was cached.
+     */
+    @Test
+    void theIssuanceCheckRefusesWhatAnotherCaKeySignedWithTheProvidersOwnKey() throws Exception {
+        var provider = CryptoProviders.named("auto", "k");
+        Instant now = Instant.now();
+        TestCa previousFiles = TestCa.create(dir.resolve("previous"), "rotating-ca", now.minusSeconds(3600),
+                now.plusSeconds(86_400));
+        TestCa nextFiles = TestCa.create(dir.resolve("next"), "rotating-ca", now.minusSeconds(3600),
+                now.plusSeconds(86_400));
+        CertificateAuthority previous = new CaLoader(provider).load(previousFiles.certFile(), previousFiles.keyFile());
+        CertificateAuthority next = new CaLoader(provider).load(nextFiles.certFile(), nextFiles.keyFile());
+        ParsedCsr csr = new CsrParser(CsrLimits.defaults(), KeyPolicy.defaults(), provider)
+                .parseAndVerify(TestCsrs.kubelet("n9").dnsNames("n9").pem());
+        Validity validity = Validity.compute(now, 3600, Validity.DEFAULT_MAXIMUM,
+                previous.certificate().getNotBefore().toInstant(), previous.certificate().getNotAfter().toInstant());
+        CertificateTemplate template = SigningPolicy.template(csr, List.of("digital signature", "server auth"),
+                validity);
+        CertificateIssuer issuer = new CertificateIssuer(provider, new SecureRandom());
+
+        X509Certificate byNext = issuer.issue(template, next);
+        IssuanceCheck.verify(byNext, template, next, provider);
+        X509Certificate byPrevious = issuer.issue(template, previous);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            SigningFailedException e = assertThrows(SigningFailedException.class,
+                    () -> IssuanceCheck.verify(byPrevious, template, next, provider));
+            assertTrue(e.getMessage().startsWith("issued certificate does not verify with the CA key"), e.getMessage());
+        }
+
+        var key = ProviderKeys.of(next.certificate(), provider);
+        assertTrue(!key.getClass().getName().startsWith("sun.security."), key.getClass().getName());
+        assertTrue(java.util.Arrays.equals(next.certificate().getPublicKey().getEncoded(), key.getEncoded()));
     }
 }

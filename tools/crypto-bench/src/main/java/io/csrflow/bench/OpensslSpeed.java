@@ -2,13 +2,19 @@ package io.csrflow.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.csrflow.bench.BenchmarkMaterial.KeyType;
 
-/** {@code openssl speed} for ECDSA P-256 and RSA-2048 on this machine, one core: signs and verifies per second. */
+/**
+ * {@code openssl speed} for ECDSA P-256 and RSA-2048 on this machine, one core: signs and verifies
+ * per second of user CPU time (openssl's default divisor; {@code -elapsed} would divide by wall time).
+ */
 record OpensslSpeed(Map<KeyType, double[]> signVerify, String version) {
 
     static OpensslSpeed measure(int seconds) {
@@ -17,7 +23,7 @@ record OpensslSpeed(Map<KeyType, double[]> signVerify, String version) {
                     "ecdsap256", "rsa2048").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             process.waitFor(120, TimeUnit.SECONDS);
-            Map<KeyType, double[]> rates = new HashMap<>();
+            Map<KeyType, double[]> rates = new EnumMap<>(KeyType.class);
             for (String line : out.split("\n")) {
                 // +F2:<n>:2048:<sign/s>:<verify/s> (RSA), +F4:<n>:256:<sign/s>:<verify/s> (ECDSA)
                 String[] f = line.split(":");
@@ -39,6 +45,41 @@ record OpensslSpeed(Map<KeyType, double[]> signVerify, String version) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Each figure's median over several runs (before and after the benchmark), as the reference. */
+    static OpensslSpeed median(List<OpensslSpeed> runs) {
+        Map<KeyType, double[]> rates = new EnumMap<>(KeyType.class);
+        for (KeyType type : KeyType.values()) {
+            double[] signs = runs.stream().mapToDouble(r -> r.sign(type)).toArray();
+            double[] verifies = runs.stream().mapToDouble(r -> r.verify(type)).toArray();
+            rates.put(type, new double[] {Stats.median(signs), Stats.median(verifies)});
+        }
+        return new OpensslSpeed(rates, runs.get(0).version());
+    }
+
+    /** How far apart the runs are for each figure, (max − min) / median, to judge the reference's noise. */
+    static List<String> spread(List<OpensslSpeed> runs) {
+        List<String> lines = new ArrayList<>();
+        OpensslSpeed median = median(runs);
+        for (KeyType type : KeyType.values()) {
+            double[] signs = runs.stream().mapToDouble(r -> r.sign(type)).toArray();
+            double[] verifies = runs.stream().mapToDouble(r -> r.verify(type)).toArray();
+            lines.add(String.format(java.util.Locale.ROOT, "%-9s sign %s  verify %s", type, figures(signs,
+                    median.sign(type)), figures(verifies, median.verify(type))));
+        }
+        return lines;
+    }
+
+    private static String figures(double[] values, double median) {
+        double spread = (Arrays.stream(values).max().orElseThrow() - Arrays.stream(values).min().orElseThrow())
+                / median;
+        StringBuilder out = new StringBuilder();
+        for (double value : values) {
+            out.append(String.format(java.util.Locale.ROOT, "%8.0f", value));
+        }
+        return out.append(String.format(java.util.Locale.ROOT, " (median %.0f, spread %.0f%%)", median,
+                100 * spread)).toString();
     }
 
     double sign(KeyType type) {
