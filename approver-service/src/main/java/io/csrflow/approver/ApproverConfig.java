@@ -54,8 +54,12 @@ public interface ApproverConfig {
         @WithDefault("16")
         int parallelism();
 
-        /** Reviews held, running or waiting, before the approver stops taking records from Kafka. */
-        @WithDefault("256")
+        /**
+         * Reviews held, running or waiting, before the approver stops taking records from Kafka. Bounded
+         * so that a record waits at most a few review times for its acknowledgement even when every
+         * review waits on an absent broker (the channel's unprocessed-record-max-age is 10 minutes).
+         */
+        @WithDefault("64")
         int maxQueued();
 
         Cluster cluster();

@@ -75,8 +75,11 @@ public interface SignerConfig {
         @WithDefault("8")
         int parallelism();
 
-        /** Signings held, running or waiting, before the signer stops taking records from Kafka. */
-        @WithDefault("256")
+        /**
+         * Signings held, running or waiting, before the signer stops taking records from Kafka; bounded as
+         * the approver's, so that no record waits near the channel's 10-minute acknowledgement limit.
+         */
+        @WithDefault("32")
         int maxQueued();
 
         TrustBundle trustBundle();
