@@ -8,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * A Kubernetes Event on the CSR for each decision, so that {@code kubectl describe csr} explains it.
- * Recorded by a thread of its own after the decision is written: an Event explains, it never holds
+ * Recorded by threads of their own after the decision is written: an Event explains, it never holds
  * the approval back. When the API is slower than the decisions for long ({@value #BACKLOG} waiting),
  * further Events are dropped and counted ({@code csrflow_approver_event_dropped_total}), as client-go's
  * recorder drops them; the decision itself is on the CSR and in {@code csr.decisions}.
@@ -39,14 +40,17 @@ public class CsrEventRecorder {
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Logger LOG = Logger.getLogger(CsrEventRecorder.class);
     static final int BACKLOG = 1000;
+    private static final int RECORDERS = 4;
 
     private final KubernetesClient client;
     private final Clock clock;
     private final String namespace;
     private final MeterRegistry registry;
-    private final ThreadPoolExecutor recorder = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+    private final AtomicInteger threads = new AtomicInteger();
+    /** A few at once: one API round trip at a time kept up with ~18 decisions/s, fewer than the approver makes. */
+    private final ThreadPoolExecutor recorder = new ThreadPoolExecutor(RECORDERS, RECORDERS, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(BACKLOG), r -> {
-                Thread thread = new Thread(r, "approver-events");
+                Thread thread = new Thread(r, "approver-events-" + threads.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
             });
