@@ -8,10 +8,8 @@ import java.io.StringReader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -64,7 +62,7 @@ class FleetPodCertificatesTest {
     KubernetesMockServer server;
     KubernetesClient client;
 
-    private final KeyPair caKeys = ecKeys();
+    private final KeyPair caKeys = KeyMaterial.ecP256().keys();
     private final X509Certificate ca = sign(new X500Name("CN=test-signer"), caKeys.getPublic(), true, null,
             Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
     private ScheduledExecutorService signer;
@@ -195,15 +193,6 @@ class FleetPodCertificatesTest {
         }
     }
 
-    private static KeyPair ecKeys() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Signed with the test signer's CA key (self-signed for the CA itself). */
     private X509Certificate sign(X500Name subject, PublicKey key, boolean isCa, String uri, Instant notBefore,

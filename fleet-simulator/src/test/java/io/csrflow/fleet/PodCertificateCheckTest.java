@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -50,14 +48,14 @@ class PodCertificateCheckTest {
     /** A CA that signs as a signer would; a root, or an intermediate of another. */
     private record Authority(KeyPair keys, X509Certificate certificate) {
         static Authority root(String name) {
-            KeyPair keys = ecKeys();
+            KeyPair keys = KeyMaterial.ecP256().keys();
             return new Authority(keys, sign(keys, new X500Name("CN=" + name), new X500Name("CN=" + name),
                     keys.getPublic(), NOT_BEFORE.minus(Duration.ofDays(1)), NOT_AFTER.plus(Duration.ofDays(365)), true,
                     null));
         }
 
         Authority intermediate(String name) {
-            KeyPair intermediateKeys = ecKeys();
+            KeyPair intermediateKeys = KeyMaterial.ecP256().keys();
             return new Authority(intermediateKeys, sign(keys, X500Name.getInstance(certificate.getSubjectX500Principal()
                     .getEncoded()), new X500Name("CN=" + name), intermediateKeys.getPublic(),
                     NOT_BEFORE.minus(Duration.ofDays(1)), NOT_AFTER.plus(Duration.ofDays(30)), true, null));
@@ -73,15 +71,6 @@ class PodCertificateCheckTest {
         }
     }
 
-    private static KeyPair ecKeys() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static X509Certificate sign(KeyPair issuerKeys, X500Name issuer, X500Name subject, PublicKey subjectKey,
             Instant notBefore, Instant notAfter, boolean ca, String uri) {
@@ -153,7 +142,7 @@ class PodCertificateCheckTest {
 
     @Test
     void refusesALeafForAnotherKey() {
-        X509Certificate leaf = root.leaf(ecKeys().getPublic(), SPIFFE_ID, NOT_BEFORE, NOT_AFTER);
+        X509Certificate leaf = root.leaf(KeyMaterial.ecP256().keys().getPublic(), SPIFFE_ID, NOT_BEFORE, NOT_AFTER);
 
         assertEquals(Problem.ANOTHER_KEY, verify(List.of(leaf), BEGIN_REFRESH_AT, List.of(root.bundle())).problem());
     }

@@ -6,10 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -46,7 +44,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 final class TestSigner implements AutoCloseable {
     private static final AtomicLong SERIALS = new AtomicLong(1000);
 
-    private final KeyPair caKeys = ecKeys();
+    private final KeyPair caKeys = KeyMaterial.ecP256().keys();
     private final X509Certificate ca;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final ExecutorService work = Executors.newSingleThreadExecutor();
@@ -116,15 +114,6 @@ final class TestSigner implements AutoCloseable {
         work.shutdownNow();
     }
 
-    private static KeyPair ecKeys() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private X509Certificate sign(X500Name subject, PublicKey key, boolean isCa, Instant notBefore, Instant notAfter) {
         try {

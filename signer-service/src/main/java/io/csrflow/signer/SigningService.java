@@ -4,8 +4,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -58,7 +56,6 @@ public class SigningService {
     private final IssuedPublisher publisher;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     SigningService(CaRegistry cas, CsrStatusWriter csrs, CsrVerifier verifier, CertificateIssuer issuer,
             IssuedPublisher publisher, MeterRegistry registry, Clock clock) {
@@ -78,35 +75,27 @@ public class SigningService {
      * dead-lettered for a transient fault.
      */
     public void sign(String name, String uid) {
-        // The approval arrives twice (csr.decisions and csr.observed), often at the same moment; the
-        // second would only read the CSR again and lose the write race. One signing per CSR at a time.
-        if (!inFlight.add(name)) {
-            registry.counter("csrflow.signer.duplicate.triggers").increment();
-            return;
-        }
-        try {
-            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                try {
-                    // The first look may be the cache's; after a conflict, only the API's.
-                    if (signOnce(name, uid, attempt == 0) == Next.DONE) {
-                        return;
-                    }
-                    LOG.debugf("CSR %s changed while it was signed; reading it again", name);
-                } catch (ApiUnavailableException e) {
-                    registry.counter("csrflow.signer.failures", "signer", "unknown", "reason", "ApiUnavailable")
-                            .increment();
-                    LOG.warnf("Kubernetes API error while signing CSR %s (attempt %d): %s", name, attempt + 1,
-                            e.getMessage());
-                }
-                if (attempt + 1 < ATTEMPTS && !BACKOFF.pause(attempt)) {
+        // One signing per CSR at a time is the SigningQueue's: the approval that arrives twice
+        // (csr.decisions and csr.observed) is signed once and then found issued in the cache.
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                // The first look may be the cache's; after a conflict, only the API's.
+                if (signOnce(name, uid, attempt == 0) == Next.DONE) {
                     return;
                 }
+                LOG.debugf("CSR %s changed while it was signed; reading it again", name);
+            } catch (ApiUnavailableException e) {
+                registry.counter("csrflow.signer.failures", "signer", "unknown", "reason", "ApiUnavailable")
+                        .increment();
+                LOG.warnf("Kubernetes API error while signing CSR %s (attempt %d): %s", name, attempt + 1,
+                        e.getMessage());
             }
-            LOG.warnf("CSR %s could not be signed after %d attempts; the watcher's resync will bring it back", name,
-                    ATTEMPTS);
-        } finally {
-            inFlight.remove(name);
+            if (attempt + 1 < ATTEMPTS && !BACKOFF.pause(attempt)) {
+                return;
+            }
         }
+        LOG.warnf("CSR %s could not be signed after %d attempts; the watcher's resync will bring it back", name,
+                ATTEMPTS);
     }
 
     private Next signOnce(String name, String uid, boolean cacheFirst) {

@@ -1,27 +1,33 @@
 package io.csrflow.approver.kube;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.csrflow.approver.domain.Decision;
 import io.csrflow.approver.domain.TransientFailure;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.DecisionOutcome;
 import io.csrflow.service.ApiUnavailableException;
-import io.csrflow.service.CsrCache;
+import io.csrflow.service.CsrReads;
 import io.csrflow.service.CsrSnapshots;
 import io.csrflow.service.LiveCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.micrometer.core.instrument.Counter;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Reads CSRs and writes decisions through {@code /approval}, conditional on the resourceVersion that
  * was read: a CSR decided by someone else in between is left alone. A review starts from the informer
- * cache when it has the CSR (no API read, as kube-controller-manager's approver); a stale copy makes
- * the write fail with 409, and the live CSR is read then.
+ * cache when it has the CSR (no API read, as kube-controller-manager's approver; requests kept while
+ * Pending, the phase only once decided); a stale copy makes the write fail with 409, and the live
+ * CSR is read then.
  */
 @ApplicationScoped
 public class CsrApprovals {
@@ -29,19 +35,23 @@ public class CsrApprovals {
     public enum Written { WRITTEN, ALREADY_DECIDED, GONE }
 
     private final LiveCsrs csrs;
-    private final ApproverCsrCache cache;
+    private final CsrReads reads;
     private final Clock clock;
-    private final Counter fromCache;
-    private final Counter fromApi;
-    private final Counter decidedInCache;
 
-    CsrApprovals(LiveCsrs csrs, ApproverCsrCache cache, Clock clock, MeterRegistry registry) {
+    CsrApprovals(LiveCsrs csrs, Clock clock, MeterRegistry registry) {
         this.csrs = csrs;
-        this.cache = cache;
         this.clock = clock;
-        this.fromCache = registry.counter("csrflow.approver.csr.reads", "source", "cache");
-        this.fromApi = registry.counter("csrflow.approver.csr.reads", "source", "api");
-        this.decidedInCache = registry.counter("csrflow.approver.csr.reads", "source", "cache-decided");
+        this.reads = new CsrReads("approver", "pending", Set.of(CsrPhase.PENDING), Set.of(), Duration.ZERO, csrs,
+                registry);
+    }
+
+    void start(@Observes StartupEvent event, KubernetesClient client) {
+        reads.start(client);
+    }
+
+    @PreDestroy
+    void stop() {
+        reads.close();
     }
 
     /**
@@ -51,17 +61,11 @@ public class CsrApprovals {
      * @throws TransientFailure when the API does not answer
      */
     public Optional<CertificateSigningRequest> toReview(String name, String uid) {
-        CsrCache.Lookup known = cache.lookup(name, uid);
-        if (known instanceof CsrCache.InPlay inPlay) {
-            fromCache.increment();
-            return Optional.of(inPlay.csr());
+        try {
+            return reads.toWorkOn(name, uid);
+        } catch (ApiUnavailableException e) {
+            throw new TransientFailure(e.getMessage(), e);
         }
-        if (known instanceof CsrCache.Past) {
-            decidedInCache.increment();
-            return Optional.empty();
-        }
-        fromApi.increment();
-        return get(name, uid);
     }
 
     /**

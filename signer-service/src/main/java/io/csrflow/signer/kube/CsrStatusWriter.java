@@ -1,41 +1,56 @@
 package io.csrflow.signer.kube;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
+import io.csrflow.events.CsrPhase;
 import io.csrflow.service.ApiUnavailableException;
-import io.csrflow.service.CsrCache;
+import io.csrflow.service.CsrReads;
 import io.csrflow.service.LiveCsrs;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
-import io.micrometer.core.instrument.Counter;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Reads CSRs and writes through {@code /status} with the resourceVersion read: the certificate, or a
  * Failed condition. The first read of a signing is the informer's copy when it has one (no API read,
- * as kube-controller-manager's signer); a conflict means someone wrote first or the copy was stale,
- * and the caller reads the live CSR and decides again. Every failure of the API surfaces as {@link ApiUnavailableException}, never as a fabric8 error.
+ * as kube-controller-manager's signer; requests kept while Approved, a Pending copy read live after a
+ * moment since the approval may be ahead of the informer); a conflict means someone wrote first or
+ * the copy was stale, and the caller reads the live CSR and decides again. Every failure of the API
+ * surfaces as {@link ApiUnavailableException}, never as a fabric8 error.
  */
 @ApplicationScoped
 public class CsrStatusWriter {
     /** What became of a write. */
     public enum Written { WRITTEN, CONFLICT, GONE }
 
-    private final LiveCsrs csrs;
-    private final SignerCsrCache cache;
-    private final Counter fromCache;
-    private final Counter fromApi;
-    private final Counter doneInCache;
+    /** The approval that triggered a signing is usually only milliseconds ahead of the informer. */
+    private static final Duration APPROVAL_PATIENCE = Duration.ofMillis(200);
 
-    CsrStatusWriter(LiveCsrs csrs, SignerCsrCache cache, MeterRegistry registry) {
+    private final LiveCsrs csrs;
+    private final CsrReads reads;
+
+    CsrStatusWriter(LiveCsrs csrs, MeterRegistry registry) {
         this.csrs = csrs;
-        this.cache = cache;
-        this.fromCache = registry.counter("csrflow.signer.csr.reads", "source", "cache");
-        this.fromApi = registry.counter("csrflow.signer.csr.reads", "source", "api");
-        this.doneInCache = registry.counter("csrflow.signer.csr.reads", "source", "cache-done");
+        this.reads = new CsrReads("signer", "approved", Set.of(CsrPhase.APPROVED), Set.of(CsrPhase.PENDING),
+                APPROVAL_PATIENCE, csrs, registry);
+    }
+
+    void start(@Observes StartupEvent event, KubernetesClient client) {
+        reads.start(client);
+    }
+
+    @PreDestroy
+    void stop() {
+        reads.close();
     }
 
     /**
@@ -43,17 +58,7 @@ public class CsrStatusWriter {
      * the live one; empty when it is gone or the cache has seen it issued, failed or denied (final).
      */
     public Optional<CertificateSigningRequest> toSign(String name, String uid) {
-        CsrCache.Lookup known = cache.lookup(name, uid);
-        if (known instanceof CsrCache.InPlay inPlay) {
-            fromCache.increment();
-            return Optional.of(inPlay.csr());
-        }
-        if (known instanceof CsrCache.Past) {
-            doneInCache.increment();
-            return Optional.empty();
-        }
-        fromApi.increment();
-        return csrs.get(name, uid);
+        return reads.toWorkOn(name, uid);
     }
 
     /** The live CSR if it still is {@code uid} (any when null). */
