@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -288,6 +289,34 @@ class ApproverComponentTest {
                 TestCsrs.kubelet("n7").pem()));
         await().atMost(WAIT).until(() -> condition("after-junk") != null);
         given().get("/q/metrics").then().body(containsString("csrflow_approver_records_malformed_total"));
+    }
+
+    @Test
+    void snapshotsOfOtherPhasesArePassedByUnreadAndOnesWithoutAPhaseAreReviewed() throws Exception {
+        // A record that says it is an Issued snapshot is not the approver's: not even its body is read.
+        ProducerRecord<String, byte[]> issued = new ProducerRecord<>(EventType.CSR_OBSERVED.defaultTopic(),
+                "junk-issued", "{not an event".getBytes());
+        issued.headers().add(EventCodec.H_PHASE, "Issued".getBytes());
+        sender.sendRecord(issued);
+        // A producer older than the phase header: its pending CSR is reviewed as before.
+        CsrObserved pending = CsrSnapshots.of(create("bootstrap-token", "no-phase-header",
+                "kubernetes.io/kube-apiserver-client-kubelet", CLIENT, TestCsrs.kubelet("n8").pem()), false,
+                Clock.systemUTC().instant());
+        ProducerRecord<String, byte[]> older = new EventCodec("/test/watcher", Clock.systemUTC())
+                .encode(EventType.CSR_OBSERVED, pending).toProducerRecord(EventType.CSR_OBSERVED.defaultTopic());
+        older.headers().remove(EventCodec.H_PHASE);
+        sender.sendRecord(older);
+
+        await().atMost(WAIT).until(() -> condition("no-phase-header") != null);
+        assertEquals("Approved", condition("no-phase-header").getType());
+        try (KafkaConsumer<String, byte[]> dlq = TopicReader.fromBeginning(KafkaBrokers.shared(), DLQ)) {
+            List<String> keys = new java.util.ArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < end) {
+                dlq.poll(Duration.ofMillis(300)).forEach(r -> keys.add(r.key()));
+            }
+            assertFalse(keys.contains("junk-issued"), "dead letters: " + keys);
+        }
     }
 
     @Test

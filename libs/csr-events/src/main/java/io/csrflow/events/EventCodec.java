@@ -24,7 +24,10 @@ import org.apache.kafka.common.header.Headers;
 /**
  * CloudEvents 1.0 binary mode over Kafka: context attributes in {@code ce_*} headers, the payload
  * as JSON in the record value, key = CloudEvents subject. Unknown JSON fields are ignored so that
- * older consumers read newer producers' events.
+ * older consumers read newer producers' events. Snapshots ({@code csr.observed}, {@code pcr.observed})
+ * also carry their object's phase as the extension attribute {@code phase} ({@code ce_phase}): most
+ * consumers act on one or two phases of each object's several snapshots, and reading a header is much
+ * cheaper than decoding a whole snapshot only to drop it.
  */
 public final class EventCodec {
     public static final String SPEC_VERSION = "1.0";
@@ -36,6 +39,8 @@ public final class EventCodec {
     public static final String H_SUBJECT = "ce_subject";
     public static final String H_TIME = "ce_time";
     public static final String H_CONTENT_TYPE = "content-type";
+    /** CloudEvents extension attribute {@code phase}: a snapshot's phase, as its payload's {@code phase} field. */
+    public static final String H_PHASE = "ce_phase";
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -79,6 +84,9 @@ public final class EventCodec {
         headers.put(H_SUBJECT, key);
         headers.put(H_TIME, clock.instant().toString());
         headers.put(H_CONTENT_TYPE, CONTENT_TYPE);
+        if (type.announcesPhase()) {
+            headers.put(H_PHASE, type.phaseOf(payload));
+        }
         try {
             return new EncodedEvent(key, Collections.unmodifiableMap(headers), MAPPER.writeValueAsBytes(payload));
         } catch (JsonProcessingException e) {
@@ -106,8 +114,37 @@ public final class EventCodec {
             throw new EventFormatException(type + ": unsupported content-type '" + contentType + "'");
         }
         Instant time = parseTime(type, headers.get(H_TIME));
+        T payload = decodePayload(type, value);
+        String announced = headers.get(H_PHASE);
+        // Consumers pass records by on this header alone, so one that disagrees with its payload would
+        // be acted on by some and missed by others: it is malformed.
+        if (announced != null && type.announcesPhase() && !announced.equals(type.phaseOf(payload))) {
+            throw new EventFormatException(type + ": ce_phase '" + announced + "' but the snapshot's phase is '"
+                    + type.phaseOf(payload) + "'");
+        }
         return new CloudEvent<>(requiredHeader(type, headers, H_ID), requiredHeader(type, headers, H_SOURCE),
-                actualType, headers.get(H_SUBJECT), time, decodePayload(type, value));
+                actualType, headers.get(H_SUBJECT), time, payload);
+    }
+
+    /**
+     * Whether a record says, in its {@code ce_phase} header, that it is a snapshot in none of
+     * {@code wanted}: a consumer may then pass it by without decoding it. A record without the header
+     * (from a producer older than it) says nothing, and must be decoded. Like the rest of an event the
+     * header is a hint: what a consumer does with a snapshot it acts on is still decided by the API's
+     * object.
+     */
+    public static boolean announcesNoneOf(Headers headers, String... wanted) {
+        Header header = headers == null ? null : headers.lastHeader(H_PHASE);
+        if (header == null || header.value() == null) {
+            return false;
+        }
+        String phase = new String(header.value(), StandardCharsets.UTF_8);
+        for (String w : wanted) {
+            if (w.equals(phase)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Decodes a JSON payload alone (structured input such as files or HTTP bodies). */

@@ -153,6 +153,29 @@ class AsyncApiDocumentTest {
     }
 
     @Test
+    void snapshotsDocumentThePhaseHeaderTheCodecWritesAndOtherEventsDoNot() {
+        EventCodec codec = new EventCodec("/x", java.time.Clock.systemUTC());
+        Set<String> snapshotHeaders = new TreeSet<>();
+        JsonNode schema = doc.path("components").path("schemas").path("snapshotHeaders");
+        schema.path("allOf").forEach(part -> {
+            JsonNode resolved = part.has("$ref")
+                    ? doc.at(part.path("$ref").asText().substring(1)) : part;
+            resolved.path("properties").fieldNames().forEachRemaining(snapshotHeaders::add);
+        });
+        assertEquals(new TreeSet<>(codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed()).headers().keySet()),
+                snapshotHeaders);
+        assertEquals(new TreeSet<>(codec.encode(EventType.POD_CERTIFICATE_OBSERVED,
+                SampleEvents.podCertificateIssued()).headers().keySet()), snapshotHeaders);
+        for (JsonNode message : doc.path("components").path("messages")) {
+            EventType<?> type = EventType.ALL.stream().filter(t -> t.type().equals(message.path("name").asText()))
+                    .findFirst().orElseThrow();
+            assertEquals(type.announcesPhase() ? "#/components/schemas/snapshotHeaders"
+                    : "#/components/schemas/cloudEventHeaders", message.path("headers").path("$ref").asText(),
+                    type.type());
+        }
+    }
+
+    @Test
     void headersAreTheOnesTheCodecWrites() {
         Set<String> documented = new TreeSet<>();
         doc.path("components").path("schemas").path("cloudEventHeaders").path("properties").fieldNames()

@@ -167,6 +167,47 @@ class EventCodecTest {
     }
 
     @Test
+    void snapshotsAnnounceTheirPhaseInAHeaderAndOtherEventsDoNot() {
+        ProducerRecord<String, byte[]> issued = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed())
+                .toProducerRecord(Topics.OBSERVED);
+        assertEquals(SampleEvents.observed().phase().wireName(),
+                new String(issued.headers().lastHeader(EventCodec.H_PHASE).value(), StandardCharsets.UTF_8));
+        PodCertificateObserved pod = SampleEvents.podCertificateIssued();
+        assertEquals(pod.phase().wireName(),
+                codec.encode(EventType.POD_CERTIFICATE_OBSERVED, pod).headers().get(EventCodec.H_PHASE));
+        assertFalse(codec.encode(EventType.CERT_ISSUED, SampleEvents.issued()).headers()
+                .containsKey(EventCodec.H_PHASE));
+        assertFalse(codec.encode(EventType.CSR_DECISION, SampleEvents.decision()).headers()
+                .containsKey(EventCodec.H_PHASE));
+    }
+
+    @Test
+    void aConsumerMayPassByASnapshotOfAnotherPhaseButNotOneThatSaysNothing() {
+        String phase = SampleEvents.observed().phase().wireName();
+        ProducerRecord<String, byte[]> record = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed())
+                .toProducerRecord(Topics.OBSERVED);
+
+        assertTrue(EventCodec.announcesNoneOf(record.headers(), "Pending"));
+        assertTrue(EventCodec.announcesNoneOf(record.headers()));
+        assertFalse(EventCodec.announcesNoneOf(record.headers(), "Pending", phase));
+
+        record.headers().remove(EventCodec.H_PHASE);
+        assertFalse(EventCodec.announcesNoneOf(record.headers(), "Pending"), "an older producer's record is decoded");
+    }
+
+    @Test
+    void aPhaseHeaderThatContradictsTheSnapshotIsMalformed() {
+        EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
+        Map<String, String> headers = new HashMap<>(encoded.headers());
+        headers.put(EventCodec.H_PHASE, "Pending");
+
+        EventFormatException e = assertThrows(EventFormatException.class,
+                () -> EventCodec.decode(EventType.CSR_OBSERVED, headers, encoded.value()));
+        assertEquals("io.csrflow.csr.observed.v1: ce_phase 'Pending' but the snapshot's phase is '"
+                + SampleEvents.observed().phase().wireName() + "'", e.getMessage());
+    }
+
+    @Test
     void aSnapshotWithoutADeletionReasonWritesNoSuchField() {
         EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
         assertFalse(new String(encoded.value(), StandardCharsets.UTF_8).contains("deletedBecause"));
@@ -184,9 +225,12 @@ class EventCodecTest {
 
     @Test
     void eventsOfProducersOlderThanTheDeletionReasonStillDecode() {
-        EncodedEvent headersOnly = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
+        // Those producers wrote no ce_phase either.
+        Map<String, String> headers = new HashMap<>(codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed())
+                .headers());
+        headers.remove(EventCodec.H_PHASE);
 
-        CsrObserved decoded = EventCodec.decode(EventType.CSR_OBSERVED, headersOnly.headers(),
+        CsrObserved decoded = EventCodec.decode(EventType.CSR_OBSERVED, headers,
                 BEFORE_DELETION_REASONS.getBytes(StandardCharsets.UTF_8)).data();
 
         assertEquals(CsrPhase.DELETED, decoded.phase());

@@ -27,6 +27,10 @@ final class ObservedDecoder extends InputDecoder {
 
     @Override
     Record<String, Decoded> decode(Record<String, byte[]> record) {
+        // Most snapshots are not Issued ones; the header tells them apart without decoding them.
+        if (EventCodec.announcesNoneOf(record.headers(), CsrPhase.ISSUED.wireName())) {
+            return null;
+        }
         CsrObserved csr = EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value()).data();
         if (csr.phase() != CsrPhase.ISSUED || csr.certificate() == null || csr.certificate().isBlank()) {
             return null;

@@ -34,6 +34,9 @@ final class PodCertificateDecoder extends InputDecoder {
 
     @Override
     Record<String, Decoded> decode(Record<String, byte[]> record) {
+        if (EventCodec.announcesNoneOf(record.headers(), PodCertificatePhase.ISSUED.wireName())) {
+            return null;
+        }
         PodCertificateObserved pcr = EventCodec.decode(EventType.POD_CERTIFICATE_OBSERVED, record.headers(),
                 record.value()).data();
         if (pcr.phase() != PodCertificatePhase.ISSUED) {

@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.csrflow.events.CertIssued;
+import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.events.Identity;
 import io.csrflow.events.RenewalDue;
@@ -190,6 +192,28 @@ class RenewalScheduleTest {
             assertEquals("record key 'worker-6' is not the identity key '" + wrongKey.identity().key() + "'",
                     header(misKeyed, DeadLetters.REASON_HEADER));
             assertEquals(EventType.CERT_ISSUED.type(), header(misKeyed, "ce_type"));
+        }
+    }
+
+    @Test
+    void snapshotsAnnouncingAnotherPhaseArePassedByAndOnesWithoutThePhaseHeaderAreRead() {
+        var topics = harness.settings.topics();
+        // A snapshot that says it is Pending is no sighting: the scheduler does not even decode it.
+        ProducerRecord<String, byte[]> pending = new ProducerRecord<>(topics.observed(), "csr-p1",
+                "not an event".getBytes(StandardCharsets.UTF_8));
+        pending.headers().add(EventCodec.H_PHASE, "Pending".getBytes(StandardCharsets.UTF_8));
+        harness.sendRecord(pending);
+        // An Issued snapshot from a producer older than the header is a sighting, as before.
+        X509Certificate c = certificate("system:node:worker-9", "09", T0, T0.plus(LIFETIME));
+        ProducerRecord<String, byte[]> older = harness.encoded(EventType.CSR_OBSERVED, topics.observed(),
+                TestCertificates.observedIssued(CLIENT, "csr-w9", c, T0));
+        older.headers().remove(EventCodec.H_PHASE);
+        harness.sendRecord(older);
+
+        assertEquals(Sighting.Source.CSR_OBSERVED, awaitTracked(new Identity(CLIENT, "system:node:worker-9").key())
+                .source());
+        try (var raw = new RawTopic(harness.bootstrap, topics.deadLetter())) {
+            assertEquals(List.of(), raw.after(Duration.ofSeconds(3)).stream().map(r -> r.key()).toList());
         }
     }
 

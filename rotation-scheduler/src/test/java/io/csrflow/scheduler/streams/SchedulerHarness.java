@@ -131,28 +131,27 @@ final class SchedulerHarness implements AutoCloseable {
     }
 
     <T> void send(EventType<T> type, String topic, T payload) {
-        var encoded = codec.encode(type, payload);
-        try {
-            producer.send(encoded.toProducerRecord(topic)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        sendRecord(encoded(type, topic, payload));
+    }
+
+    /** The record {@link #send} would send, to be altered first. */
+    <T> ProducerRecord<String, byte[]> encoded(EventType<T> type, String topic, T payload) {
+        return codec.encode(type, payload).toProducerRecord(topic);
     }
 
     /** An event under a key of the test's choosing (a producer that keys the topic wrongly). */
     <T> void sendKeyed(EventType<T> type, String topic, String key, T payload) {
-        var encoded = codec.encode(type, payload);
-        var record = encoded.toProducerRecord(topic);
-        try {
-            producer.send(new ProducerRecord<>(topic, null, key, record.value(), record.headers())).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        ProducerRecord<String, byte[]> record = encoded(type, topic, payload);
+        sendRecord(new ProducerRecord<>(topic, null, key, record.value(), record.headers()));
     }
 
     void sendRaw(String topic, String key, byte[] value) {
+        sendRecord(new ProducerRecord<>(topic, key, value));
+    }
+
+    void sendRecord(ProducerRecord<String, byte[]> record) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -16,6 +16,7 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.PhaseHints;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
@@ -23,7 +24,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 
 /**
- * {@code csr.observed} in: pending CSRs are reviewed. A record that is not a valid event fails and
+ * {@code csr.observed} in: pending CSRs are reviewed; snapshots announcing another phase are
+ * acknowledged without being decoded. A record that is not a valid event fails and
  * goes to the dead-letter topic (failure-strategy). Reviews run on the {@link ReviewQueue}, many CSRs
  * at once; a record is acknowledged when its review is done, and the connector commits an offset only
  * once every record before it is, so a crash loses no review.
@@ -46,6 +48,9 @@ public class ObservedConsumer {
     @Incoming("csr-observed")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> consume(Message<byte[]> message) {
+        if (PhaseHints.passBy(message, CsrPhase.PENDING.wireName())) {
+            return message.ack();
+        }
         return queue.submit(message, this::review);
     }
 

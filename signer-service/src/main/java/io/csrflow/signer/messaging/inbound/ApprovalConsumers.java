@@ -18,6 +18,7 @@ import io.csrflow.signer.LostAnnouncements;
 import io.csrflow.signer.SigningQueue;
 import io.csrflow.signer.SigningService;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.PhaseHints;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
@@ -28,7 +29,8 @@ import io.opentelemetry.api.trace.Tracer;
  * Approvals in: {@code csr.decisions} APPROVED from the approver, and {@code csr.observed} in phase
  * Approved, so that approvals by an administrator ({@code kubectl certificate approve}) are signed
  * too. Either is only a hint; the live CSR decides. Issued CSRs on {@code csr.observed} are checked
- * for a lost {@code cert.issued}. Invalid records go to the dead-letter topic. Both run on the
+ * for a lost {@code cert.issued}; snapshots announcing another phase are acknowledged without being
+ * decoded. Invalid records go to the dead-letter topic. Both run on the
  * {@link SigningQueue}; a record is acknowledged (its offset committed once all before it are) when handled.
  */
 @ApplicationScoped
@@ -58,6 +60,9 @@ public class ApprovalConsumers {
     @Incoming("csr-observed")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> observed(Message<byte[]> message) {
+        if (PhaseHints.passBy(message, CsrPhase.APPROVED.wireName(), CsrPhase.ISSUED.wireName())) {
+            return message.ack();
+        }
         return queue.submit(message, this::observed);
     }
 

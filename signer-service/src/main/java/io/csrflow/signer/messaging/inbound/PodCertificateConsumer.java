@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.csrflow.events.EventCodec;
 import io.csrflow.events.EventType;
 import io.csrflow.events.PodCertificateObserved;
 import io.csrflow.events.PodCertificatePhase;
@@ -31,6 +32,9 @@ public class PodCertificateConsumer {
     @Incoming("pcr-observed")
     @Blocking
     public void observed(ConsumerRecord<String, byte[]> record) {
+        if (EventCodec.announcesNoneOf(record.headers(), PodCertificatePhase.PENDING.wireName())) {
+            return;
+        }
         PodCertificateObserved request = decoder.decode(EventType.POD_CERTIFICATE_OBSERVED, record).data();
         if (request.phase() == PodCertificatePhase.PENDING && service.serves(request.signerName())) {
             service.answer(request.namespace(), request.name(), request.uid());
