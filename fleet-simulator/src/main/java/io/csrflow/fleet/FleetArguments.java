@@ -60,6 +60,8 @@ public final class FleetArguments {
         OPTIONS.put("status-host", "address /status listens on (default 127.0.0.1; 0.0.0.0 in a container)");
         OPTIONS.put("threads", "worker threads (default 4)");
         OPTIONS.put("progress", "progress line interval, 0 for none (default 5s)");
+        OPTIONS.put("crypto-provider", "auto: the Amazon Corretto Crypto Provider first where it loads (keys, CSR "
+                + "signatures, TLS); jdk: the JDK's providers only (default auto)");
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -108,6 +110,16 @@ public final class FleetArguments {
                 duration("pod-certificate-max-expiration", defaults.maxExpiration()),
                 duration("pod-certificate-refresh-after", defaults.refreshAfter()),
                 values.getOrDefault("trust-domain", defaults.trustDomain()));
+    }
+
+    /** Whether to put ACCP first ({@code auto}) or keep the JDK's providers ({@code jdk}). */
+    boolean preferAccp() {
+        String value = values.getOrDefault("crypto-provider", "auto");
+        return switch (value) {
+            case "auto" -> true;
+            case "jdk" -> false;
+            default -> throw new IllegalArgumentException("--crypto-provider is auto or jdk, got '" + value + "'");
+        };
     }
 
     Duration progressInterval() {

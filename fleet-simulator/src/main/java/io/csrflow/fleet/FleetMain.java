@@ -6,6 +6,8 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.csrflow.nativecrypto.Accp;
+
 /**
  * {@code java -cp "fleet-simulator.jar:lib/*" io.csrflow.fleet.FleetMain --server URL --bootstrap-token T ...}:
  * runs a simulated kubelet fleet until stopped; see {@link FleetArguments} for the options.
@@ -23,16 +25,21 @@ public final class FleetMain {
         }
         FleetSettings settings;
         Duration progress;
+        boolean preferAccp;
         try {
             FleetArguments arguments = new FleetArguments(args, System.getenv());
             settings = arguments.settings();
             progress = arguments.progressInterval();
+            preferAccp = arguments.preferAccp();
         } catch (IllegalArgumentException e) {
             System.err.println("fleet-simulator: " + e.getMessage());
             System.err.print(FleetArguments.usage());
             System.exit(2);
             return;
         }
+        // Before anything makes a key or a TLS connection: thousands of kubelets' keys, CSRs and
+        // handshakes in one JVM cost more in the JDK's Java crypto than the requests themselves.
+        LOG.info("crypto: {}", preferAccp ? Accp.preferFirst() : "the JDK's providers");
         Fleet fleet = new Fleet(settings);
         RenewalListener listener = settings.kafka() == null ? null
                 : new RenewalListener(settings.kafka(), settings.kafkaClient(), settings.renewalDueTopic(),

@@ -1,6 +1,7 @@
 package io.csrflow.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,15 @@ class FleetArgumentsTest {
         assertEquals("csrflow.cert.renewal-due", settings.renewalDueTopic());
         assertEquals(Misbehaviour.NONE, settings.behaviourOf(19));
         assertEquals(Duration.ofSeconds(1), settings.pollInterval());
+    }
+
+    @Test
+    void cryptoIsAccpFirstUnlessTheJdksProvidersAreAskedFor() {
+        assertTrue(new FleetArguments(REQUIRED, Map.of()).preferAccp());
+        assertFalse(new FleetArguments(concat("--crypto-provider", "jdk"), Map.of()).preferAccp());
+        assertFalse(new FleetArguments(REQUIRED, Map.of("CSRFLOW_FLEET_CRYPTO_PROVIDER", "jdk")).preferAccp());
+        assertEquals("--crypto-provider is auto or jdk, got 'BC'", assertThrows(IllegalArgumentException.class,
+                () -> new FleetArguments(concat("--crypto-provider", "BC"), Map.of()).preferAccp()).getMessage());
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.security.Security;
 
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
-import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import io.csrflow.nativecrypto.Accp;
 
 /**
  * The JCA provider a service is configured with: {@code auto} (the default: Amazon Corretto
@@ -25,14 +25,14 @@ public final class CryptoProviders {
     public static Provider named(String name, String configKey) {
         switch (name) {
             case AUTO:
-                return accpProblem() == null ? AmazonCorrettoCryptoProvider.INSTANCE : new BouncyCastleProvider();
+                return accpProblem() == null ? Accp.provider() : new BouncyCastleProvider();
             case ACCP: {
                 String problem = accpProblem();
                 if (problem != null) {
                     throw new IllegalArgumentException(configKey + ": the Amazon Corretto Crypto Provider cannot be "
                             + "used here: " + problem + " (use auto or BC)");
                 }
-                return AmazonCorrettoCryptoProvider.INSTANCE;
+                return Accp.provider();
             }
             case BC:
                 return new BouncyCastleProvider();
@@ -47,17 +47,8 @@ public final class CryptoProviders {
         }
     }
 
-    /** Why ACCP cannot be used on this machine, or null if it can (its jar is for linux-x86_64 only). */
+    /** Why ACCP cannot be used on this machine, or null if it can. */
     static String accpProblem() {
-        try {
-            Throwable loading = AmazonCorrettoCryptoProvider.INSTANCE.getLoadingError();
-            if (loading != null) {
-                return loading.toString();
-            }
-            AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
-            return null;
-        } catch (RuntimeException | LinkageError e) {
-            return e.toString();
-        }
+        return Accp.problem();
     }
 }

@@ -80,9 +80,16 @@ public final class PodCertificatePolicy {
     public static PodAnswer decide(PodCertificateObserved request, PodCertificateSettings settings,
             SignerProfile profile, PodNeighbourhood around) {
         Optional<PodAnswer> early = beforeLookup(request, settings);
-        if (early.isPresent()) {
-            return early.get();
-        }
+        return early.isPresent() ? early.get() : afterLookup(request, settings, profile, around);
+    }
+
+    /**
+     * The rest of {@link #decide}, for a request {@link #beforeLookup} has passed: the pod, the
+     * allow-list, the lifetime and the names. A caller that decides again once it has read the Services
+     * runs only this part again, so the proof of possession is verified once.
+     */
+    static PodAnswer afterLookup(PodCertificateObserved request, PodCertificateSettings settings,
+            SignerProfile profile, PodNeighbourhood around) {
         String pod = "Pod " + request.namespace() + "/" + request.podName();
         Optional<PodNeighbourhood.Pod> live = around.pod();
         if (live.isEmpty() || !live.get().uid().equals(request.podUid())) {

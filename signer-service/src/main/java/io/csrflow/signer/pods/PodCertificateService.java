@@ -131,9 +131,9 @@ public class PodCertificateService {
             return early.get();
         }
         PodNeighbourhood around = neighbourhoods.pod(request.namespace(), request.podName());
-        PodAnswer answer = PodCertificatePolicy.decide(request, settings, profile, around);
+        PodAnswer answer = PodCertificatePolicy.afterLookup(request, settings, profile, around);
         if (answer instanceof PodAnswer.Issue && settings.serviceNames()) {
-            answer = PodCertificatePolicy.decide(request, settings, profile, neighbourhoods.withServices(around,
+            answer = PodCertificatePolicy.afterLookup(request, settings, profile, neighbourhoods.withServices(around,
                     request.namespace(), request.podName(), request.serviceAccountName()));
         }
         return answer;

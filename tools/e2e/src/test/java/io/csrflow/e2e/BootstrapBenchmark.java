@@ -51,6 +51,7 @@ class BootstrapBenchmark {
             Map<String, double[]> before = usage(system);
             JsonNode requestsBefore = requests(system);
             long started = System.nanoTime();
+            UsageSamples samples = UsageSamples.every(Timeline.WINDOW_MILLIS, () -> usage(system));
             system.startFleetWithHeap("2g", "--nodes", Integer.toString(NODES), "--starts-per-second", RATE, "--poll-interval", POLL,
                     "--lifetime", "24h", "--request-timeout", "60m", "--threads", "8", "--progress", "10s");
             await().atMost(Duration.ofSeconds(600 + NODES)).pollInterval(Duration.ofSeconds(5)).ignoreExceptions()
@@ -58,17 +59,18 @@ class BootstrapBenchmark {
                     fleetMetric(system, "csrflow_fleet_nodes_ready") + fleetMetric(system, "csrflow_fleet_nodes_failed")
                             >= NODES);
             double wall = (System.nanoTime() - started) / 1e9;
+            samples.stop();
             assertEquals(0, fleetMetric(system, "csrflow_fleet_nodes_failed"), "nodes that failed to bootstrap");
             Map<String, double[]> after = usage(system);
             JsonNode requestsAfter = requests(system);
-            String report = report(system, wall, before, after, requestsBefore, requestsAfter);
+            String report = report(system, wall, before, after, requestsBefore, requestsAfter, samples);
             System.out.println(report);
             Files.writeString(Path.of("target", "bootstrap-benchmark.txt"), report);
         }
     }
 
     private static String report(LocalSystem system, double wall, Map<String, double[]> before,
-            Map<String, double[]> after, JsonNode requestsBefore, JsonNode requestsAfter) {
+            Map<String, double[]> after, JsonNode requestsBefore, JsonNode requestsAfter, UsageSamples samples) {
         Timeline timeline = Timeline.read(system.kafka.bootstrapServers());
         StringBuilder out = new StringBuilder();
         out.append(String.format("%n== bootstrap benchmark: %d nodes, %s starts/s, polls up to %s apart, %d CSRs issued ==%n",
@@ -83,6 +85,7 @@ class BootstrapBenchmark {
             out.append(String.format("%-20s %12.1f %14.4f %12.0f%n", service, cpu, cpu / Math.max(1, timeline.issued()),
                     after.get(service)[1] / 1024));
         }
+        out.append(samples.perCertificate(timeline));
         out.append(String.format("%nKubernetes API requests per issued certificate, by caller%n"));
         Map<String, Map<String, Long>> byUser = delta(requestsBefore, requestsAfter);
         byUser.forEach((user, counts) -> {
@@ -110,6 +113,65 @@ class BootstrapBenchmark {
             usage.put(service, new double[] {cpu, hwm.find() ? Double.parseDouble(hwm.group(1)) : 0});
         }
         return usage;
+    }
+
+    /** CPU use of every process, sampled through the run, to give CPU per certificate once warm. */
+    static final class UsageSamples {
+        interface Source {
+            Map<String, double[]> read() throws Exception;
+        }
+
+        private final java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        private final List<Map.Entry<Long, Map<String, double[]>>> taken =
+                java.util.Collections.synchronizedList(new ArrayList<>());
+
+        static UsageSamples every(long millis, Source source) {
+            UsageSamples samples = new UsageSamples();
+            samples.timer.scheduleAtFixedRate(() -> {
+                try {
+                    samples.taken.add(Map.entry(System.currentTimeMillis(), source.read()));
+                } catch (Exception e) {
+                    // a process gone: the run is failing and says so itself
+                }
+            }, 0, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return samples;
+        }
+
+        void stop() {
+            timer.shutdownNow();
+        }
+
+        /** ms of CPU per certificate written in each interval between samples, per process. */
+        String perCertificate(Timeline timeline) {
+            StringBuilder out = new StringBuilder(String.format("%nCPU ms per certificate, by interval "
+                    + "(certificates written in it)%n%-16s", "interval"));
+            PROCESSES.forEach(p -> out.append(String.format(" %9.9s", p)));
+            out.append(String.format(" %9s%n", "csrflow"));
+            List<Map.Entry<Long, Map<String, double[]>>> list = List.copyOf(taken);
+            long start = list.isEmpty() ? 0 : list.get(0).getKey();
+            for (int i = 1; i < list.size(); i++) {
+                long from = list.get(i - 1).getKey();
+                long to = list.get(i).getKey();
+                long certificates = timeline.writtenBetween(from, to);
+                if (certificates == 0) {
+                    continue;
+                }
+                out.append(String.format("%4d-%4d s %4d", (from - start) / 1000, (to - start) / 1000, certificates));
+                double csrflow = 0;
+                for (String process : PROCESSES) {
+                    double[] a = list.get(i - 1).getValue().get(process);
+                    double[] b = list.get(i).getValue().get(process);
+                    double ms = a == null || b == null ? Double.NaN : (b[0] - a[0]) * 1000 / certificates;
+                    if (PROCESSES.indexOf(process) < 4) {
+                        csrflow += ms;
+                    }
+                    out.append(String.format(" %9.1f", ms));
+                }
+                out.append(String.format(" %9.1f%n", csrflow));
+            }
+            return out.toString();
+        }
     }
 
     /** The emulator's request counts (served without authentication, over its self-signed TLS). */
@@ -144,9 +206,13 @@ class BootstrapBenchmark {
      * record (the signer wrote the certificate). The API's creationTimestamp has only seconds,
      * so the first sighting stands for creation (the watch delivers within milliseconds).
      */
-    record Timeline(Map<String, long[]> stages) {
+    record Timeline(Map<String, long[]> stages, Map<String, String> signers) {
+        /** Width of the windows the latencies are also given by (by first sighting). */
+        private static final long WINDOW_MILLIS = Long.getLong("csrflow.bench.window-seconds", 60) * 1000;
+
         static Timeline read(String bootstrapServers) {
             Map<String, long[]> stages = new HashMap<>();
+            Map<String, String> signers = new HashMap<>();
             for (TopicRecords.Timed record : TopicRecords.timed(bootstrapServers, List.of("csrflow.csr.observed",
                     "csrflow.csr.decisions", "csrflow.cert.issued"))) {
                 // csr.observed names the CSR "name"; decisions and certificates name it "csrName".
@@ -154,17 +220,24 @@ class BootstrapBenchmark {
                         .asText();
                 long[] times = stages.computeIfAbsent(name, n -> new long[] {Long.MAX_VALUE, 0, 0});
                 switch (record.topic()) {
-                    case "csrflow.csr.observed" -> times[0] = Math.min(times[0], record.timestamp());
+                    case "csrflow.csr.observed" -> {
+                        times[0] = Math.min(times[0], record.timestamp());
+                        signers.putIfAbsent(name, record.payload().path("signerName").asText());
+                    }
                     case "csrflow.csr.decisions" -> times[1] = times[1] == 0 ? record.timestamp() : times[1];
                     default -> times[2] = times[2] == 0 ? record.timestamp() : times[2];
                 }
             }
             stages.values().removeIf(times -> times[2] == 0 || times[0] == Long.MAX_VALUE);
-            return new Timeline(stages);
+            return new Timeline(stages, signers);
         }
 
         int issued() {
             return stages.size();
+        }
+
+        long writtenBetween(long from, long to) {
+            return stages.values().stream().filter(t -> t[2] >= from && t[2] < to).count();
         }
 
         double throughput() {
@@ -177,15 +250,29 @@ class BootstrapBenchmark {
             List<Long> total = new ArrayList<>();
             List<Long> approval = new ArrayList<>();
             List<Long> signing = new ArrayList<>();
-            for (long[] t : stages.values()) {
+            Map<String, List<Long>> bySigner = new TreeMap<>();
+            Map<Long, List<Long>> byWindow = new TreeMap<>();
+            long first = stages.values().stream().mapToLong(t -> t[0]).min().orElse(0);
+            stages.forEach((name, t) -> {
                 total.add(t[2] - t[0]);
                 if (t[1] > 0) {
                     approval.add(t[1] - t[0]);
                     signing.add(t[2] - t[1]);
                 }
-            }
-            return line("first sighting -> certificate", total) + line("  sighting -> approval written", approval)
-                    + line("  approval -> certificate written", signing);
+                bySigner.computeIfAbsent(signers.get(name), s -> new ArrayList<>()).add(t[2] - t[0]);
+                byWindow.computeIfAbsent((t[0] - first) / WINDOW_MILLIS, w -> new ArrayList<>()).add(t[2] - t[0]);
+            });
+            StringBuilder out = new StringBuilder(line("first sighting -> certificate", total)
+                    + line("  sighting -> approval written", approval)
+                    + line("  approval -> certificate written", signing));
+            out.append(String.format("by signer, first sighting -> certificate%n"));
+            bySigner.forEach((signer, millis) -> out.append(line("  " + signer, millis)));
+            // The first windows include the services' JIT warm-up; the later ones show them warm.
+            out.append(String.format("by %d s window of first sighting (rate, first sighting -> certificate)%n",
+                    WINDOW_MILLIS / 1000));
+            byWindow.forEach((window, millis) -> out.append(line(String.format("  %4d s  %6.1f CSRs/s",
+                    window * WINDOW_MILLIS / 1000, millis.size() * 1000.0 / WINDOW_MILLIS), millis)));
+            return out.toString();
         }
 
         private static String line(String what, List<Long> millis) {

@@ -37,6 +37,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 final class LocalSystem implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("csrflow.root", "../..")).toAbsolutePath().normalize();
     static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
+    /** The stand-ins' {@code --crypto-provider}: {@code auto} (ACCP first), or {@code jdk} to compare with. */
+    private static final String STAND_IN_CRYPTO = System.getProperty("csrflow.e2e.stand-in-crypto", "auto");
     static final List<String> SERVICES = List.of("csr-watcher", "approver-service", "signer-service",
             "rotation-scheduler");
 
@@ -135,7 +137,7 @@ final class LocalSystem implements AutoCloseable {
                 "-cp", module.resolve("kube-emulator.jar") + ":" + module.resolve("lib") + "/*",
                 "io.csrflow.emulator.KubeEmulatorMain", "--port", Integer.toString(apiPort),
                 "--client-ca", ca.certFile().toString(), "--rbac", rbac.toString(),
-                "--kubeconfig", kubeconfig.toString()));
+                "--kubeconfig", kubeconfig.toString(), "--crypto-provider", STAND_IN_CRYPTO));
         long giveUpAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(kubeconfig)) {
             if (!emulator.alive() || System.nanoTime() > giveUpAt) {
@@ -269,7 +271,7 @@ final class LocalSystem implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("-cp", module.resolve("fleet-simulator.jar") + ":"
                 + module.resolve("lib") + "/*", "io.csrflow.fleet.FleetMain", "--server", apiUrl(),
                 "--bootstrap-token", "bootstrap-token", "--kafka", kafkaEnv.get("KAFKA_BOOTSTRAP_SERVERS"),
-                "--status-port", Integer.toString(fleetPort)));
+                "--status-port", Integer.toString(fleetPort), "--crypto-provider", STAND_IN_CRYPTO));
         if (kafkaSecurity == Kafka.SASL_SSL) {
             args.addAll(List.of("--kafka-config", fleetKafkaConfig().toString()));
         }

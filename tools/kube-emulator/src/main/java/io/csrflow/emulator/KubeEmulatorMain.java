@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import io.csrflow.nativecrypto.Accp;
+
 /**
  * Runs the emulator as a process:
  * {@code java -cp "kube-emulator.jar:lib/*" io.csrflow.emulator.KubeEmulatorMain [--host H] [--port P] [--http] [--config FILE]
  * [--rbac FILE]... [--kubeconfig FILE] [--token TOKEN] [--client-ca FILE] [--tls-cert-file FILE --tls-private-key-file FILE]
- * [--service-cluster-ip-range CIDR]}. Services get their cluster IPs from {@code --service-cluster-ip-range}
+ * [--service-cluster-ip-range CIDR] [--crypto-provider auto|jdk]}. {@code --crypto-provider auto} (the
+ * default) puts the Amazon Corretto Crypto Provider first where it loads, for TLS above all. Services get their cluster IPs from {@code --service-cluster-ip-range}
  * (default {@value ServiceCidr#DEFAULT}), as kube-apiserver's option of that name. Each {@code --rbac} file
  * (multi-document YAML, e.g. what {@code kubectl kustomize k8s/overlays/dev} renders) adds its Roles,
  * ClusterRoles and bindings to those of the config; other kinds in it are ignored. The kubeconfig logs in as the user of
@@ -35,6 +38,7 @@ public final class KubeEmulatorMain {
         Path tlsCert = null;
         Path tlsKey = null;
         String serviceClusterIpRange = null;
+        String cryptoProvider = "auto";
         List<Path> rbacFiles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -49,12 +53,23 @@ public final class KubeEmulatorMain {
                 case "--tls-cert-file" -> tlsCert = Path.of(value(args, ++i));
                 case "--tls-private-key-file" -> tlsKey = Path.of(value(args, ++i));
                 case "--service-cluster-ip-range" -> serviceClusterIpRange = value(args, ++i);
+                case "--crypto-provider" -> cryptoProvider = value(args, ++i);
                 default -> {
                     System.err.println("unknown option " + args[i] + "; options: --host --port --http --config "
                             + "--rbac --kubeconfig --token --client-ca --tls-cert-file --tls-private-key-file "
-                            + "--service-cluster-ip-range");
+                            + "--service-cluster-ip-range --crypto-provider");
                     System.exit(2);
                 }
+            }
+        }
+        // kube-apiserver's TLS and signature checks run in Go's assembly; with the JDK's Java code the
+        // stand-in spent 40% of its CPU in TLS handshakes. The request checks keep Bouncy Castle.
+        switch (cryptoProvider) {
+            case "auto" -> System.out.println("crypto: " + Accp.preferFirst());
+            case "jdk" -> System.out.println("crypto: the JDK's providers");
+            default -> {
+                System.err.println("--crypto-provider is auto (ACCP first where it loads) or jdk, not " + cryptoProvider);
+                System.exit(2);
             }
         }
         EmulatorConfig config = configFile == null ? EmulatorConfig.defaults() : EmulatorConfig.load(configFile);
