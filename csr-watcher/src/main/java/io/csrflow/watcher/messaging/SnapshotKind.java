@@ -18,19 +18,23 @@ import io.csrflow.events.PodCertificateObserved;
  *                {@code <metrics>.pending.backlog}
  * @param span    name of the span of one observation, the phase appended
  * @param uid     the object's uid, which names its trace
- * @param phase   the snapshot's phase as on the wire
  */
 record SnapshotKind<T>(EventType<T> type, String topic, String name, String metrics, String span,
-        Function<T, String> uid, Function<T, String> phase) {
+        Function<T, String> uid) {
+
+    /** The snapshot's phase as on the wire (and in its {@code ce_phase} header). */
+    String phase(T snapshot) {
+        return type.phaseOf(snapshot);
+    }
 
     /** CSRs: the meter and span names csrflow had before pod certificates, so dashboards stay as they are. */
     static SnapshotKind<CsrObserved> csrs(String topic) {
         return new SnapshotKind<>(EventType.CSR_OBSERVED, topic, "csr.observed", "csrflow.watcher",
-                "csr-watcher observe ", CsrObserved::uid, s -> s.phase().wireName());
+                "csr-watcher observe ", CsrObserved::uid);
     }
 
     static SnapshotKind<PodCertificateObserved> podCertificates(String topic) {
         return new SnapshotKind<>(EventType.POD_CERTIFICATE_OBSERVED, topic, "pcr.observed", "csrflow.watcher.pcr",
-                "csr-watcher observe pcr ", PodCertificateObserved::uid, s -> s.phase().wireName());
+                "csr-watcher observe pcr ", PodCertificateObserved::uid);
     }
 }

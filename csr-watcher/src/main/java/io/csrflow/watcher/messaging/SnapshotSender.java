@@ -129,7 +129,7 @@ final class SnapshotSender<T> {
         ProducerRecord<String, byte[]> record = codec.encode(kind.type(), snapshot).toProducerRecord(kind.topic());
         // Every observation of an object is a span of the object's one trace (see CsrTrace), and the
         // record carries it to the services that act on it.
-        CsrTrace.run(tracer, kind.span() + kind.phase().apply(snapshot), SpanKind.PRODUCER,
+        CsrTrace.run(tracer, kind.span() + kind.phase(snapshot), SpanKind.PRODUCER,
                 CsrTrace.rootOf(kind.uid().apply(snapshot)), pending.key(),
                 () -> CsrTrace.injectCurrent(record.headers()));
         try {
@@ -148,7 +148,7 @@ final class SnapshotSender<T> {
     private void delivered(LatestSnapshotOutbox.Pending<T> pending) {
         outbox.sent(pending);
         failuresInARow.set(0);
-        registry.counter(kind.metrics() + ".events.published", "phase", kind.phase().apply(pending.snapshot()))
+        registry.counter(kind.metrics() + ".events.published", "phase", kind.phase(pending.snapshot()))
                 .increment();
     }
 

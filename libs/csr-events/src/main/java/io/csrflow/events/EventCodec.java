@@ -96,7 +96,25 @@ public final class EventCodec {
 
     /** Decodes a record; throws {@link EventFormatException} saying exactly what is wrong. */
     public static <T> CloudEvent<T> decode(EventType<T> type, Headers headers, byte[] value) {
+        if (headers != null && headers.lastHeader(H_PHASE) != null && phaseHeader(headers) == null) {
+            // What a consumer passing records by reads (phaseHeader) and what is decoded must agree.
+            throw new EventFormatException(type + ": " + H_PHASE + " must be one header with a value");
+        }
         return decode(type, headerMap(headers), value);
+    }
+
+    /** The one {@code ce_phase} header's value; null if there is none, or more than one, or it has no value. */
+    private static String phaseHeader(Headers headers) {
+        if (headers == null) {
+            return null;
+        }
+        String phase = null;
+        int count = 0;
+        for (Header header : headers.headers(H_PHASE)) {
+            count++;
+            phase = header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
+        return count == 1 ? phase : null;
     }
 
     public static <T> CloudEvent<T> decode(EventType<T> type, Map<String, String> headers, byte[] value) {
@@ -129,16 +147,17 @@ public final class EventCodec {
     /**
      * Whether a record says, in its {@code ce_phase} header, that it is a snapshot in none of
      * {@code wanted}: a consumer may then pass it by without decoding it. A record without the header
-     * (from a producer older than it) says nothing, and must be decoded. Like the rest of an event the
+     * (from a producer older than it), or with more than one or an empty one, says nothing and must be
+     * decoded (where {@link #decode} refuses the latter two). A consumer that passes a record by does
+     * not check it either: a malformed record announcing another phase is left to those that act on it. Like the rest of an event the
      * header is a hint: what a consumer does with a snapshot it acts on is still decided by the API's
      * object.
      */
     public static boolean announcesNoneOf(Headers headers, String... wanted) {
-        Header header = headers == null ? null : headers.lastHeader(H_PHASE);
-        if (header == null || header.value() == null) {
+        String phase = phaseHeader(headers);
+        if (phase == null) {
             return false;
         }
-        String phase = new String(header.value(), StandardCharsets.UTF_8);
         for (String w : wanted) {
             if (w.equals(phase)) {
                 return false;

@@ -196,6 +196,31 @@ class EventCodecTest {
     }
 
     @Test
+    void twoPhaseHeadersOrAnEmptyOneSayNothingToThoseWhoPassByAndAreMalformedToThoseWhoDecode() {
+        for (byte[] second : new byte[][] {"Issued".getBytes(StandardCharsets.UTF_8), null}) {
+            ProducerRecord<String, byte[]> record = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed())
+                    .toProducerRecord(Topics.OBSERVED);
+            record.headers().add(EventCodec.H_PHASE, second);
+
+            assertFalse(EventCodec.announcesNoneOf(record.headers(), "Pending"));
+            EventFormatException e = assertThrows(EventFormatException.class,
+                    () -> EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value()));
+            assertEquals("io.csrflow.csr.observed.v1: ce_phase must be one header with a value", e.getMessage());
+        }
+    }
+
+    @Test
+    void aPhaseHeaderThatContradictsTheSnapshotInAKafkaRecordIsMalformed() {
+        ProducerRecord<String, byte[]> record = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed())
+                .toProducerRecord(Topics.OBSERVED);
+        record.headers().remove(EventCodec.H_PHASE);
+        record.headers().add(EventCodec.H_PHASE, "Pending".getBytes(StandardCharsets.UTF_8));
+
+        assertThrows(EventFormatException.class,
+                () -> EventCodec.decode(EventType.CSR_OBSERVED, record.headers(), record.value()));
+    }
+
+    @Test
     void aPhaseHeaderThatContradictsTheSnapshotIsMalformed() {
         EncodedEvent encoded = codec.encode(EventType.CSR_OBSERVED, SampleEvents.observed());
         Map<String, String> headers = new HashMap<>(encoded.headers());

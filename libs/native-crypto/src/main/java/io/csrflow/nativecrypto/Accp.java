@@ -49,8 +49,9 @@ public final class Accp {
             return "the JDK's providers (ACCP cannot be used here: " + problem + ")";
         }
         Security.insertProviderAt(AmazonCorrettoCryptoProvider.INSTANCE, 1);
-        // ACCP has no X25519, which the JDK's TLS offers first: P-256 first keeps the key exchange native
-        // too. JSSE reads this when it first starts; a setting given on the command line stays.
+        // ACCP (2.5) offers no X25519 key agreement, the group the JDK's TLS offers first: with P-256
+        // first the key exchange is native too. JSSE reads this when it first starts; a setting given
+        // on the command line stays.
         if (System.getProperty(NAMED_GROUPS) == null) {
             System.setProperty(NAMED_GROUPS, "secp256r1,x25519,secp384r1,secp521r1,x448");
         }

