@@ -96,11 +96,7 @@ public final class EventCodec {
 
     /** Decodes a record; throws {@link EventFormatException} saying exactly what is wrong. */
     public static <T> CloudEvent<T> decode(EventType<T> type, Headers headers, byte[] value) {
-        if (headers != null && headers.lastHeader(H_PHASE) != null && phaseHeader(headers) == null) {
-            // What a consumer passing records by reads (phaseHeader) and what is decoded must agree.
-            throw new EventFormatException(type + ": " + H_PHASE + " must be one header with a value");
-        }
-        return decode(type, headerMap(headers), value);
+        return decode(type, headerMap(type, headers), value);
     }
 
     /** The one {@code ce_phase} header's value; null if there is none, or more than one, or it has no value. */
@@ -149,9 +145,9 @@ public final class EventCodec {
      * {@code wanted}: a consumer may then pass it by without decoding it. A record without the header
      * (from a producer older than it), or with more than one or an empty one, says nothing and must be
      * decoded (where {@link #decode} refuses the latter two). A consumer that passes a record by does
-     * not check it either: a malformed record announcing another phase is left to those that act on it. Like the rest of an event the
-     * header is a hint: what a consumer does with a snapshot it acts on is still decided by the API's
-     * object.
+     * not check it either: a malformed record announcing another phase is left to those that act on
+     * it. Like the rest of an event the header is a hint: what a consumer does with a snapshot it acts
+     * on is still decided by the API's object.
      */
     public static boolean announcesNoneOf(Headers headers, String... wanted) {
         String phase = phaseHeader(headers);
@@ -215,10 +211,18 @@ public final class EventCodec {
         return value;
     }
 
-    private static Map<String, String> headerMap(Headers headers) {
+    /**
+     * The record's headers by name. A {@code ce_phase} header must be one with a value: what a consumer
+     * passing records by reads ({@link #phaseHeader}) and what is decoded must be the same header.
+     */
+    private static Map<String, String> headerMap(EventType<?> type, Headers headers) {
         Map<String, String> map = new LinkedHashMap<>();
         if (headers != null) {
             for (Header header : headers) {
+                boolean phase = H_PHASE.equals(header.key());
+                if (phase && (header.value() == null || map.containsKey(H_PHASE))) {
+                    throw new EventFormatException(type + ": " + H_PHASE + " must be one header with a value");
+                }
                 if (header.value() != null) {
                     map.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
                 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,8 +44,8 @@ class BootstrapBenchmark {
     /** csrflow's services, then what stands in for the cluster: the API and the kubelets. */
     private static final List<String> CSRFLOW = List.of("csr-watcher", "approver-service", "signer-service",
             "rotation-scheduler");
-    private static final List<String> PROCESSES = java.util.stream.Stream.concat(CSRFLOW.stream(),
-            java.util.stream.Stream.of("kube-emulator", "fleet-simulator")).toList();
+    private static final List<String> PROCESSES = Stream.concat(CSRFLOW.stream(),
+            Stream.of("kube-emulator", "fleet-simulator")).toList();
 
     @TempDir
     Path dir;
@@ -176,7 +177,8 @@ class BootstrapBenchmark {
                 for (String process : PROCESSES) {
                     double[] a = list.get(i - 1).getValue().get(process);
                     double[] b = list.get(i).getValue().get(process);
-                    // A process that started within the interval (the fleet, after the first sample) spent all of its CPU in it.
+                    // A process started within the interval (the fleet, after the first sample) spent
+                    // all of its CPU in it.
                     double ms = b == null ? Double.NaN : (b[0] - (a == null ? 0 : a[0])) * 1000 / certificates;
                     if (CSRFLOW.contains(process)) {
                         csrflow += ms;
