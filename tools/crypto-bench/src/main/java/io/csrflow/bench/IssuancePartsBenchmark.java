@@ -1,6 +1,8 @@
 package io.csrflow.bench;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
@@ -8,6 +10,7 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
@@ -49,6 +52,7 @@ import io.csrflow.pki.CsrParser;
 import io.csrflow.pki.IssuanceCheck;
 import io.csrflow.pki.KeyPolicy;
 import io.csrflow.pki.ParsedCsr;
+import io.csrflow.pki.Pem;
 import io.csrflow.pki.SigningPolicy;
 import io.csrflow.pki.Validity;
 
@@ -60,12 +64,15 @@ import io.csrflow.pki.Validity;
  * already holds, a TBSCertificate of the path's size); {@code verifyCaWithCertificateKey} is the
  * same verification handed the CA certificate's own (JDK) key object, which a native provider
  * converts on every call. The time of a part is 1 / its rate; with {@link CsrReadingPartsBenchmark}
- * the parts add up to about the whole path.
+ * the parts add up to about the whole path. {@code certificateFromPem} is not part of the path: it
+ * reads an issued certificate from PEM as the scheduler and the signer do, beside the JDK's own PEM
+ * reading ({@code certificateFromPemByJdk}) as the reference.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class IssuancePartsBenchmark {
+    private static final int ISSUED_PEMS = 1024;
     private static final List<String> USAGES = List.of("digital signature", "server auth");
 
     @Param({"ACCP"})
@@ -88,6 +95,8 @@ public class IssuancePartsBenchmark {
     private Signature caVerifier;
     private PublicKey caPublicKeyOfProvider;
     private SecureRandom random;
+    private String[] issuedPems;
+    private int nextPem;
 
     @Setup
     public void setUp() throws Exception {
@@ -113,6 +122,16 @@ public class IssuancePartsBenchmark {
         caVerifier = Signature.getInstance(ca.signatureAlgorithm(), signing);
         caPublicKeyOfProvider = KeyFactory.getInstance(ca.certificate().getPublicKey().getAlgorithm(), signing)
                 .generatePublic(new X509EncodedKeySpec(ca.certificate().getPublicKey().getEncoded()));
+        issuedPems = new String[ISSUED_PEMS];
+        CertificateIssuer issuer = new CertificateIssuer(signing, random);
+        for (int i = 0; i < issuedPems.length; i++) {
+            issuedPems[i] = Pem.of(issuer.issue(template, ca));
+        }
+        X509Certificate read = certificateFromPem();
+        nextPem--;
+        if (!read.equals(certificateFromPemByJdk())) {
+            throw new IllegalStateException("the two ways of reading PEM disagree");
+        }
         if (!primitiveVerifyCa() || !verifyCaWithCertificateKey()) {
             throw new IllegalStateException("the primitive does not verify what the path signed");
         }
@@ -178,6 +197,29 @@ public class IssuancePartsBenchmark {
     public X509Certificate issuanceCheck() {
         IssuanceCheck.verify(certificate, template, ca, signing);
         return certificate;
+    }
+
+    /**
+     * An issued certificate read from its PEM, as the rotation scheduler and the signer read a CSR's
+     * {@code status.certificate} (each time another of {@value #ISSUED_PEMS}, more than the JDK's
+     * certificate cache holds, since the pipeline rarely reads one certificate twice in a row).
+     */
+    @Benchmark
+    public X509Certificate certificateFromPem() {
+        return Pem.firstCertificate(nextPem());
+    }
+
+    /** The same through the JDK's factory handed the PEM text, as csrflow read it before: the reference. */
+    @Benchmark
+    public X509Certificate certificateFromPemByJdk() throws Exception {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(nextPem().getBytes(StandardCharsets.US_ASCII)))
+                .iterator().next();
+    }
+
+    private String nextPem() {
+        nextPem = (nextPem + 1) % issuedPems.length;
+        return issuedPems[nextPem];
     }
 
     /** A content signer whose signature is fixed, for timing the encoding alone. */
