@@ -7,6 +7,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -14,10 +15,11 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 /** Certificates, requests and keys as PEM text, one block each, in order. */
 public final class Pem {
-    private static final String BEGIN = "-----BEGIN ";
     private static final String DASHES = "-----";
-    private static final String CERTIFICATE = "CERTIFICATE";
-    private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
+    private static final String BEGIN = DASHES + "BEGIN ";
+    private static final String END = DASHES + "END ";
+    private static final String BEGIN_CERTIFICATE = BEGIN + "CERTIFICATE" + DASHES;
+    private static final String END_CERTIFICATE = END + "CERTIFICATE" + DASHES;
 
     private Pem() {
     }
@@ -46,7 +48,8 @@ public final class Pem {
 
     /**
      * Every certificate of PEM text, such as a trust bundle: one or more blocks labelled
-     * {@code CERTIFICATE}; text between blocks is allowed (RFC 7468), anything else is not.
+     * {@code CERTIFICATE}, each BEGIN and END line a line of its own; other lines between blocks
+     * are explanatory text (RFC 7468), as the JDK and Go's {@code pem.Decode} take them.
      *
      * @throws IllegalArgumentException if the text holds something else than certificates, saying why
      */
@@ -58,9 +61,17 @@ public final class Pem {
             // JDK's factory reads it one byte at a time through a synchronized stream, which took
             // about as long as parsing the certificate (the scheduler reads every one it tracks).
             for (byte[] der : certificateBlocks(pem)) {
+                // Definite length only: handed an indefinite one, the JDK's stream reader recurses
+                // once per nesting level, and a few kilobytes of 30 80 overflow the stack.
+                if (der.length < 2 || der[0] != 0x30 || der[1] == (byte) 0x80) {
+                    throw new CertificateException("a certificate block does not hold a DER SEQUENCE of definite length");
+                }
                 X509Certificate certificate = (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der));
-                if (certificate.getEncoded().length != der.length) {
-                    throw new CertificateException("data follows the certificate inside its PEM block");
+                // The JDK re-encodes BER as DER and ignores what follows the certificate: only the
+                // exact DER of the certificate, and nothing after it, is taken.
+                if (!Arrays.equals(certificate.getEncoded(), der)) {
+                    throw new CertificateException("a certificate block holds more than the certificate's DER encoding"
+                            + " (data after it, or a BER encoding)");
                 }
                 certificates.add(certificate);
             }
@@ -70,42 +81,54 @@ public final class Pem {
         }
     }
 
-    /** The DER of each {@code CERTIFICATE} block, in order. */
+    /** The DER of each {@code CERTIFICATE} block, in order, read line by line. */
     private static List<byte[]> certificateBlocks(String pem) throws CertificateException {
         List<byte[]> blocks = new ArrayList<>(1);
-        int at = pem == null ? -1 : pem.indexOf(BEGIN);
-        if (at < 0) {
-            throw new CertificateException("no " + BEGIN + "CERTIFICATE----- line in the text");
+        StringBuilder body = null;
+        int length = pem == null ? 0 : pem.length();
+        for (int from = 0; from < length; ) {
+            int newline = pem.indexOf('\n', from);
+            int next = newline < 0 ? length : newline + 1;
+            String line = pem.substring(from, newline < 0 ? length : newline).stripTrailing();
+            from = next;
+            if (body == null) {
+                if (line.startsWith(BEGIN)) {
+                    if (!line.equals(BEGIN_CERTIFICATE)) {
+                        throw new CertificateException("a PEM block begins with '" + shown(line) + "', not "
+                                + BEGIN_CERTIFICATE);
+                    }
+                    body = new StringBuilder(1024);
+                } else if (line.startsWith(END)) {
+                    throw new CertificateException("'" + shown(line) + "' ends no block");
+                }
+                continue; // explanatory text
+            }
+            if (line.equals(END_CERTIFICATE)) {
+                blocks.add(base64(body));
+                body = null;
+            } else if (line.startsWith(DASHES)) {
+                throw new CertificateException("a certificate block ends with '" + shown(line) + "', not "
+                        + END_CERTIFICATE);
+            } else {
+                body.append(line.strip());
+            }
         }
-        while (at >= 0) {
-            int labelEnd = pem.indexOf(DASHES, at + BEGIN.length());
-            if (labelEnd < 0) {
-                throw new CertificateException("a " + BEGIN + " line does not end with -----");
-            }
-            String label = pem.substring(at + BEGIN.length(), labelEnd);
-            if (!label.equals(CERTIFICATE)) {
-                throw new CertificateException("a PEM block is labelled '" + label + "', not " + CERTIFICATE);
-            }
-            int bodyStart = labelEnd + DASHES.length();
-            int end = pem.indexOf(END_CERTIFICATE, bodyStart);
-            if (end < 0) {
-                throw new CertificateException("a certificate block has no " + END_CERTIFICATE + " line");
-            }
-            blocks.add(base64(pem, bodyStart, end));
-            at = pem.indexOf(BEGIN, end + END_CERTIFICATE.length());
+        if (body != null) {
+            throw new CertificateException("a certificate block has no " + END_CERTIFICATE + " line");
+        }
+        if (blocks.isEmpty()) {
+            throw new CertificateException("no " + BEGIN_CERTIFICATE + " line in the text");
         }
         return blocks;
     }
 
-    /** The block's base64 without its line breaks; any other character is refused, not skipped. */
-    private static byte[] base64(String pem, int from, int to) throws CertificateException {
-        StringBuilder text = new StringBuilder(to - from);
-        for (int i = from; i < to; i++) {
-            char c = pem.charAt(i);
-            if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
-                text.append(c);
-            }
-        }
+    /** A line as an error shows it: the start of it only, since the text may be anything, and large. */
+    private static String shown(String line) {
+        return line.length() <= 80 ? line : line.substring(0, 80) + "...";
+    }
+
+    /** A block's base64; any character that is not base64 is refused, not skipped. */
+    private static byte[] base64(StringBuilder text) throws CertificateException {
         if (text.length() == 0) {
             throw new CertificateException("a certificate block is empty");
         }

@@ -50,7 +50,8 @@ class PemTest {
     @Test
     void everyBlockMustBeACertificateNotOnlyTheFirst() throws Exception {
         String leaf = cert("a", "leaf");
-        assertEquals("not a PEM X.509 certificate: a PEM block is labelled 'PRIVATE KEY', not CERTIFICATE",
+        assertEquals("not a PEM X.509 certificate: a PEM block begins with '-----BEGIN PRIVATE KEY-----', not "
+                + "-----BEGIN CERTIFICATE-----",
                 refusal(leaf + "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"));
         String broken = refusal(leaf + "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
         assertTrue(broken.startsWith("not a PEM X.509 certificate: "), broken);
@@ -70,9 +71,56 @@ class PemTest {
                 refusal("-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n"));
         byte[] der = Pem.firstCertificate(leaf).getEncoded();
         byte[] longer = java.util.Arrays.copyOf(der, der.length + 2);
-        assertEquals("not a PEM X.509 certificate: data follows the certificate inside its PEM block",
-                refusal("-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder().encodeToString(longer)
-                        + "\n-----END CERTIFICATE-----\n"));
+        assertEquals(MORE_THAN_DER, refusal(block(longer)));
+        // The same certificate with its outer length in a longer form than DER's: BER, which the JDK re-encodes.
+        byte[] ber = new byte[der.length + 1];
+        ber[0] = 0x30;
+        ber[1] = (byte) 0x83;
+        ber[2] = 0;
+        System.arraycopy(der, 2, ber, 3, der.length - 2);
+        assertEquals(MORE_THAN_DER, refusal(block(ber)));
+    }
+
+    @Test
+    void nestedIndefiniteLengthsAreRefusedWithoutExhaustingTheStack() {
+        byte[] nested = new byte[10_000];
+        for (int i = 0; i < nested.length; i += 2) {
+            nested[i] = 0x30;
+            nested[i + 1] = (byte) 0x80;
+        }
+        // Given to the JDK's stream reader, this overflowed the stack (a StackOverflowError, not a refusal).
+        assertEquals("not a PEM X.509 certificate: a certificate block does not hold a DER SEQUENCE of definite length",
+                refusal(block(nested)));
+        byte[] inDefinite = new byte[nested.length + 4];
+        inDefinite[0] = 0x30;
+        inDefinite[1] = (byte) 0x82;
+        inDefinite[2] = (byte) (nested.length >> 8);
+        inDefinite[3] = (byte) nested.length;
+        System.arraycopy(nested, 0, inDefinite, 4, nested.length);
+        assertTrue(refusal(block(inDefinite)).startsWith("not a PEM X.509 certificate: "));
+    }
+
+    @Test
+    void beginAndEndAreLinesOfTheirOwnAsForTheJdkAndGo() throws Exception {
+        String a = cert("a", "in-a-comment");
+        String b = cert("b", "the-certificate");
+        String oneLine = a.replace("\n", "");
+        // A block that starts inside a line is text, not a certificate: the leaf is the one clients read.
+        assertEquals("CN=the-certificate",
+                Pem.firstCertificate("see " + oneLine + "\n" + b).getSubjectX500Principal().getName());
+        assertEquals(1, Pem.certificates(b + "# old: " + oneLine + "\n").size());
+        assertEquals("not a PEM X.509 certificate: a PEM block begins with '" + oneLine.substring(0, 80)
+                + "...', not -----BEGIN CERTIFICATE-----", refusal(oneLine));
+        assertEquals("not a PEM X.509 certificate: '-----END CERTIFICATE-----' ends no block",
+                refusal("-----END CERTIFICATE-----\n" + b));
+    }
+
+    private static final String MORE_THAN_DER = "not a PEM X.509 certificate: a certificate block holds more than the "
+            + "certificate's DER encoding (data after it, or a BER encoding)";
+
+    private static String block(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
     }
 
     private String cert(String sub, String cn) throws Exception {
