@@ -88,9 +88,9 @@ public final class Pem {
         int length = pem == null ? 0 : pem.length();
         for (int from = 0; from < length; ) {
             int newline = pem.indexOf('\n', from);
-            int next = newline < 0 ? length : newline + 1;
-            String line = pem.substring(from, newline < 0 ? length : newline).stripTrailing();
-            from = next;
+            int lineEnd = newline < 0 ? length : newline;
+            String line = pem.substring(from, lineEnd).stripTrailing();
+            from = lineEnd + 1;
             if (body == null) {
                 if (line.startsWith(BEGIN)) {
                     if (!line.equals(BEGIN_CERTIFICATE)) {
