@@ -26,6 +26,7 @@ import io.csrflow.scheduler.streams.SchedulerStreams;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.csrflow.pki.CryptoProviders;
 import io.csrflow.scheduler.inventory.CertificateTrust;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.csrflow.service.CsrTrace;
 import io.opentelemetry.api.OpenTelemetry;
@@ -75,6 +76,19 @@ public class SchedulerRuntime {
                         .orElse(CertificateTrust.NONE),
                 new OverduePlan(s.podCertificates().overdueMargin(), notices),
                 s.podCertificates().checksPerTick());
+        registerSignatureChecks(settings.trust(), registry);
+    }
+
+    /**
+     * How signature checks against the trust bundle passed: verified now, or remembered (the same
+     * certificate verified before by a CA still in the bundle). Both stay 0 without a bundle.
+     */
+    private static void registerSignatureChecks(CertificateTrust trust, MeterRegistry registry) {
+        String description = "signature checks against the trust bundle that passed, by how";
+        FunctionCounter.builder("csrflow.scheduler.trust.signatures", trust, CertificateTrust::signaturesVerified)
+                .tag("check", "verified").description(description).register(registry);
+        FunctionCounter.builder("csrflow.scheduler.trust.signatures", trust, CertificateTrust::signaturesRemembered)
+                .tag("check", "remembered").description(description).register(registry);
     }
 
     void start(@Observes StartupEvent event) {

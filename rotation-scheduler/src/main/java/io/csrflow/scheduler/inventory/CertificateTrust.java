@@ -1,7 +1,6 @@
 package io.csrflow.scheduler.inventory;
 
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -42,21 +41,44 @@ public final class CertificateTrust {
     private static final long READING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** No trust bundle configured: every certificate is tracked. */
-    public static final CertificateTrust NONE = new CertificateTrust(null, null);
+    public static final CertificateTrust NONE = new CertificateTrust(null, null, 0);
 
     private final TrustBundleReader reader;
     private final Provider provider;
+    private final VerifiedSignatures signatures;
     private volatile TrustBundle reading;
     private volatile long readAtNanos;
 
-    private CertificateTrust(Path directory, Provider provider) {
+    private CertificateTrust(Path directory, Provider provider, int rememberedSignatures) {
         this.reader = directory == null ? null : new TrustBundleReader(directory);
         this.provider = provider;
+        this.signatures = new VerifiedSignatures(rememberedSignatures);
     }
 
     /** @param provider verifies the signatures (the scheduler's configured JCA provider) */
     public static CertificateTrust fromDirectory(Path directory, Provider provider) {
-        return new CertificateTrust(directory, provider);
+        return fromDirectory(directory, provider, VerifiedSignatures.DEFAULT_CAPACITY);
+    }
+
+    /**
+     * @param rememberedSignatures how many certificates found signed by a CA of the bundle are
+     *                             remembered, so that they are not verified again (0: none)
+     */
+    public static CertificateTrust fromDirectory(Path directory, Provider provider, int rememberedSignatures) {
+        return new CertificateTrust(directory, provider, rememberedSignatures);
+    }
+
+    /** Signature checks against the bundle that passed by verifying the signature. */
+    public long signaturesVerified() {
+        return signatures.verified();
+    }
+
+    /**
+     * Signature checks that passed without verifying again: the same certificate was verified
+     * before by a CA that is still in its signer's file.
+     */
+    public long signaturesRemembered() {
+        return signatures.remembered();
     }
 
     /** False when no trust bundle is configured and every certificate is believed. */
@@ -111,16 +133,11 @@ public final class CertificateTrust {
             }
             return; // not csrflow's signer name and no file: as read from the API
         }
-        for (X509Certificate ca : cas) {
-            if (ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
-                try {
-                    certificate.verify(ca.getPublicKey(), provider);
-                    requirePurpose(signerName, certificate);
-                    return;
-                } catch (GeneralSecurityException e) {
-                    // try the next CA of the bundle (the current and the next during a rotation)
-                }
-            }
+        List<X509Certificate> issuers = cas.stream()
+                .filter(ca -> ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())).toList();
+        if (signatures.signedByOneOf(certificate, issuers, provider)) {
+            requirePurpose(signerName, certificate);
+            return;
         }
         throw new IllegalArgumentException(name(signerName, certificate) + " is not signed by a CA in the trust bundle "
                 + bundle.directory().resolve(file));

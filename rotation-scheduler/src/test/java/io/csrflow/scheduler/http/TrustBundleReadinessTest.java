@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.in;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +93,9 @@ class TrustBundleReadinessTest {
     @ConfigProperty(name = "csrflow.topics.issued")
     String issuedTopic;
 
+    @ConfigProperty(name = "csrflow.topics.observed")
+    String observedTopic;
+
     @Test
     void notReadyAndBelievingNothingWhileTheBundleIsEmptyThenReadyWithoutARestartOnceItIsThere() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
@@ -103,9 +108,9 @@ class TrustBundleReadinessTest {
         CertIssued forged = TestCertificates.issued(TestCertificates.CLIENT, TestCertificates.forged(
                 "system:node:trust-a", "0200", NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(29))),
                 "csr-forged", NOW);
-        CertIssued genuine = TestCertificates.issued(TestCertificates.CLIENT, TestCertificates.certificate(
-                "system:node:trust-a", "0100", NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofDays(28))),
-                "csr-genuine", NOW);
+        X509Certificate genuineCertificate = TestCertificates.certificate("system:node:trust-a", "0100",
+                NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofDays(28)));
+        CertIssued genuine = TestCertificates.issued(TestCertificates.CLIENT, genuineCertificate, "csr-genuine", NOW);
         EventCodec codec = new EventCodec("/test", Clock.systemUTC());
         try (EventSender sender = new EventSender(KafkaBrokers.shared(), "/test")) {
             sender.sendRecord(codec.encode(EventType.CERT_ISSUED, forged).toProducerRecord(issuedTopic));
@@ -125,10 +130,25 @@ class TrustBundleReadinessTest {
                         containsString(TestCertificates.CLIENT_BUNDLE_FILE)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/certificates/" + IDENTITY)
                 .then().statusCode(200).body("serial", equalTo("100")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(1.0,
+                metric("csrflow_scheduler_rejected_total{topic=\"cert-issued\"}")));
+
+        // The same certificate on the CSR's Issued snapshot: believed again without a second verification.
+        try (EventSender sender = new EventSender(KafkaBrokers.shared(), "/test")) {
+            sender.sendRecord(codec.encode(EventType.CSR_OBSERVED, TestCertificates.observedIssued(
+                    TestCertificates.CLIENT, "csr-genuine", genuineCertificate, NOW)).toProducerRecord(observedTopic));
+        }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("csrflow_scheduler_rejected_total{topic=\"cert-issued\"}")
-                    && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) == 1.0), metrics);
+            assertEquals(1.0, metric("csrflow_scheduler_trust_signatures_total{check=\"verified\"}"));
+            // At least once: a replaced stream thread would read the snapshot again from its last commit.
+            assertTrue(metric("csrflow_scheduler_trust_signatures_total{check=\"remembered\"}") >= 1.0);
         });
+    }
+
+    /** A sample's value from /q/metrics, by its name and labels as printed; NaN if there is none. */
+    private static double metric(String sample) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(sample + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(Double.NaN);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -140,6 +141,82 @@ class CertificateTrustTest {
         assertDoesNotThrow(() -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
         assertThrows(IllegalArgumentException.class, () -> trust.check(SignerNames.KUBELET_CLIENT, FORGED));
         assertNull(trust.problem());
+    }
+
+    @Test
+    void aCertificateSeenAgainIsBelievedWithoutVerifyingItsSignatureAgain(@TempDir Path dir) {
+        CertificateTrust trust = CertificateTrust.fromDirectory(TestCertificates.writeTrustBundle(dir), BC);
+
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+        for (int i = 0; i < 2; i++) {
+            assertThrows(IllegalArgumentException.class, () -> trust.check(SignerNames.KUBELET_CLIENT, FORGED));
+        }
+
+        assertEquals(1, trust.signaturesVerified());
+        assertEquals(1, trust.signaturesRemembered());
+    }
+
+    /** What a certificate was remembered by must still be in the bundle: a removed CA vouches for nothing. */
+    @Test
+    void aRememberedCertificateIsRefusedOnceItsCaIsReplacedInTheBundle(@TempDir Path dir) throws Exception {
+        CertificateTrust trust = CertificateTrust.fromDirectory(TestCertificates.writeTrustBundle(dir), BC);
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+
+        // A reading of the directory answers "yes" for up to a second (and a file is known by its
+        // modification time): past it, the new CA decides.
+        Thread.sleep(1_200);
+        TestCertificates.writeTrustBundleOfAnotherKey(dir);
+
+        var e = assertThrows(IllegalArgumentException.class, () -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
+        assertTrue(e.getMessage().contains("is not signed by a CA in the trust bundle"), e.getMessage());
+        assertEquals(0, trust.signaturesRemembered());
+    }
+
+    /** ... and in the file of the signer the certificate is checked for, not only somewhere in the bundle. */
+    @Test
+    void aRememberedCertificateIsRefusedForASignerWhoseFileNoLongerHoldsItsCa(@TempDir Path dir) throws Exception {
+        Bundle.ONE_CA_FOR_ALL.at(dir);
+        Path servingFile = dir.resolve("kubelet-serving.crt");
+        Files.move(servingFile, dir.resolve("kube-apiserver-client.crt"));
+        CertificateTrust trust = CertificateTrust.fromDirectory(dir, BC);
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+        trust.check(SignerNames.APISERVER_CLIENT, GENUINE);
+
+        Thread.sleep(1_200);
+        TestCertificates.writeTrustBundleOfAnotherKey(dir);
+
+        assertThrows(IllegalArgumentException.class, () -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
+        assertDoesNotThrow(() -> trust.check(SignerNames.APISERVER_CLIENT, GENUINE));
+        assertEquals(1, trust.signaturesVerified());
+        assertEquals(2, trust.signaturesRemembered());
+    }
+
+    @Test
+    void theLeastRecentlySeenCertificateIsForgottenFirst(@TempDir Path dir) {
+        X509Certificate b = TestCertificates.certificate("system:node:w2", "0c", T0, T0.plusSeconds(86_400));
+        X509Certificate c = TestCertificates.certificate("system:node:w3", "0d", T0, T0.plusSeconds(86_400));
+        CertificateTrust trust = CertificateTrust.fromDirectory(TestCertificates.writeTrustBundle(dir), BC, 2);
+
+        // GENUINE is seen again before c comes, so b is the one forgotten.
+        for (X509Certificate certificate : List.of(GENUINE, b, GENUINE, c, GENUINE)) {
+            trust.check(SignerNames.KUBELET_CLIENT, certificate);
+        }
+
+        assertEquals(3, trust.signaturesVerified());
+        assertEquals(2, trust.signaturesRemembered());
+    }
+
+    @Test
+    void aCertificateOfTheSecondCaOfARotationIsRememberedWithIt(@TempDir Path dir) {
+        CertificateTrust trust = CertificateTrust.fromDirectory(TestCertificates.writeRotationTrustBundle(dir), BC);
+
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+        trust.check(SignerNames.KUBELET_CLIENT, GENUINE);
+
+        assertTrue(trust.describe().contains(TestCertificates.CLIENT_BUNDLE_FILE + " (2 CA)"), trust.describe());
+        assertEquals(1, trust.signaturesVerified());
+        assertEquals(1, trust.signaturesRemembered());
     }
 
     @Test

@@ -76,12 +76,39 @@ public final class TestCertificates {
      * the way the kubelet publishes a ConfigMap update: the whole file appears at once.
      */
     public static Path writeTrustBundle(Path dir) {
+        return writeTrustBundle(dir, KEYS);
+    }
+
+    /**
+     * Writes a CA of the test CA's name but another key into {@code dir} as the client kubelet
+     * signer's file: the test CA replaced by another, which signed none of these certificates.
+     */
+    public static Path writeTrustBundleOfAnotherKey(Path dir) {
+        return writeTrustBundle(dir, keys());
+    }
+
+    /**
+     * Writes the client kubelet signer's file as during a CA rotation: a next CA (the test CA's name,
+     * another key) listed ahead of the test CA, which signed the certificates.
+     */
+    public static Path writeRotationTrustBundle(Path dir) {
+        try {
+            String current = Files.readString(writeTrustBundle(dir).resolve(CLIENT_BUNDLE_FILE));
+            String next = Files.readString(writeTrustBundleOfAnotherKey(dir).resolve(CLIENT_BUNDLE_FILE));
+            Files.writeString(dir.resolve(CLIENT_BUNDLE_FILE), next + current);
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path writeTrustBundle(Path dir, KeyPair keys) {
         try {
             var name = new X500Name(ISSUER);
             var ca = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
                     BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
-                    Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, KEYS.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(KEYS.getPrivate())));
+                    Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, keys.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
             Files.createDirectories(dir);
             var staged = Files.writeString(dir.resolve(".staged"), Pem.of(ca));
             Files.move(staged, dir.resolve(CLIENT_BUNDLE_FILE),
@@ -235,7 +262,7 @@ public final class TestCertificates {
     }
 
     /** csr.observed of a CSR in phase Issued, as the watcher publishes it (any signer). */
-    static CsrObserved observedIssued(String signer, String csrName, X509Certificate c, Instant observedAt) {
+    public static CsrObserved observedIssued(String signer, String csrName, X509Certificate c, Instant observedAt) {
         List<CsrCondition> approved = List.of(new CsrCondition("Approved", "True", "AutoApproved", "", observedAt,
                 observedAt));
         return new CsrObserved(csrName, "uid-" + csrName, "7", signer, "-----BEGIN CERTIFICATE REQUEST-----",
