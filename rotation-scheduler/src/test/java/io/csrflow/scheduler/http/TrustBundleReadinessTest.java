@@ -30,6 +30,7 @@ import io.csrflow.scheduler.streams.TestCertificates;
 import io.csrflow.testsupport.EventSender;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaTestResource;
+import io.csrflow.testsupport.PrometheusText;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -131,7 +132,7 @@ class TrustBundleReadinessTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/v1/certificates/" + IDENTITY)
                 .then().statusCode(200).body("serial", equalTo("100")));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(1.0,
-                metric("csrflow_scheduler_rejected_total{topic=\"cert-issued\"}")));
+                metric("csrflow_scheduler_rejected_total", Map.of("topic", "cert-issued"))));
 
         // The same certificate on the CSR's Issued snapshot: believed again without a second verification.
         try (EventSender sender = new EventSender(KafkaBrokers.shared(), "/test")) {
@@ -139,16 +140,14 @@ class TrustBundleReadinessTest {
                     TestCertificates.CLIENT, "csr-genuine", genuineCertificate, NOW)).toProducerRecord(observedTopic));
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertEquals(1.0, metric("csrflow_scheduler_trust_signatures_total{check=\"verified\"}"));
+            assertEquals(1.0, metric("csrflow_scheduler_trust_signatures_total", Map.of("check", "verified")));
             // At least once: a replaced stream thread would read the snapshot again from its last commit.
-            assertTrue(metric("csrflow_scheduler_trust_signatures_total{check=\"remembered\"}") >= 1.0);
+            assertTrue(metric("csrflow_scheduler_trust_signatures_total", Map.of("check", "remembered")) >= 1.0);
         });
     }
 
-    /** A sample's value from /q/metrics, by its name and labels as printed; NaN if there is none. */
-    private static double metric(String sample) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith(sample + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(Double.NaN);
+    /** What a scrape of /q/metrics sums for the metric's samples with these labels (0 if none). */
+    private static double metric(String name, Map<String, String> labels) {
+        return PrometheusText.sum(given().get("/q/metrics").then().statusCode(200).extract().asString(), name, labels);
     }
 }

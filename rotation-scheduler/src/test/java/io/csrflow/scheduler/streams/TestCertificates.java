@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -76,7 +77,7 @@ public final class TestCertificates {
      * the way the kubelet publishes a ConfigMap update: the whole file appears at once.
      */
     public static Path writeTrustBundle(Path dir) {
-        return writeTrustBundle(dir, KEYS);
+        return writeClientBundleFile(dir, List.of(KEYS));
     }
 
     /**
@@ -84,7 +85,7 @@ public final class TestCertificates {
      * signer's file: the test CA replaced by another, which signed none of these certificates.
      */
     public static Path writeTrustBundleOfAnotherKey(Path dir) {
-        return writeTrustBundle(dir, keys());
+        return writeClientBundleFile(dir, List.of(keys()));
     }
 
     /**
@@ -92,25 +93,22 @@ public final class TestCertificates {
      * another key) listed ahead of the test CA, which signed the certificates.
      */
     public static Path writeRotationTrustBundle(Path dir) {
-        try {
-            String current = Files.readString(writeTrustBundle(dir).resolve(CLIENT_BUNDLE_FILE));
-            String next = Files.readString(writeTrustBundleOfAnotherKey(dir).resolve(CLIENT_BUNDLE_FILE));
-            Files.writeString(dir.resolve(CLIENT_BUNDLE_FILE), next + current);
-            return dir;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return writeClientBundleFile(dir, List.of(keys(), KEYS));
     }
 
-    private static Path writeTrustBundle(Path dir, KeyPair keys) {
+    /** A CA certificate of the test CA's name for each of {@code caKeys}, in order, as the client kubelet signer's file. */
+    private static Path writeClientBundleFile(Path dir, List<KeyPair> caKeys) {
         try {
             var name = new X500Name(ISSUER);
-            var ca = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-                    BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
-                    Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, keys.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+            List<X509Certificate> cas = new ArrayList<>();
+            for (KeyPair keys : caKeys) {
+                cas.add(new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+                        BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
+                        Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, keys.getPublic())
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))));
+            }
             Files.createDirectories(dir);
-            var staged = Files.writeString(dir.resolve(".staged"), Pem.of(ca));
+            var staged = Files.writeString(dir.resolve(".staged"), Pem.of(cas));
             Files.move(staged, dir.resolve(CLIENT_BUNDLE_FILE),
                     StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return dir;
