@@ -11,9 +11,20 @@ import java.util.Optional;
  * older one, so memory is bounded by the number of keys (CSRs), however long Kafka is away. At most
  * one snapshot per key is in flight, so a key's snapshots reach the topic in the order they were
  * observed; this holds across {@link #clear()} too: a key whose send from before the clear is still
- * in flight is not handed out again until that send reports back. Thread-safe.
+ * in flight is not handed out again until that send reports back. It also tells which version of an
+ * object the broker has ({@link #acknowledged}), for whoever may act only on a published state.
+ * Thread-safe.
  */
 public final class LatestSnapshotOutbox<T> {
+    /** Which state of its object a snapshot shows. */
+    public interface States<T> {
+        /** The object's version the snapshot shows (a resourceVersion). */
+        String version(T snapshot);
+
+        /** Whether the snapshot is the object's last state (it was deleted): nothing follows it. */
+        boolean last(T snapshot);
+    }
+
     /**
      * A snapshot handed out for sending; report it back with {@link #sent} or {@link #failed}.
      * {@code sequence} names this hand-out; {@code generation} is the outbox's generation at the
@@ -29,11 +40,21 @@ public final class LatestSnapshotOutbox<T> {
         long inFlight;
     }
 
+    private final States<T> states;
     private final Map<String, Slot<T>> slots = new HashMap<>();
+    /**
+     * Per key, the version of the newest snapshot the broker acknowledged since the last clear; a
+     * key's entry goes with the acknowledgement of its last state, so this too is bounded by the keys.
+     */
+    private final Map<String, String> acknowledged = new HashMap<>();
     /** Exactly the keys whose slot has a waiting snapshot and nothing in flight, each once. */
     private final ArrayDeque<String> ready = new ArrayDeque<>();
     private long nextSequence;
     private long generation;
+
+    public LatestSnapshotOutbox(States<T> states) {
+        this.states = Objects.requireNonNull(states, "states");
+    }
 
     public synchronized void offer(String key, T snapshot) {
         Objects.requireNonNull(snapshot, "snapshot");
@@ -68,8 +89,18 @@ public final class LatestSnapshotOutbox<T> {
     public synchronized void sent(Pending<T> pending) {
         Slot<T> slot = settle(pending);
         if (slot != null) {
+            remember(pending);
             requeueOrForget(pending.key(), slot);
         }
+    }
+
+    /**
+     * Whether the broker acknowledged the snapshot of {@code key} at exactly {@code version} since
+     * the last {@link #clear()}. False for a version still waiting or in flight, and for one this
+     * outbox was never offered: the informer's cache may show a state before it is offered here.
+     */
+    public synchronized boolean acknowledged(String key, String version) {
+        return version != null && version.equals(acknowledged.get(key));
     }
 
     /** Sending failed: keep the key's latest snapshot and offer it again. */
@@ -90,17 +121,15 @@ public final class LatestSnapshotOutbox<T> {
      * Drops every snapshot not yet handed out, e.g. when leadership is lost and the next leader
      * re-lists all CSRs. Sends in flight keep their keys' slots until they report back, so a key
      * offered again meanwhile waits behind its older snapshot instead of racing it to the topic.
+     * Which versions the broker acknowledged is forgotten too (a replica leading again lists and
+     * publishes every object anew), so that objects deleted meanwhile leave nothing behind.
      */
     public synchronized void clear() {
         generation++;
         ready.clear();
+        acknowledged.clear();
         slots.values().removeIf(slot -> slot.inFlight == 0);
         slots.values().forEach(slot -> slot.waiting = null);
-    }
-
-    /** Whether {@code key} has a snapshot not yet acknowledged by the broker (in flight or waiting). */
-    public synchronized boolean holds(String key) {
-        return slots.containsKey(key);
     }
 
     /** Keys with a snapshot not yet acknowledged by the broker (in flight or waiting). */
@@ -116,6 +145,18 @@ public final class LatestSnapshotOutbox<T> {
         }
         slot.inFlight = 0;
         return slot;
+    }
+
+    /** A send from before a clear is not remembered: after a clear only what is published again counts. */
+    private void remember(Pending<T> pending) {
+        if (pending.generation() != generation) {
+            return;
+        }
+        if (states.last(pending.snapshot())) {
+            acknowledged.remove(pending.key());
+        } else {
+            acknowledged.put(pending.key(), states.version(pending.snapshot()));
+        }
     }
 
     private void requeueOrForget(String key, Slot<T> slot) {

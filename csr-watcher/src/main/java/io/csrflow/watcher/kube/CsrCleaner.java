@@ -152,16 +152,18 @@ public class CsrCleaner {
             if (!current(ofTerm)) {
                 return;
             }
-            // A CSR whose last state has not reached csr.observed yet (Kafka away) waits: its deletion
-            // would replace that state in the outbox, and consumers (the scheduler) would never see
-            // the certificate it was issued.
-            if (publisher.unacknowledged(csr.getMetadata().getName())) {
+            // A CSR waits until the very state judged here is on csr.observed: deleting it first would
+            // replace that state in the outbox (Kafka away), and consumers (the scheduler) would never
+            // see the certificate it was issued. The cache is updated before the informer's handler
+            // offers the state to the publisher, so "nothing unsent for this CSR" is not enough.
+            ObjectMeta meta = csr.getMetadata();
+            if (!publisher.acknowledged(meta.getName(), meta.getResourceVersion())) {
                 continue;
             }
             // The snapshot is a copy: the cached object is only read.
             Optional<CsrDeletionReason> reason = rules.reasonToDelete(CsrSnapshots.of(csr, false, now), now);
-            if (reason.isPresent() && deletions.claim(csr.getMetadata().getUid(), reason.get())) {
-                boolean goOn = CsrLogContext.call(csr.getMetadata().getName(), () -> delete(csr, reason.get()));
+            if (reason.isPresent() && deletions.claim(meta.getUid(), reason.get())) {
+                boolean goOn = CsrLogContext.call(meta.getName(), () -> delete(csr, reason.get()));
                 if (!goOn) {
                     return;
                 }

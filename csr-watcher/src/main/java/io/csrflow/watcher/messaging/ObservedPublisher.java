@@ -87,9 +87,13 @@ public class ObservedPublisher {
         senders().forEach(SnapshotSender::clear);
     }
 
-    /** Whether a snapshot of the CSR {@code name} has not reached the topic yet. */
-    public boolean unacknowledged(String name) {
-        return csrs.holds(name);
+    /**
+     * Whether the broker has the state of the CSR {@code name} at {@code resourceVersion} on
+     * csr.observed (or refused it for its size, so that it never will); false until this replica's
+     * publisher has been offered that state and had it acknowledged.
+     */
+    public boolean acknowledged(String name, String resourceVersion) {
+        return csrs.acknowledged(name, resourceVersion);
     }
 
     /** CSRs whose latest snapshot the broker has not acknowledged yet. */

@@ -1,10 +1,14 @@
 package io.csrflow.watcher.messaging;
 
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.csrflow.events.CsrObserved;
+import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
 import io.csrflow.events.PodCertificateObserved;
+import io.csrflow.events.PodCertificatePhase;
+import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 
 /**
  * What differs between the kinds of snapshot the watcher publishes; everything else about getting
@@ -18,9 +22,22 @@ import io.csrflow.events.PodCertificateObserved;
  *                {@code <metrics>.pending.backlog}
  * @param span    name of the span of one observation, the phase appended
  * @param uid     the object's uid, which names its trace
+ * @param resourceVersion the object's resourceVersion in a snapshot
+ * @param deleted whether a snapshot is the object's last state
  */
 record SnapshotKind<T>(EventType<T> type, String topic, String name, String metrics, String span,
-        Function<T, String> uid) {
+        Function<T, String> uid, Function<T, String> resourceVersion, Predicate<T> deleted)
+        implements LatestSnapshotOutbox.States<T> {
+
+    @Override
+    public String version(T snapshot) {
+        return resourceVersion.apply(snapshot);
+    }
+
+    @Override
+    public boolean last(T snapshot) {
+        return deleted.test(snapshot);
+    }
 
     /** The snapshot's phase as on the wire (and in its {@code ce_phase} header). */
     String phase(T snapshot) {
@@ -30,11 +47,13 @@ record SnapshotKind<T>(EventType<T> type, String topic, String name, String metr
     /** CSRs: the meter and span names csrflow had before pod certificates, so dashboards stay as they are. */
     static SnapshotKind<CsrObserved> csrs(String topic) {
         return new SnapshotKind<>(EventType.CSR_OBSERVED, topic, "csr.observed", "csrflow.watcher",
-                "csr-watcher observe ", CsrObserved::uid);
+                "csr-watcher observe ", CsrObserved::uid, CsrObserved::resourceVersion,
+                snapshot -> snapshot.phase() == CsrPhase.DELETED);
     }
 
     static SnapshotKind<PodCertificateObserved> podCertificates(String topic) {
         return new SnapshotKind<>(EventType.POD_CERTIFICATE_OBSERVED, topic, "pcr.observed", "csrflow.watcher.pcr",
-                "csr-watcher observe pcr ", PodCertificateObserved::uid);
+                "csr-watcher observe pcr ", PodCertificateObserved::uid, PodCertificateObserved::resourceVersion,
+                snapshot -> snapshot.phase() == PodCertificatePhase.DELETED);
     }
 }

@@ -36,7 +36,7 @@ final class SnapshotSender<T> {
     }
 
     private final SnapshotKind<T> kind;
-    private final LatestSnapshotOutbox<T> outbox = new LatestSnapshotOutbox<>();
+    private final LatestSnapshotOutbox<T> outbox;
     private final Producers producers;
     private final EventCodec codec;
     private final Backoff backoff;
@@ -54,6 +54,7 @@ final class SnapshotSender<T> {
     SnapshotSender(SnapshotKind<T> kind, Producers producers, EventCodec codec, Backoff backoff, Tracer tracer,
             MeterRegistry registry) {
         this.kind = kind;
+        this.outbox = new LatestSnapshotOutbox<>(kind);
         this.producers = producers;
         this.codec = codec;
         this.backoff = backoff;
@@ -86,8 +87,9 @@ final class SnapshotSender<T> {
         outbox.clear();
     }
 
-    boolean holds(String key) {
-        return outbox.holds(key);
+    /** Whether the broker has the object's snapshot at {@code version} (see {@link LatestSnapshotOutbox#acknowledged}). */
+    boolean acknowledged(String key, String version) {
+        return outbox.acknowledged(key, version);
     }
 
     int backlog() {
@@ -155,6 +157,7 @@ final class SnapshotSender<T> {
     private void failed(LatestSnapshotOutbox.Pending<T> pending, Exception error) {
         if (error instanceof RecordTooLargeException) {
             // Retrying cannot help; say which object and move on rather than block every other one.
+            // Settled as if sent: consumers will not see this state however long the CSR is kept.
             LOG.errorf("%s for %s is larger than the broker accepts; not published: %s", kind.name(),
                     pending.key(), error.getMessage());
             outbox.sent(pending);

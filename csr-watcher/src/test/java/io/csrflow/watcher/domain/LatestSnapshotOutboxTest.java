@@ -29,7 +29,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.csrflow.watcher.domain.LatestSnapshotOutbox.Pending;
 
 class LatestSnapshotOutboxTest {
-    private final LatestSnapshotOutbox<String> outbox = new LatestSnapshotOutbox<>();
+    private final LatestSnapshotOutbox<String> outbox = newOutbox();
+
+    /** An outbox whose snapshots are their own versions; "gone" is an object's last state. */
+    static <T> LatestSnapshotOutbox<T> newOutbox() {
+        return new LatestSnapshotOutbox<>(new LatestSnapshotOutbox.States<T>() {
+            @Override
+            public String version(T snapshot) {
+                return String.valueOf(snapshot);
+            }
+
+            @Override
+            public boolean last(T snapshot) {
+                return "gone".equals(snapshot);
+            }
+        });
+    }
 
     private Pending<String> next() throws InterruptedException {
         return outbox.poll(0).orElseThrow();
@@ -85,18 +100,55 @@ class LatestSnapshotOutboxTest {
         assertEquals(0, outbox.backlog());
     }
 
-    /** What the cleaner asks before deleting a CSR: is its last state on the topic yet? */
+    /** What the cleaner asks before deleting a CSR: is the state it judged on the topic? */
     @Test
-    void aKeyIsHeldUntilTheBrokerAcknowledgesItsLatestSnapshot() throws Exception {
-        assertFalse(outbox.holds("a"));
+    void acknowledgedIsTheVersionTheBrokerHasNotOneWaitingOrInFlight() throws Exception {
+        assertFalse(outbox.acknowledged("a", "a1"), "never offered (the cache can be ahead of the outbox)");
         outbox.offer("a", "a1");
-        assertTrue(outbox.holds("a"), "waiting");
+        assertFalse(outbox.acknowledged("a", "a1"), "waiting");
         Pending<String> first = next();
-        assertTrue(outbox.holds("a"), "in flight");
+        assertFalse(outbox.acknowledged("a", "a1"), "in flight");
         outbox.failed(first);
-        assertTrue(outbox.holds("a"), "failed, to be sent again");
+        assertFalse(outbox.acknowledged("a", "a1"), "failed, to be sent again");
         outbox.sent(next());
-        assertFalse(outbox.holds("a"), "acknowledged");
+        assertTrue(outbox.acknowledged("a", "a1"), "acknowledged");
+        assertFalse(outbox.acknowledged("b", "a1"), "another key");
+
+        outbox.offer("a", "a2");
+        assertFalse(outbox.acknowledged("a", "a2"), "a2 waiting");
+        assertTrue(outbox.acknowledged("a", "a1"), "the broker still has a1");
+        outbox.sent(next());
+        assertTrue(outbox.acknowledged("a", "a2"));
+        assertFalse(outbox.acknowledged("a", "a1"), "a1 is no longer the newest state on the topic");
+        assertFalse(outbox.acknowledged("a", null));
+    }
+
+    @Test
+    void anObjectsLastStateAcknowledgedForgetsItsVersion() throws Exception {
+        outbox.offer("a", "a1");
+        outbox.sent(next());
+        outbox.offer("a", "gone");
+        outbox.sent(next());
+        assertFalse(outbox.acknowledged("a", "a1"));
+        assertFalse(outbox.acknowledged("a", "gone"));
+        assertEquals(0, outbox.backlog());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Report.class)
+    void aClearForgetsWhatWasAcknowledgedAndASendFromBeforeItIsNotRemembered(Report report) throws Exception {
+        outbox.offer("a", "a1");
+        outbox.sent(next());
+        outbox.offer("b", "b1");
+        Pending<String> beforeClear = next();
+        outbox.clear();
+        assertFalse(outbox.acknowledged("a", "a1"), "forgotten with the term");
+
+        report.to(outbox, beforeClear);
+        assertFalse(outbox.acknowledged("b", "b1"), "only what this term publishes counts");
+        outbox.offer("b", "b1");
+        outbox.sent(next());
+        assertTrue(outbox.acknowledged("b", "b1"));
     }
 
     @Test
@@ -179,7 +231,7 @@ class LatestSnapshotOutboxTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 17, 4711})
     void randomInterleavingsKeepOneSendPerKeyInFlightAndEndWithTheNewestSnapshot(long seed) throws Exception {
-        LatestSnapshotOutbox<Integer> outbox = new LatestSnapshotOutbox<>();
+        LatestSnapshotOutbox<Integer> outbox = newOutbox();
         Random random = new Random(seed);
         List<Pending<Integer>> inFlight = new ArrayList<>();
         Map<String, Integer> offeredSinceClear = new HashMap<>();
@@ -223,7 +275,7 @@ class LatestSnapshotOutboxTest {
 
     @Test
     void concurrentOffersPollsReportsAndClearsNeverPutTwoSendsOfAKeyInFlight() throws Exception {
-        LatestSnapshotOutbox<Integer> outbox = new LatestSnapshotOutbox<>();
+        LatestSnapshotOutbox<Integer> outbox = newOutbox();
         Set<String> keysInFlight = ConcurrentHashMap.newKeySet();
         Queue<String> violations = new ConcurrentLinkedQueue<>();
         AtomicInteger values = new AtomicInteger();
