@@ -96,8 +96,8 @@ public final class LatestSnapshotOutbox<T> {
 
     /**
      * Whether the broker acknowledged the snapshot of {@code key} at exactly {@code version} since
-     * the last {@link #clear()}. False for a version still waiting or in flight, and for one this
-     * outbox was never offered: the informer's cache may show a state before it is offered here.
+     * the last {@link #clear()}. False for a version not acknowledged yet: waiting, in flight, or not
+     * even offered (the informer's cache may show a state before it is offered here).
      */
     public synchronized boolean acknowledged(String key, String version) {
         return version != null && version.equals(acknowledged.get(key));
@@ -122,7 +122,8 @@ public final class LatestSnapshotOutbox<T> {
      * re-lists all CSRs. Sends in flight keep their keys' slots until they report back, so a key
      * offered again meanwhile waits behind its older snapshot instead of racing it to the topic.
      * Which versions the broker acknowledged is forgotten too (a replica leading again lists and
-     * publishes every object anew), so that objects deleted meanwhile leave nothing behind.
+     * publishes every object anew), so that objects deleted meanwhile leave no entry behind (but for
+     * a send in flight at the clear, or an offer racing it: at most a few entries per term).
      */
     public synchronized void clear() {
         generation++;

@@ -157,7 +157,8 @@ final class SnapshotSender<T> {
     private void failed(LatestSnapshotOutbox.Pending<T> pending, Exception error) {
         if (error instanceof RecordTooLargeException) {
             // Retrying cannot help; say which object and move on rather than block every other one.
-            // Settled as if sent: consumers will not see this state however long the CSR is kept.
+            // Settled as if sent, so that the cleaner may judge the CSR: waiting would never get this
+            // state published.
             LOG.errorf("%s for %s is larger than the broker accepts; not published: %s", kind.name(),
                     pending.key(), error.getMessage());
             outbox.sent(pending);

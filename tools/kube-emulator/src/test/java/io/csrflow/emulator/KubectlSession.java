@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -18,6 +19,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * kubectl as a user types it: each run's exit code and what it printed on each stream.
  */
 final class KubectlSession implements AutoCloseable {
+    /** An AGE under two minutes as kubectl prints it ("7s", "42s", "119s"). */
+    private static final Pattern AGE_IN_SECONDS = Pattern.compile("\\b[0-9]+s\\b");
+    private static final Pattern TRAILING_BLANKS = Pattern.compile(" +$", Pattern.MULTILINE);
     /** What kubectl did: its exit code and what it printed on each stream. */
     record Run(int code, String out, String err) {
     }
@@ -67,6 +71,18 @@ final class KubectlSession implements AutoCloseable {
         Run run = run(null, args);
         assertEquals(0, run.code(), String.join(" ", args) + ": " + run.out() + run.err());
         return run.out();
+    }
+
+    /**
+     * A table with every age in seconds printed as "0s", padded to the width the age had: kubectl
+     * sized the column for the real value ("12s" on a slow machine), so the columns after it stay
+     * where kubectl put them.
+     */
+    static String agesZeroed(String table) {
+        String zeroed = AGE_IN_SECONDS.matcher(table)
+                .replaceAll(age -> "0s" + " ".repeat(Math.max(0, age.group().length() - 2)));
+        // kubectl pads no column at the end of a line; nor does this.
+        return TRAILING_BLANKS.matcher(zeroed).replaceAll("");
     }
 
     /** kubectl that must fail: what it printed on stderr. */

@@ -85,15 +85,15 @@ class WorkloadKubectlTest {
         assertEquals("""
                 NAME     READY   STATUS    RESTARTS   AGE   IP          NODE     NOMINATED NODE   READINESS GATES
                 my-pod   0/1     Running   0          0s    10.0.34.2   node-1   <none>           <none>
-                """, session.ok("get", "pods", "-n", "my-namespace", "-o", "wide").replaceAll("\\b[0-9]+s\\b", "0s"));
+                """, KubectlSession.agesZeroed(session.ok("get", "pods", "-n", "my-namespace", "-o", "wide")));
         assertEquals("""
                 NAME     TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE
                 my-svc   ClusterIP   10.96.0.24   <none>        443/TCP   0s
-                """, session.ok("get", "services", "-n", "my-namespace").replaceAll("\\b[0-9]+s\\b", "0s"));
+                """, KubectlSession.agesZeroed(session.ok("get", "services", "-n", "my-namespace")));
         assertEquals("""
                 NAME       ADDRESSTYPE   PORTS   ENDPOINTS   AGE
                 my-svc-1   IPv4          8443    10.0.34.2   0s
-                """, session.ok("get", "endpointslices", "-n", "my-namespace").replaceAll("\\b[0-9]+s\\b", "0s"));
+                """, KubectlSession.agesZeroed(session.ok("get", "endpointslices", "-n", "my-namespace")));
         String accounts = session.ok("get", "sa", "-n", "my-namespace");
         assertTrue(accounts.startsWith("NAME      SECRETS   AGE\ndefault   0 "), accounts);
         assertTrue(accounts.contains("\nmy-sa     0 "), accounts);
@@ -212,8 +212,7 @@ class WorkloadKubectlTest {
         assertEquals("""
                 NAME            ROLE                        AGE   USERS   GROUPS       SERVICEACCOUNTS
                 csr-requester   ClusterRole/csr-requester   0s    bob     requesters   my-namespace/default
-                """, session.ok("get", "clusterrolebinding", "csr-requester", "-o", "wide")
-                .replaceAll("\\b[0-9]+s\\b", "0s"));
+                """, KubectlSession.agesZeroed(session.ok("get", "clusterrolebinding", "csr-requester", "-o", "wide")));
         assertEquals("User:rbac.authorization.k8s.io:bob: Group:rbac.authorization.k8s.io:requesters: "
                 + "ServiceAccount::default:my-namespace", session.ok("get", "clusterrolebinding", "csr-requester",
                 "-o", "jsonpath={range .subjects[*]}{.kind}:{.apiGroup}:{.name}:{.namespace} {end}").strip());
@@ -245,8 +244,8 @@ class WorkloadKubectlTest {
         assertEquals("""
                 NAME            ROLE                 AGE   USERS   GROUPS   SERVICEACCOUNTS
                 config-reader   Role/config-reader   0s                     roles/reader
-                """, session.ok("get", "rolebinding", "config-reader", "-n", "roles", "-o", "wide")
-                .replaceAll("\\b[0-9]+s\\b", "0s"));
+                """, KubectlSession.agesZeroed(
+                        session.ok("get", "rolebinding", "config-reader", "-n", "roles", "-o", "wide")));
         assertEquals("[\"\"] [\"configmaps\"] [\"settings\"] [\"get\",\"list\"]", session.ok("get", "role",
                 "config-reader", "-n", "roles", "-o", "jsonpath={.rules[0].apiGroups} {.rules[0].resources} "
                 + "{.rules[0].resourceNames} {.rules[0].verbs}"));
@@ -274,7 +273,7 @@ class WorkloadKubectlTest {
                 NAME       TYPE                DATA   AGE
                 password   Opaque              2      0s
                 serving    kubernetes.io/tls   2      0s
-                """, session.ok("get", "secrets", "-n", "data").replaceAll("\\b[0-9]+s\\b", "0s"));
+                """, KubectlSession.agesZeroed(session.ok("get", "secrets", "-n", "data")));
         String crt = session.admin.secrets().inNamespace("data").withName("serving").get().getData().get("tls.crt");
         assertEquals(Files.readString(certificate), new String(Base64.getDecoder().decode(crt),
                 StandardCharsets.UTF_8));
