@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * What is still to be published, one latest snapshot per key. A newer snapshot replaces an unsent
@@ -16,15 +18,6 @@ import java.util.Optional;
  * Thread-safe.
  */
 public final class LatestSnapshotOutbox<T> {
-    /** Which state of its object a snapshot shows. */
-    public interface States<T> {
-        /** The object's version the snapshot shows (a resourceVersion). */
-        String version(T snapshot);
-
-        /** Whether the snapshot is the object's last state (it was deleted): nothing follows it. */
-        boolean last(T snapshot);
-    }
-
     /**
      * A snapshot handed out for sending; report it back with {@link #sent} or {@link #failed}.
      * {@code sequence} names this hand-out; {@code generation} is the outbox's generation at the
@@ -40,7 +33,8 @@ public final class LatestSnapshotOutbox<T> {
         long inFlight;
     }
 
-    private final States<T> states;
+    private final Function<T, String> version;
+    private final Predicate<T> last;
     private final Map<String, Slot<T>> slots = new HashMap<>();
     /**
      * Per key, the version of the newest snapshot the broker acknowledged since the last clear; a
@@ -52,8 +46,13 @@ public final class LatestSnapshotOutbox<T> {
     private long nextSequence;
     private long generation;
 
-    public LatestSnapshotOutbox(States<T> states) {
-        this.states = Objects.requireNonNull(states, "states");
+    /**
+     * @param version the object's version a snapshot shows (a resourceVersion)
+     * @param last    whether a snapshot is the object's last state (it was deleted): nothing follows it
+     */
+    public LatestSnapshotOutbox(Function<T, String> version, Predicate<T> last) {
+        this.version = Objects.requireNonNull(version, "version");
+        this.last = Objects.requireNonNull(last, "last");
     }
 
     public synchronized void offer(String key, T snapshot) {
@@ -153,10 +152,10 @@ public final class LatestSnapshotOutbox<T> {
         if (pending.generation() != generation) {
             return;
         }
-        if (states.last(pending.snapshot())) {
+        if (last.test(pending.snapshot())) {
             acknowledged.remove(pending.key());
         } else {
-            acknowledged.put(pending.key(), states.version(pending.snapshot()));
+            acknowledged.put(pending.key(), version.apply(pending.snapshot()));
         }
     }
 

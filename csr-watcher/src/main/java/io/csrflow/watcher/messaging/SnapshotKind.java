@@ -8,7 +8,6 @@ import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
 import io.csrflow.events.PodCertificateObserved;
 import io.csrflow.events.PodCertificatePhase;
-import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 
 /**
  * What differs between the kinds of snapshot the watcher publishes; everything else about getting
@@ -26,18 +25,7 @@ import io.csrflow.watcher.domain.LatestSnapshotOutbox;
  * @param deleted whether a snapshot is the object's last state
  */
 record SnapshotKind<T>(EventType<T> type, String topic, String name, String metrics, String span,
-        Function<T, String> uid, Function<T, String> resourceVersion, Predicate<T> deleted)
-        implements LatestSnapshotOutbox.States<T> {
-
-    @Override
-    public String version(T snapshot) {
-        return resourceVersion.apply(snapshot);
-    }
-
-    @Override
-    public boolean last(T snapshot) {
-        return deleted.test(snapshot);
-    }
+        Function<T, String> uid, Function<T, String> resourceVersion, Predicate<T> deleted) {
 
     /** The snapshot's phase as on the wire (and in its {@code ce_phase} header). */
     String phase(T snapshot) {

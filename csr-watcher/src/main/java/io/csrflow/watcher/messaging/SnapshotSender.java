@@ -54,7 +54,7 @@ final class SnapshotSender<T> {
     SnapshotSender(SnapshotKind<T> kind, Producers producers, EventCodec codec, Backoff backoff, Tracer tracer,
             MeterRegistry registry) {
         this.kind = kind;
-        this.outbox = new LatestSnapshotOutbox<>(kind);
+        this.outbox = new LatestSnapshotOutbox<>(kind.resourceVersion(), kind.deleted());
         this.producers = producers;
         this.codec = codec;
         this.backoff = backoff;

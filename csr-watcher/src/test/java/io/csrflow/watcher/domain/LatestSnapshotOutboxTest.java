@@ -33,17 +33,7 @@ class LatestSnapshotOutboxTest {
 
     /** An outbox whose snapshots are their own versions; "gone" is an object's last state. */
     static <T> LatestSnapshotOutbox<T> newOutbox() {
-        return new LatestSnapshotOutbox<>(new LatestSnapshotOutbox.States<T>() {
-            @Override
-            public String version(T snapshot) {
-                return String.valueOf(snapshot);
-            }
-
-            @Override
-            public boolean last(T snapshot) {
-                return "gone".equals(snapshot);
-            }
-        });
+        return new LatestSnapshotOutbox<>(String::valueOf, "gone"::equals);
     }
 
     private Pending<String> next() throws InterruptedException {

@@ -34,11 +34,7 @@ class SnapshotKindTest {
                 .withNewSpec().withSignerName("kubernetes.io/kube-apiserver-client-kubelet").endSpec()
                 .build();
 
-        CsrObserved live = CsrSnapshots.of(csr, false, NOW);
-        CsrObserved deleted = CsrSnapshots.of(csr, true, NOW);
-        assertEquals("417", kind.version(live));
-        assertFalse(kind.last(live));
-        assertTrue(kind.last(deleted));
+        assertRemembered(kind, "417", CsrSnapshots.of(csr, false, NOW), CsrSnapshots.of(csr, true, NOW));
     }
 
     @Test
@@ -52,10 +48,13 @@ class SnapshotKindTest {
                         "serviceAccountName", "web", "nodeName", "worker-1"))
                 .build();
 
-        PodCertificateObserved live = PodCertificateSnapshots.of(pcr, false, NOW);
-        PodCertificateObserved deleted = PodCertificateSnapshots.of(pcr, true, NOW);
-        assertEquals("88", kind.version(live));
-        assertFalse(kind.last(live));
-        assertTrue(kind.last(deleted));
+        assertRemembered(kind, "88", PodCertificateSnapshots.of(pcr, false, NOW),
+                PodCertificateSnapshots.of(pcr, true, NOW));
+    }
+
+    private static <T> void assertRemembered(SnapshotKind<T> kind, String resourceVersion, T live, T deleted) {
+        assertEquals(resourceVersion, kind.resourceVersion().apply(live));
+        assertFalse(kind.deleted().test(live), "a live object's snapshot is not its last");
+        assertTrue(kind.deleted().test(deleted), "a deletion is the object's last snapshot");
     }
 }
