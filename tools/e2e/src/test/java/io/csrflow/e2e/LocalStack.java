@@ -50,6 +50,8 @@ final class LocalStack {
     private final Map<String, String> settings;
     private final long startedAt = System.nanoTime();
     Process script;
+    /** Copies the script's output into {@link #scriptOutput}; ends when the output does. */
+    private Thread reader;
 
     LocalStack(Path dir, String name) {
         this(dir, name, Map.of());
@@ -83,7 +85,7 @@ final class LocalStack {
         script = builder.start();
         script.getOutputStream().close();
         Files.createDirectories(LocalSystem.LOGS);
-        Thread reader = new Thread(() -> copyLines(script, LocalSystem.LOGS.resolve(name + "-csrflow-up.log"),
+        reader = new Thread(() -> copyLines(script, LocalSystem.LOGS.resolve(name + "-csrflow-up.log"),
                 scriptOutput::add), "csrflow-up-output");
         reader.setDaemon(true);
         reader.start();
@@ -216,6 +218,15 @@ final class LocalStack {
 
     String output() {
         return String.join("\n", scriptOutput);
+    }
+
+    /**
+     * Waits until every line the script printed is in {@link #scriptOutput}: the script may have
+     * exited while its last lines are still on their way through the pipe to the reader.
+     */
+    void awaitOutputEnd(Duration timeout) throws InterruptedException {
+        reader.join(timeout.toMillis());
+        assertFalse(reader.isAlive(), "the script's output did not end within " + timeout + ":\n" + output());
     }
 
     void log(String message) {

@@ -309,6 +309,8 @@ class LocalStackKubectlIT {
         assertTrue(script.waitFor(2, TimeUnit.MINUTES), "./csrflow up still runs 2 minutes after Ctrl-C:\n" + output());
         stack.log("./csrflow up stopped " + Duration.ofNanos(System.nanoTime() - pressed).toSeconds() + " s after Ctrl-C");
         assertEquals(0, script.exitValue(), output());
+        // A progress loop's sleep may hold the output open a few seconds longer (see below).
+        stack.awaitOutputEnd(Duration.ofSeconds(15));
         List<String> afterCtrlC = List.copyOf(stack.scriptOutput.subList(before, stack.scriptOutput.size()));
         assertTrue(afterCtrlC.contains("[csrflow] stopping ..."), afterCtrlC.toString());
         assertEquals("[csrflow] stopped", afterCtrlC.get(afterCtrlC.size() - 1), afterCtrlC.toString());
