@@ -59,7 +59,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 class FaultsIT {
     private static final int DEFAULT_CSRS = 240;
     private static final int CSRS = Integer.getInteger("csrflow.faults.csrs", DEFAULT_CSRS);
-    private static final double RATE = Double.parseDouble(System.getProperty("csrflow.faults.rate", "1.2"));
+    private static final double RATE = Double.parseDouble(System.getProperty("csrflow.faults.rate", "2"));
     private static final Duration API_CUT = Duration.ofSeconds(Long.getLong("csrflow.faults.api-cut-seconds", 60));
     private static final Duration BROKER_DOWN = Duration.ofSeconds(10);
 

@@ -210,11 +210,11 @@ class FleetRotationIT {
             long issued = groups.records("csrflow.cert.issued");
             Map<String, Integer> conditions = conditionCounts();
             for (int round = 1; round <= 2; round++) {
-                services.values().forEach(system::stop);
+                system.stop(List.copyOf(services.values()));
                 for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
                     groups.rewind(input.getKey(), input.getValue());
                 }
-                services.values().forEach(system::restart);
+                system.restart(List.copyOf(services.values()));
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                     for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
                         if (!groups.caughtUp(input.getKey(), input.getValue())) {

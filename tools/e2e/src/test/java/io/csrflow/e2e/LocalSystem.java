@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 import org.apache.kafka.common.acl.AclBinding;
@@ -232,9 +233,19 @@ final class LocalSystem implements AutoCloseable {
 
     /** Stops a service or the fleet simulator with SIGTERM and waits until it has exited. */
     void stop(String name) {
-        JavaProcess process = byName.remove(name);
-        processes.remove(process);
-        process.close();
+        stop(List.of(name));
+    }
+
+    /** Stops running components gracefully, all at once (see {@link JavaProcess#closeTogether}). */
+    void stop(List<String> names) {
+        List<JavaProcess> stopping = names.stream().map(name -> Objects.requireNonNull(byName.remove(name),
+                () -> name + " is not running")).toList();
+        processes.removeAll(stopping);
+        JavaProcess.closeTogether(stopping);
+    }
+
+    private List<String> running(List<String> names) {
+        return names.stream().filter(byName::containsKey).toList();
     }
 
     /** Starts a stopped service again with the environment it had, and waits until it is ready. */
@@ -305,7 +316,9 @@ final class LocalSystem implements AutoCloseable {
 
     @Override
     public void close() {
-        // The fleet first, then the services, the API and Kafka last: the reverse of starting.
+        // The fleet first, then the services together, the API and Kafka last: the reverse of starting.
+        stop(running(List.of("fleet-simulator")));
+        stop(running(SERVICES));
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).close();
         }

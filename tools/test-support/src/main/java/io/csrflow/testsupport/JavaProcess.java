@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JavaProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** How long a stopped process may take to shut down before it is killed. */
+    private static final Duration GRACE = Duration.ofSeconds(40);
 
     private final String name;
     private final Path log;
@@ -107,7 +109,19 @@ public final class JavaProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        terminate(process, Duration.ofSeconds(40));
+        closeTogether(List.of(this));
+    }
+
+    /**
+     * SIGTERM to every one of them first, then up to 40 s for them all to exit: stopped one at a time,
+     * each would wait for the one before it to finish its shutdown.
+     */
+    public static void closeTogether(List<JavaProcess> processes) {
+        processes.forEach(each -> each.process.destroy());
+        long giveUpAt = System.nanoTime() + GRACE.toNanos();
+        for (JavaProcess each : processes) {
+            killUnlessExited(each.process, Duration.ofNanos(Math.max(0, giveUpAt - System.nanoTime())));
+        }
     }
 
     /** SIGKILL, as a crashed node or an OOM kill: no shutdown hook runs, nothing is flushed. */
@@ -131,6 +145,10 @@ public final class JavaProcess implements AutoCloseable {
     /** SIGTERM, then SIGKILL if the process has not exited within {@code grace}. */
     public static void terminate(Process process, Duration grace) {
         process.destroy();
+        killUnlessExited(process, grace);
+    }
+
+    private static void killUnlessExited(Process process, Duration grace) {
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
