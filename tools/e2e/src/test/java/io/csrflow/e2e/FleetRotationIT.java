@@ -201,8 +201,7 @@ class FleetRotationIT {
                 "approver-service", List.of("csrflow.csr.observed"),
                 "signer-service", List.of("csrflow.csr.decisions", "csrflow.csr.observed"),
                 "csrflow-rotation-scheduler", List.of("csrflow.cert.issued", "csrflow.csr.observed"));
-        Map<String, String> services = Map.of("approver-service", "approver-service", "signer-service", "signer-service",
-                "csrflow-rotation-scheduler", "rotation-scheduler");
+        List<String> services = List.of("approver-service", "signer-service", "rotation-scheduler");
         try (ConsumerGroups groups = new ConsumerGroups(system.kafka.bootstrapServers())) {
             await().atMost(Duration.ofMinutes(1)).until(() -> groups.caughtUp("approver-service", inputs.get("approver-service"))
                     && groups.caughtUp("signer-service", inputs.get("signer-service")));
@@ -210,11 +209,11 @@ class FleetRotationIT {
             long issued = groups.records("csrflow.cert.issued");
             Map<String, Integer> conditions = conditionCounts();
             for (int round = 1; round <= 2; round++) {
-                system.stop(List.copyOf(services.values()));
+                system.stop(services);
                 for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
                     groups.rewind(input.getKey(), input.getValue());
                 }
-                system.restart(List.copyOf(services.values()));
+                system.restart(services);
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                     for (Map.Entry<String, List<String>> input : inputs.entrySet()) {
                         if (!groups.caughtUp(input.getKey(), input.getValue())) {
