@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import io.csrflow.testsupport.JavaProcess;
 
 /**
  * Every image builds on any JRE base and runs as a fixed non-root user: the base is a build
@@ -55,6 +58,34 @@ class DockerfilesTest {
                 : entrypoint.group(1);
         assertTrue(Pattern.compile("exec java \\$\\{?JAVA_OPTS").matcher(command).find(),
                 dockerfile + ": the entrypoint execs java with $JAVA_OPTS: " + entrypoint.group(1));
+    }
+
+    /**
+     * One set of JVM options, so that what is measured here is what runs in a cluster: each image's
+     * default {@code JAVA_OPTS} is its memory share plus the options {@code ./csrflow} and the test
+     * harness start every JVM with.
+     */
+    @ParameterizedTest
+    @MethodSource("dockerfiles")
+    void runsJavaWithTheOptionsTheScriptAndTheTestsUse(Path dockerfile) throws IOException {
+        Matcher javaOpts = Pattern.compile("(?m)^ENV JAVA_OPTS=\"([^\"]*)\"$").matcher(Files.readString(dockerfile));
+        assertTrue(javaOpts.find(), dockerfile + ": no ENV JAVA_OPTS");
+        List<String> expected = new ArrayList<>(List.of("-XX:MaxRAMPercentage=50.0"));
+        expected.addAll(JavaProcess.IMAGE_JVM_OPTIONS);
+        assertEquals(expected, List.of(javaOpts.group(1).split(" ")), dockerfile.toString());
+    }
+
+    @Test
+    void theScriptStartsEveryJvmWithTheImagesOptions() throws IOException {
+        String script = Files.readString(Repo.ROOT.resolve("csrflow"));
+        Matcher options = Pattern.compile("(?m)^JVM_OPTS=\\((.*)\\)$").matcher(script);
+        assertTrue(options.find(), "./csrflow: no JVM_OPTS=(...)");
+        assertEquals(JavaProcess.IMAGE_JVM_OPTIONS, List.of(options.group(1).split(" ")));
+        List<String> starts = script.lines().filter(line -> line.matches("\\s*start_bg .*\"\\$JAVA\".*")).toList();
+        assertEquals(4, starts.size(), "the broker, the API, the fleet and the services: " + starts);
+        for (String start : starts) {
+            assertTrue(start.contains("\"$JAVA\" \"${JVM_OPTS[@]}\" -Xmx"), start);
+        }
     }
 
     @ParameterizedTest

@@ -232,6 +232,8 @@ class EnvironmentMatchesCodeTest {
         String entrypoint = fleet.path("entrypoint").toString();
         assertTrue(entrypoint.contains("CSRFLOW_FLEET_BOOTSTRAP_TOKEN=") && entrypoint.contains("/credentials/bootstrap-token"),
                 entrypoint);
+        // The image's own entrypoint with a token: its JVM options too.
+        assertTrue(entrypoint.contains("exec java $$JAVA_OPTS -Xmx256m $$JAVA_OPTS_APPEND -cp "), entrypoint);
         assertTrue(fleet.path("volumes").toString().contains("fleet-simulator-credentials:/credentials:ro"),
                 fleet.path("volumes").toString());
         JsonNode step = services.path(file.credentialsStep);

@@ -24,6 +24,15 @@ public final class JavaProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** How long a stopped process may take to shut down before it is killed. */
     private static final Duration GRACE = Duration.ofSeconds(40);
+    /**
+     * The JVM options of every image ({@code JAVA_OPTS} in its Dockerfile, less the share of the
+     * container's memory that {@code -Xmx} stands for here), so that tests and benchmarks run each
+     * JVM with the collector it runs with in a cluster. The JDK's default, G1, cost csrflow's four
+     * services about 14% more CPU per certificate on two cores (docs/performance.md).
+     */
+    public static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90",
+            "-XX:+ExitOnOutOfMemoryError");
 
     private final String name;
     private final Path log;
@@ -35,14 +44,16 @@ public final class JavaProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Runs {@code java -Xmx… <javaArgs>} with {@code env} added to this JVM's environment. */
+    /**
+     * Runs {@code java <image JVM options> -Xmx… <javaArgs>} with {@code env} added to this JVM's
+     * environment.
+     */
     public static JavaProcess start(String name, Path logDir, String maxHeap, Map<String, String> env,
             String... javaArgs) {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx" + maxHeap));
+            List<String> command = javaCommand(maxHeap);
             command.addAll(List.of(javaArgs));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
@@ -51,6 +62,15 @@ public final class JavaProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
+    }
+
+    /** {@code java}, the images' JVM options and {@code -Xmx<maxHeap>}: the start of every command line here. */
+    public static List<String> javaCommand(String maxHeap) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(IMAGE_JVM_OPTIONS);
+        command.add("-Xmx" + maxHeap);
+        return command;
     }
 
     /** A Quarkus service from its {@code target/quarkus-app}. */

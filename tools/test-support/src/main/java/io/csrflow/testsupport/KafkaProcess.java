@@ -1,6 +1,5 @@
 package io.csrflow.testsupport;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -179,9 +178,8 @@ public final class KafkaProcess implements AutoCloseable {
     }
 
     private Process java(String mainClass, String... args) throws IOException {
-        String javaBin = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> command = new java.util.ArrayList<>(List.of(javaBin, "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), mainClass));
+        List<String> command = JavaProcess.javaCommand("512m");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
