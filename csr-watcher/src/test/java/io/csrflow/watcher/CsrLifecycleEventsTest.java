@@ -120,8 +120,10 @@ class CsrLifecycleEventsTest {
         await().atMost(WAIT).until(() -> phasesOf(probe, "denied-1").contains(CsrPhase.DENIED));
 
         createKubeletCsr(bootstrap, "failed-1", "worker-4");
+        // Each state published before the next is written: an unsent snapshot is replaced by a newer
+        // one, by design, so a CSR approved at once may never be seen Pending on the topic.
+        await().atMost(WAIT).until(() -> phasesOf(probe, "failed-1").contains(CsrPhase.PENDING));
         CertificateSigningRequest approved = approve(admin, "failed-1");
-        // Published before the failure is written: an unsent snapshot is replaced by a newer one, by design.
         await().atMost(WAIT).until(() -> phasesOf(probe, "failed-1").contains(CsrPhase.APPROVED));
         admin.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder(approved)
                 .editStatus().addToConditions(new CertificateSigningRequestConditionBuilder().withType("Failed")
