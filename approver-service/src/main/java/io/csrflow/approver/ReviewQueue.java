@@ -8,11 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.CsrTracing;
 import io.csrflow.service.KeyedWork;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
 
 /**
  * The approver's reviews, many CSRs at once and each CSR's in turn: records from {@code csr.observed}
@@ -22,10 +21,10 @@ import io.opentelemetry.api.trace.Tracer;
 @ApplicationScoped
 public class ReviewQueue {
     private final KeyedWork work;
-    private final Tracer tracer;
+    private final CsrTracing tracing;
 
-    ReviewQueue(ApproverConfig config, MeterRegistry registry, OpenTelemetry openTelemetry) {
-        this.tracer = CsrTrace.tracer(openTelemetry);
+    ReviewQueue(ApproverConfig config, MeterRegistry registry, CsrTracing tracing) {
+        this.tracing = tracing;
         this.work = new KeyedWork("csrflow.approver.reviews", config.approver().parallelism(),
                 config.approver().maxQueued(), registry);
     }
@@ -38,7 +37,7 @@ public class ReviewQueue {
     /** Another review of CSR {@code name} that no record stands for (a retry). */
     public void retry(String name, String uid, Runnable review) {
         // A retry belongs to the CSR's trace, under its root: the span that scheduled it has ended.
-        work.submit(name, () -> CsrTrace.run(tracer, "approver-service review (retry)", SpanKind.INTERNAL,
+        work.submit(name, () -> tracing.run("approver-service review (retry)", SpanKind.INTERNAL,
                 CsrTrace.rootOf(uid), name, review));
     }
 

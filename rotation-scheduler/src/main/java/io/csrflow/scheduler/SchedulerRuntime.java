@@ -28,9 +28,7 @@ import io.csrflow.pki.CryptoProviders;
 import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.csrflow.service.CsrTrace;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
+import io.csrflow.service.CsrTracing;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 
@@ -47,15 +45,15 @@ public class SchedulerRuntime {
     private final Map<String, Object> kafkaClient;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final Tracer tracer;
+    private final CsrTracing tracing;
     private final Instance<KubernetesClient> kubernetes;
     private NodeDirectory nodes = NodeDirectory.NONE;
     private KubePodDirectory pods;
     private SchedulerStreams streams;
 
     SchedulerRuntime(SchedulerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaClient,
-            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes, OpenTelemetry openTelemetry) {
-        this.tracer = CsrTrace.tracer(openTelemetry);
+            Clock clock, MeterRegistry registry, Instance<KubernetesClient> kubernetes, CsrTracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.kafkaClient = Map.copyOf(kafkaClient);
         this.clock = clock;
@@ -117,7 +115,7 @@ public class SchedulerRuntime {
                 s.podCertificates().overdueMargin());
         // Asks the API only when a pod certificate is overdue: no informer, no connection before that.
         pods = new KubePodDirectory(kubernetes.get());
-        streams = new SchedulerStreams(props, settings, nodes, pods, clock, registry, tracer).start();
+        streams = new SchedulerStreams(props, settings, nodes, pods, clock, registry, tracing).start();
         registry.gauge("csrflow.scheduler.restored.records", streams, st -> st.status().restoredRecords());
     }
 

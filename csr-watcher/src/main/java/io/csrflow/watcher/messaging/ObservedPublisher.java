@@ -22,11 +22,10 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.EventCodec;
 import io.csrflow.events.PodCertificateObserved;
 import io.csrflow.service.Backoff;
-import io.csrflow.service.CsrTrace;
+import io.csrflow.service.CsrTracing;
 import io.csrflow.service.KafkaBootstrap;
 import io.csrflow.watcher.WatcherConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -52,19 +51,18 @@ public class ObservedPublisher {
 
     @Inject
     ObservedPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WatcherConfig config,
-            MeterRegistry registry, Clock clock, OpenTelemetry openTelemetry, KafkaBootstrap bootstrap) {
+            MeterRegistry registry, Clock clock, CsrTracing tracing, KafkaBootstrap bootstrap) {
         this.bootstrap = bootstrap;
         this.kafkaConfig = kafkaConfig;
         this.config = config;
         WatcherConfig.Publisher settings = config.watcher().publisher();
         this.backoff = new Backoff(settings.retryBackoffMin(), settings.retryBackoffMax());
         EventCodec codec = new EventCodec("/csrflow/csr-watcher", clock);
-        var tracer = CsrTrace.tracer(openTelemetry);
         this.csrs = new SnapshotSender<>(SnapshotKind.csrs(config.topics().observed()), this::awaitProducer, codec,
-                backoff, tracer, registry);
+                backoff, tracing, registry);
         this.podCertificates = new SnapshotSender<>(
                 SnapshotKind.podCertificates(config.topics().podCertificatesObserved()), this::awaitProducer, codec,
-                backoff, tracer, registry);
+                backoff, tracing, registry);
     }
 
     @PostConstruct

@@ -12,12 +12,12 @@ import io.csrflow.events.EventCodec;
 import io.csrflow.service.Backoff;
 import io.csrflow.service.CsrLogContext;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.CsrTracing;
 import io.csrflow.watcher.domain.LatestSnapshotOutbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
 
 /**
  * Gets one kind of snapshot to its topic: a {@link LatestSnapshotOutbox} keyed by the event's key
@@ -40,7 +40,7 @@ final class SnapshotSender<T> {
     private final Producers producers;
     private final EventCodec codec;
     private final Backoff backoff;
-    private final Tracer tracer;
+    private final CsrTracing tracing;
     private final MeterRegistry registry;
     private final Counter failures;
     /** Failed sends since the broker last acknowledged one: the next pause grows with it. */
@@ -51,14 +51,14 @@ final class SnapshotSender<T> {
     private volatile boolean running = true;
     private volatile KafkaProducer<String, byte[]> producer;
 
-    SnapshotSender(SnapshotKind<T> kind, Producers producers, EventCodec codec, Backoff backoff, Tracer tracer,
+    SnapshotSender(SnapshotKind<T> kind, Producers producers, EventCodec codec, Backoff backoff, CsrTracing tracing,
             MeterRegistry registry) {
         this.kind = kind;
         this.outbox = new LatestSnapshotOutbox<>(kind.resourceVersion(), kind.deleted());
         this.producers = producers;
         this.codec = codec;
         this.backoff = backoff;
-        this.tracer = tracer;
+        this.tracing = tracing;
         this.registry = registry;
         this.failures = Counter.builder(kind.metrics() + ".publish.failures")
                 .description("Sends of " + kind.name() + " that failed and will be retried").register(registry);
@@ -131,7 +131,7 @@ final class SnapshotSender<T> {
         ProducerRecord<String, byte[]> record = codec.encode(kind.type(), snapshot).toProducerRecord(kind.topic());
         // Every observation of an object is a span of the object's one trace (see CsrTrace), and the
         // record carries it to the services that act on it.
-        CsrTrace.run(tracer, kind.span() + kind.phase(snapshot), SpanKind.PRODUCER,
+        tracing.run(kind.span() + kind.phase(snapshot), SpanKind.PRODUCER,
                 CsrTrace.rootOf(kind.uid().apply(snapshot)), pending.key(),
                 () -> CsrTrace.injectCurrent(record.headers()));
         try {

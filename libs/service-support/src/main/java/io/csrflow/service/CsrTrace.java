@@ -4,21 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.function.Supplier;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 
@@ -28,7 +23,7 @@ import io.opentelemetry.context.propagation.TextMapSetter;
  * watcher sees the CSR again, where no header can travel). So the trace id is derived from the
  * CSR's uid: whichever service meets the CSR first, and every later observation of it, lands in
  * the same trace without any coordination. Headers still carry the span that caused the record,
- * so spans nest where Kafka connects them.
+ * so spans nest where Kafka connects them. Work runs in its spans through {@link CsrTracing}.
  *
  * <p>The W3C propagator is used directly rather than the SDK's configured one: the
  * {@code traceparent} header is part of the event contract and is written even when span export
@@ -40,25 +35,22 @@ public final class CsrTrace {
     private CsrTrace() {
     }
 
-    /**
-     * csrflow's tracer. Taken from the {@code OpenTelemetry} bean rather than Quarkus' injectable
-     * {@code Tracer}, which goes through {@code GlobalOpenTelemetry}: used by a consumer before the
-     * SDK bean exists (records waiting at startup), that installs a no-op global and the SDK then
-     * fails to start.
-     */
-    public static Tracer tracer(io.opentelemetry.api.OpenTelemetry openTelemetry) {
-        return openTelemetry.getTracer("io.csrflow");
-    }
-
     /** The trace id of a CSR: the first 16 bytes of SHA-256("csrflow|" + uid), in hex. */
     public static String traceId(String csrUid) {
-        return HexFormat.of().formatHex(digest(csrUid), 0, 16);
+        return traceIdOf(digest(csrUid));
+    }
+
+    private static String traceIdOf(byte[] digest) {
+        return HexFormat.of().formatHex(digest, 0, 16);
     }
 
     /** The context every span about this CSR descends from when no header says otherwise. */
     public static Context rootOf(String csrUid) {
-        byte[] digest = digest(csrUid);
-        SpanContext root = SpanContext.createFromRemoteParent(HexFormat.of().formatHex(digest, 0, 16),
+        return rootOf(digest(csrUid));
+    }
+
+    private static Context rootOf(byte[] digest) {
+        SpanContext root = SpanContext.createFromRemoteParent(traceIdOf(digest),
                 HexFormat.of().formatHex(digest, 16, 24), TraceFlags.getSampled(), TraceState.getDefault());
         return Context.root().with(Span.wrap(root));
     }
@@ -67,7 +59,8 @@ public final class CsrTrace {
     public static Context parentOf(Headers headers, String csrUid) {
         Context extracted = W3C.extract(Context.root(), headers, HEADERS);
         SpanContext span = Span.fromContext(extracted).getSpanContext();
-        return span.isValid() && span.getTraceId().equals(traceId(csrUid)) ? extracted : rootOf(csrUid);
+        byte[] digest = digest(csrUid);
+        return span.isValid() && span.getTraceId().equals(traceIdOf(digest)) ? extracted : rootOf(digest);
     }
 
     /** Writes the current span as {@code traceparent} (replacing any). */
@@ -75,32 +68,6 @@ public final class CsrTrace {
         headers.remove("traceparent");
         headers.remove("tracestate");
         W3C.inject(Context.current(), headers, SETTER);
-    }
-
-    /**
-     * Runs {@code work} in a span named {@code name} under {@code parent}, with the CSR's name in
-     * the logging context; failures are recorded on the span and rethrown.
-     */
-    public static <T> T call(Tracer tracer, String name, SpanKind kind, Context parent, String csrName,
-            Supplier<T> work) {
-        Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(kind)
-                .setAttribute("csrflow.csr.name", csrName).startSpan();
-        try (Scope ignored = span.makeCurrent()) {
-            return CsrLogContext.call(csrName, work);
-        } catch (RuntimeException | Error e) {
-            span.recordException(e);
-            span.setStatus(StatusCode.ERROR, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
-            throw e;
-        } finally {
-            span.end();
-        }
-    }
-
-    public static void run(Tracer tracer, String name, SpanKind kind, Context parent, String csrName, Runnable work) {
-        call(tracer, name, kind, parent, csrName, () -> {
-            work.run();
-            return null;
-        });
     }
 
     private static byte[] digest(String csrUid) {

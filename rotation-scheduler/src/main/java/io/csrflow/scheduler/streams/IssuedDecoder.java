@@ -11,20 +11,20 @@ import io.csrflow.events.Identities;
 import io.csrflow.scheduler.inventory.CertificateTrust;
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.CsrTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
 
 /** {@code cert.issued} → sighting, keyed by identity as the contract keys the topic. */
 final class IssuedDecoder extends InputDecoder {
 
-    private final Tracer tracer;
+    private final CsrTracing tracing;
 
     private final CertificateTrust trust;
 
-    IssuedDecoder(String topic, Tracer tracer, CertificateTrust trust) {
+    IssuedDecoder(String topic, CsrTracing tracing, CertificateTrust trust) {
         super(topic);
-        this.tracer = tracer;
+        this.tracing = tracing;
         this.trust = trust;
     }
 
@@ -52,10 +52,13 @@ final class IssuedDecoder extends InputDecoder {
                     issued.csrName(), leaf, issued.issuedAt(), Sighting.Source.CERT_ISSUED);
             LeafSightings.requireSame(claimed, sighting);
         }
-        // The certificate reaches the scheduler: the last span of the CSR's trace.
-        CsrTrace.run(tracer, "rotation-scheduler track", SpanKind.CONSUMER,
-                CsrTrace.parentOf(record.headers(), issued.csrUid() == null ? issued.csrName() : issued.csrUid()),
-                issued.csrName(), () -> Span.current().setAttribute("csrflow.certificate.serial", issued.serial()));
+        if (tracing.exported()) {
+            // The certificate reaches the scheduler: the last span of the CSR's trace. Nothing carries
+            // its context on, so without export there is nothing to do.
+            tracing.run("rotation-scheduler track", SpanKind.CONSUMER,
+                    CsrTrace.parentOf(record.headers(), issued.csrUid() == null ? issued.csrName() : issued.csrUid()),
+                    issued.csrName(), () -> Span.current().setAttribute("csrflow.certificate.serial", issued.serial()));
+        }
         return record.withValue(Decoded.of(sighting));
     }
 }

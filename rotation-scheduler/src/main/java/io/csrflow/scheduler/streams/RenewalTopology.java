@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.Stores;
 import io.csrflow.scheduler.inventory.Sighting;
 import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.scheduler.pods.PodDirectory;
-import io.opentelemetry.api.trace.Tracer;
+import io.csrflow.service.CsrTracing;
 
 /**
  * cert.issued ──decode──────────────────────────────┐
@@ -37,7 +37,7 @@ public final class RenewalTopology {
      *                           meets in the same task
      */
     public static Topology build(SchedulerSettings settings, int identityPartitions, NodeDirectory nodes,
-            PodDirectory pods, Clock clock, SchedulerMeters meters, Tracer tracer) {
+            PodDirectory pods, Clock clock, SchedulerMeters meters, CsrTracing tracing) {
         SchedulerSettings.Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.INVENTORY),
@@ -49,7 +49,7 @@ public final class RenewalTopology {
 
         KStream<String, Sighting> issued = valid(builder
                 .stream(topics.issued(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cert-issued"))
-                .process(() -> new IssuedDecoder(topics.issued(), tracer, settings.trust()), Named.as("decode-cert-issued")),
+                .process(() -> new IssuedDecoder(topics.issued(), tracing, settings.trust()), Named.as("decode-cert-issued")),
                 "cert-issued", topics.deadLetter(), meters);
         KStream<String, Sighting> csrs = valid(builder
                 .stream(topics.observed(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("csr-observed"))

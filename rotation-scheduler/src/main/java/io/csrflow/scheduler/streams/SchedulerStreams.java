@@ -26,8 +26,8 @@ import io.csrflow.scheduler.nodes.NodeDirectory;
 import io.csrflow.scheduler.pods.PodDirectory;
 import io.csrflow.scheduler.query.LocalInventory;
 import io.csrflow.service.Backoff;
+import io.csrflow.service.CsrTracing;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.trace.Tracer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 
 /**
@@ -54,7 +54,7 @@ public final class SchedulerStreams implements AutoCloseable {
     private final Clock clock;
     private final SchedulerMeters meters;
     private final MeterRegistry registry;
-    private final Tracer tracer;
+    private final CsrTracing tracing;
     private final AtomicLong restored = new AtomicLong();
     private final Thread starter;
     private volatile KafkaStreams streams;
@@ -64,8 +64,8 @@ public final class SchedulerStreams implements AutoCloseable {
 
     /** {@code config} holds at least bootstrap.servers and application.id; the rest has safe defaults. */
     public SchedulerStreams(Map<String, ?> config, SchedulerSettings settings, NodeDirectory nodes, PodDirectory pods,
-            Clock clock, MeterRegistry registry, Tracer tracer) {
-        this.tracer = tracer;
+            Clock clock, MeterRegistry registry, CsrTracing tracing) {
+        this.tracing = tracing;
         this.config = defaults(config);
         this.settings = settings;
         this.nodes = nodes;
@@ -121,7 +121,7 @@ public final class SchedulerStreams implements AutoCloseable {
                 return;
             }
             KafkaStreams created = new KafkaStreams(
-                    RenewalTopology.build(settings, identityPartitions, nodes, pods, clock, meters, tracer), config);
+                    RenewalTopology.build(settings, identityPartitions, nodes, pods, clock, meters, tracing), config);
             created.setGlobalStateRestoreListener(new RestoreCounter());
             created.setUncaughtExceptionHandler(e -> {
                 TrustUnavailableException untrusted = causeOf(e);

@@ -46,8 +46,8 @@ import io.csrflow.scheduler.streams.SchedulerStreams;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.KafkaProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.csrflow.scheduler.inventory.CertificateTrust;
+import io.csrflow.service.CsrTracing;
 
 /**
  * Fleet scale, measured and printed (never asserted against a time): N certificates into the
@@ -150,7 +150,7 @@ class InventoryScaleBenchmark {
             SchedulerSettings settings, SimpleMeterRegistry meters) {
         SchedulerStreams s = new SchedulerStreams(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 StreamsConfig.APPLICATION_ID_CONFIG, applicationId, StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
-                settings, NodeDirectory.NONE, PodDirectory.NONE, Clock.systemUTC(), meters, OpenTelemetry.noop().getTracer("benchmark")).start();
+                settings, NodeDirectory.NONE, PodDirectory.NONE, Clock.systemUTC(), meters, CsrTracing.off()).start();
         await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> s.status().running());
         return s;
     }

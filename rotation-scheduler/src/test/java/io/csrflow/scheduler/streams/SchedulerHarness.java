@@ -34,9 +34,9 @@ import io.csrflow.testsupport.EventProbe;
 import io.csrflow.testsupport.KafkaBrokers;
 import io.csrflow.testsupport.MutableClock;
 import io.csrflow.scheduler.inventory.CertificateTrust;
+import io.csrflow.service.CsrTracing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import io.opentelemetry.api.OpenTelemetry;
 
 /**
  * A scheduler topology on the real test broker, with its own topics and application id, a clock
@@ -124,7 +124,7 @@ final class SchedulerHarness implements AutoCloseable {
                 StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
                 StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         SchedulerStreams instance = new SchedulerStreams(config, settings, nodes, pods, clock, new SimpleMeterRegistry(),
-                OpenTelemetry.noop().getTracer("test"))
+                CsrTracing.off())
                 .start();
         instances.add(instance);
         return instance;

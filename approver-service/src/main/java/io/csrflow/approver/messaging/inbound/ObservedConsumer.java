@@ -16,12 +16,11 @@ import io.csrflow.events.CsrObserved;
 import io.csrflow.events.CsrPhase;
 import io.csrflow.events.EventType;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.CsrTracing;
 import io.csrflow.service.PhaseHints;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
 
 /**
  * {@code csr.observed} in: pending CSRs are reviewed; snapshots announcing another phase are
@@ -36,12 +35,12 @@ public class ObservedConsumer {
     private final ReviewQueue queue;
     private final RecordDecoder decoder;
 
-    private final Tracer tracer;
+    private final CsrTracing tracing;
 
-    ObservedConsumer(ReviewService reviews, ReviewQueue queue, MeterRegistry registry, OpenTelemetry openTelemetry) {
+    ObservedConsumer(ReviewService reviews, ReviewQueue queue, MeterRegistry registry, CsrTracing tracing) {
         this.reviews = reviews;
         this.queue = queue;
-        this.tracer = CsrTrace.tracer(openTelemetry);
+        this.tracing = tracing;
         this.decoder = new RecordDecoder(registry, "csrflow.approver.records.malformed");
     }
 
@@ -57,7 +56,7 @@ public class ObservedConsumer {
     private void review(ConsumerRecord<String, byte[]> record) {
         CloudEvent<CsrObserved> event = decoder.decode(EventType.CSR_OBSERVED, record);
         if (event.data().phase() == CsrPhase.PENDING) {
-            CsrTrace.run(tracer, "approver-service review", SpanKind.CONSUMER,
+            tracing.run("approver-service review", SpanKind.CONSUMER,
                     CsrTrace.parentOf(record.headers(), event.data().uid()), event.data().name(),
                     () -> reviews.review(event.data().name(), event.data().uid()));
         }

@@ -18,12 +18,11 @@ import io.csrflow.signer.LostAnnouncements;
 import io.csrflow.signer.SigningQueue;
 import io.csrflow.signer.SigningService;
 import io.csrflow.service.CsrTrace;
+import io.csrflow.service.CsrTracing;
 import io.csrflow.service.PhaseHints;
 import io.csrflow.service.RecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
 
 /**
  * Approvals in: {@code csr.decisions} APPROVED from the approver, and {@code csr.observed} in phase
@@ -40,14 +39,14 @@ public class ApprovalConsumers {
     private final LostAnnouncements lostAnnouncements;
     private final RecordDecoder decoder;
 
-    private final Tracer tracer;
+    private final CsrTracing tracing;
 
     ApprovalConsumers(SigningService signing, SigningQueue queue, LostAnnouncements lostAnnouncements,
-            MeterRegistry registry, OpenTelemetry openTelemetry) {
+            MeterRegistry registry, CsrTracing tracing) {
         this.signing = signing;
         this.queue = queue;
         this.lostAnnouncements = lostAnnouncements;
-        this.tracer = CsrTrace.tracer(openTelemetry);
+        this.tracing = tracing;
         this.decoder = new RecordDecoder(registry, "csrflow.signer.records.malformed");
     }
 
@@ -69,7 +68,7 @@ public class ApprovalConsumers {
     private void decision(ConsumerRecord<String, byte[]> record) {
         CsrDecision decision = decoder.decode(EventType.CSR_DECISION, record).data();
         if (decision.outcome() == DecisionOutcome.APPROVED) {
-            CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER,
+            tracing.run("signer-service sign", SpanKind.CONSUMER,
                     CsrTrace.parentOf(record.headers(), decision.csrUid()), decision.csrName(),
                     () -> signing.sign(decision.csrName(), decision.csrUid()));
         }
@@ -78,7 +77,7 @@ public class ApprovalConsumers {
     private void observed(ConsumerRecord<String, byte[]> record) {
         CsrObserved csr = decoder.decode(EventType.CSR_OBSERVED, record).data();
         if (csr.phase() == CsrPhase.APPROVED) {
-            CsrTrace.run(tracer, "signer-service sign", SpanKind.CONSUMER, CsrTrace.parentOf(record.headers(), csr.uid()),
+            tracing.run("signer-service sign", SpanKind.CONSUMER, CsrTrace.parentOf(record.headers(), csr.uid()),
                     csr.name(), () -> signing.sign(csr.name(), csr.uid()));
         } else if (csr.phase() == CsrPhase.ISSUED) {
             lostAnnouncements.check(csr);
