@@ -208,6 +208,9 @@ class ApproverComponentTest {
 
         await().atMost(WAIT).until(() -> decisionFor("traced-1") != null && decisionFor("traced-2") != null);
         assertEquals(traceId, received("traced-1").traceId());
+        // Span export is off here, as by default: the review makes no span of its own, and the
+        // decision names the span of the observation that caused it.
+        assertEquals("00-" + traceId + "-00f067aa0ba902b7-01", received("traced-1").headers().get("traceparent"));
         assertEquals(CsrTrace.traceId(untraced.getMetadata().getUid()), received("traced-2").traceId());
     }
 

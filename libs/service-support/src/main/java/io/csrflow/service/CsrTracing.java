@@ -52,7 +52,8 @@ public final class CsrTracing {
      */
     public <T> T call(String name, SpanKind kind, Context parent, String csrName, Supplier<T> work) {
         if (tracer == null) {
-            try (Scope ignored = parent.makeCurrent()) {
+            // The parent's span over whatever else is current, as a span of its own would be.
+            try (Scope ignored = Context.current().with(Span.fromContext(parent)).makeCurrent()) {
                 return CsrLogContext.call(csrName, work);
             }
         }

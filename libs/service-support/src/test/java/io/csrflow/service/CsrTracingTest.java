@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.MDC;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -54,6 +55,11 @@ class CsrTracingTest {
                 }
             }).build())
             .build();
+
+    @AfterEach
+    void closeSdk() {
+        sdk.close();
+    }
 
     private static String traceparent(RecordHeaders headers) {
         return new String(headers.lastHeader("traceparent").value(), StandardCharsets.UTF_8);
