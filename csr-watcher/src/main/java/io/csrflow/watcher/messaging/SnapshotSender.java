@@ -127,13 +127,16 @@ final class SnapshotSender<T> {
     }
 
     private void send(LatestSnapshotOutbox.Pending<T> pending) {
-        T snapshot = pending.snapshot();
-        ProducerRecord<String, byte[]> record = codec.encode(kind.type(), snapshot).toProducerRecord(kind.topic());
-        // Every observation of an object is a span of the object's one trace (see CsrTrace), and the
-        // record carries it to the services that act on it.
-        tracing.run(kind.span() + kind.phase(snapshot), SpanKind.PRODUCER,
-                CsrTrace.rootOf(kind.uid().apply(snapshot)), pending.key(),
-                () -> CsrTrace.injectCurrent(record.headers()));
+        ProducerRecord<String, byte[]> record;
+        try {
+            record = recordOf(pending);
+        } catch (RuntimeException e) {
+            // The same snapshot would fail the same way on every retry, and its slot would stay in
+            // flight for good: no later snapshot of the object would ever be sent.
+            LOG.errorf(e, "%s for %s cannot be made into a record; not published", kind.name(), pending.key());
+            drop(pending, "unencodable");
+            return;
+        }
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
@@ -147,6 +150,17 @@ final class SnapshotSender<T> {
         }
     }
 
+    private ProducerRecord<String, byte[]> recordOf(LatestSnapshotOutbox.Pending<T> pending) {
+        T snapshot = pending.snapshot();
+        ProducerRecord<String, byte[]> record = codec.encode(kind.type(), snapshot).toProducerRecord(kind.topic());
+        // Every observation of an object is a span of the object's one trace (see CsrTrace), and the
+        // record carries it to the services that act on it.
+        tracing.run(kind.span() + kind.phase(snapshot), SpanKind.PRODUCER,
+                CsrTrace.rootOf(kind.uid().apply(snapshot)), pending.key(),
+                () -> CsrTrace.injectCurrent(record.headers()));
+        return record;
+    }
+
     private void delivered(LatestSnapshotOutbox.Pending<T> pending) {
         outbox.sent(pending);
         failuresInARow.set(0);
@@ -154,15 +168,21 @@ final class SnapshotSender<T> {
                 .increment();
     }
 
+    /**
+     * Gives up on a snapshot that no retry can publish, settled as if sent: the object's next
+     * snapshot may then go, and the cleaner may judge the CSR, which waiting would never allow.
+     */
+    private void drop(LatestSnapshotOutbox.Pending<T> pending, String reason) {
+        outbox.sent(pending);
+        registry.counter(kind.metrics() + ".events.dropped", "reason", reason).increment();
+    }
+
     private void failed(LatestSnapshotOutbox.Pending<T> pending, Exception error) {
         if (error instanceof RecordTooLargeException) {
             // Retrying cannot help; say which object and move on rather than block every other one.
-            // Settled as if sent, so that the cleaner may judge the CSR: waiting would never get this
-            // state published.
             LOG.errorf("%s for %s is larger than the broker accepts; not published: %s", kind.name(),
                     pending.key(), error.getMessage());
-            outbox.sent(pending);
-            registry.counter(kind.metrics() + ".events.dropped", "reason", "record-too-large").increment();
+            drop(pending, "record-too-large");
             return;
         }
         failures.increment();
