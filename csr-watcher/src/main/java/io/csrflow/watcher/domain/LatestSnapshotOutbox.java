@@ -84,7 +84,10 @@ public final class LatestSnapshotOutbox<T> {
         return Optional.of(pending);
     }
 
-    /** The broker has the snapshot: forget the key unless a newer snapshot arrived meanwhile. */
+    /**
+     * The broker has the snapshot, or it was dropped as one no retry could publish: forget the key
+     * unless a newer snapshot arrived meanwhile.
+     */
     public synchronized void sent(Pending<T> pending) {
         Slot<T> slot = settle(pending);
         if (slot != null) {
@@ -95,7 +98,8 @@ public final class LatestSnapshotOutbox<T> {
 
     /**
      * Whether the broker acknowledged the snapshot of {@code key} at exactly {@code version} since
-     * the last {@link #clear()}. False for a version not acknowledged yet: waiting, in flight, or not
+     * the last {@link #clear()} (or it was dropped, see {@link #sent}). False for a version not
+     * acknowledged yet: waiting, in flight, or not
      * even offered (the informer's cache may show a state before it is offered here).
      */
     public synchronized boolean acknowledged(String key, String version) {

@@ -87,7 +87,8 @@ public class ObservedPublisher {
 
     /**
      * Whether the broker has the state of the CSR {@code name} at {@code resourceVersion} on
-     * csr.observed (or refused it for its size, so that it never will); false until this replica's
+     * csr.observed (or it was dropped as one that no retry could publish: too large, or not encodable);
+     * false until this replica's
      * publisher has been offered that state and had it acknowledged in this term of leadership.
      */
     public boolean acknowledged(String name, String resourceVersion) {

@@ -23,7 +23,8 @@ import io.opentelemetry.api.trace.SpanKind;
  * Gets one kind of snapshot to its topic: a {@link LatestSnapshotOutbox} keyed by the event's key
  * and one thread that sends from it through the publisher's shared producer. While Kafka is away
  * the outbox keeps the latest snapshot per object and the thread retries with backoff, so the
- * informer never blocks and nothing is lost; a slot is freed only by the broker's acknowledgement.
+ * informer never blocks and nothing is lost; a slot is freed only by the broker's acknowledgement,
+ * or by dropping a snapshot that no retry could publish (logged and counted).
  * Each kind has its own thread and backoff, so one kind's failures never hold the other back.
  */
 final class SnapshotSender<T> {
@@ -133,7 +134,8 @@ final class SnapshotSender<T> {
         } catch (RuntimeException e) {
             // The same snapshot would fail the same way on every retry, and its slot would stay in
             // flight for good: no later snapshot of the object would ever be sent.
-            LOG.errorf(e, "%s for %s cannot be made into a record; not published", kind.name(), pending.key());
+            CsrLogContext.run(pending.key(), () -> LOG.errorf(e, "%s for %s cannot be made into a record; not "
+                    + "published", kind.name(), pending.key()));
             drop(pending, "unencodable");
             return;
         }
