@@ -99,8 +99,8 @@ public final class LatestSnapshotOutbox<T> {
     /**
      * Whether the broker acknowledged the snapshot of {@code key} at exactly {@code version} since
      * the last {@link #clear()} (or it was dropped, see {@link #sent}). False for a version not
-     * acknowledged yet: waiting, in flight, or not
-     * even offered (the informer's cache may show a state before it is offered here).
+     * acknowledged yet: waiting, in flight, or not even offered (the informer's cache may show a
+     * state before it is offered here).
      */
     public synchronized boolean acknowledged(String key, String version) {
         return version != null && version.equals(acknowledged.get(key));

@@ -87,9 +87,9 @@ public class ObservedPublisher {
 
     /**
      * Whether the broker has the state of the CSR {@code name} at {@code resourceVersion} on
-     * csr.observed (or it was dropped as one that no retry could publish: too large, or not encodable);
-     * false until this replica's
-     * publisher has been offered that state and had it acknowledged in this term of leadership.
+     * csr.observed (or it was dropped as one that no retry could publish: too large, or not
+     * encodable); false until this replica's publisher has been offered that state and had it
+     * acknowledged in this term of leadership.
      */
     public boolean acknowledged(String name, String resourceVersion) {
         return csrs.acknowledged(name, resourceVersion);
