@@ -232,9 +232,14 @@ class SignerComponentTest {
                 Files.readString(lapsed.certFile())));
         published.getData().put(file, published.getData().get(file) + Files.readString(elsewhere.certFile())
                 + Files.readString(lapsed.certFile()));
+        Instant keepUntil = Instant.now().plus(Duration.ofDays(2));
+        Instant lapsedUntil = Instant.now().minusSeconds(60);
         published.getMetadata().getAnnotations().put("csrflow.io/retired-cas", "kube-apiserver-client-kubelet/"
-                + fingerprint + "=" + Instant.now().plus(Duration.ofDays(2)) + ",kube-apiserver-client-kubelet/"
-                + lapsedFingerprint + "=" + Instant.now().minusSeconds(60));
+                + fingerprint + "=" + keepUntil + ",kube-apiserver-client-kubelet/" + lapsedFingerprint + "=" + lapsedUntil);
+        // Signed with the CA key the replicas share, as the replica that saw the replacement signs it.
+        published.getMetadata().getAnnotations().put("csrflow.io/retired-cas-proof", recordProof(
+                "kubernetes.io/kube-apiserver-client-kubelet", List.of(fingerprint + "=" + keepUntil, lapsedFingerprint
+                        + "=" + lapsedUntil), CaFilesResource.folder.resolve("ca.crt"), CaFilesResource.folder.resolve("ca.key")));
         admin.configMaps().inNamespace("csrflow").resource(published).update();
 
         rotate("csrflow-test-ca-after-elsewhere");
@@ -245,6 +250,58 @@ class SignerComponentTest {
         String record = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getMetadata()
                 .getAnnotations().get("csrflow.io/retired-cas");
         assertTrue(record.contains(fingerprint) && !record.contains(lapsedFingerprint), record);
+    }
+
+    /**
+     * A CA put into the bundle and the record by someone who may edit the ConfigMap but holds no CA key of
+     * the signer (here it signs the record with the intruding CA's own key): never trusted, never published.
+     */
+    @Test
+    void aCaInTheRecordThatNoCaOfTheSignerSignedIsNotTrusted() throws Exception {
+        TestCa intruder = TestCa.create(Files.createTempDirectory("intruder"), "csrflow-intruding-ca",
+                Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
+        String intruderPem = Files.readString(intruder.certFile());
+        String fingerprint = io.csrflow.pki.Fingerprints.sha256(io.csrflow.pki.Pem.firstCertificate(intruderPem));
+        String file = "kube-apiserver-client-kubelet.crt";
+        String entry = fingerprint + "=" + Instant.now().plus(Duration.ofDays(2));
+        var published = publishedBundles();
+        published.getData().put(file, published.getData().get(file) + intruderPem);
+        published.getMetadata().getAnnotations().put("csrflow.io/retired-cas", "kube-apiserver-client-kubelet/" + entry);
+        published.getMetadata().getAnnotations().put("csrflow.io/retired-cas-proof", recordProof(
+                "kubernetes.io/kube-apiserver-client-kubelet", List.of(entry), intruder.certFile(), intruder.keyFile()));
+        admin.configMaps().inNamespace("csrflow").resource(published).update();
+        double refusedBefore = refusedRecords();
+
+        rotate("csrflow-test-ca-after-intruder");
+
+        String bundle = bundle("kube-apiserver-client-kubelet");
+        assertTrue(!bundle.contains(intruderPem.trim()), "not trusted:\n" + bundle);
+        String record = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getMetadata()
+                .getAnnotations().get("csrflow.io/retired-cas");
+        assertTrue(!record.contains(fingerprint), record);
+        assertTrue(refusedRecords() > refusedBefore, "counted");
+    }
+
+    private static double refusedRecords() {
+        return io.csrflow.testsupport.PrometheusText.sum(given().get("/q/metrics").then().statusCode(200).extract()
+                .asString(), "csrflow_signer_trust_bundle_record_refused_total",
+                java.util.Map.of("signer", "kubernetes.io/kube-apiserver-client-kubelet"));
+    }
+
+    /**
+     * The annotation {@code csrflow.io/retired-cas-proof} for one signer's entries ({@code <sha256>=<keep
+     * until>}), signed with the given CA as docs/signer.md describes the record.
+     */
+    private static String recordProof(String signer, List<String> entries, Path caCert, Path caKey) throws Exception {
+        var ca = new io.csrflow.pki.CaLoader(new org.bouncycastle.jce.provider.BouncyCastleProvider()).load(caCert, caKey);
+        StringBuilder text = new StringBuilder("csrflow.io/retired-cas v1\n").append(signer).append('\n');
+        entries.stream().sorted().forEach(e -> text.append(e).append('\n'));
+        var signature = java.security.Signature.getInstance(ca.signatureAlgorithm(),
+                new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        signature.initSign(ca.key());
+        signature.update(text.toString().getBytes(StandardCharsets.UTF_8));
+        return signer.substring("kubernetes.io/".length()) + "/" + io.csrflow.pki.Fingerprints.sha256(ca.certificate())
+                + "=" + Base64.getUrlEncoder().withoutPadding().encodeToString(signature.sign());
     }
 
     /** A kubelet client CSR for {@code node}, approved, and its certificate once the signer wrote it. */

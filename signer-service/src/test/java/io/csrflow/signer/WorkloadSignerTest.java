@@ -146,6 +146,10 @@ class WorkloadSignerTest {
                 Arguments.of("refused-client-auth", List.of("digital signature", "key encipherment", "client auth"),
                         TestCsrs.subject(null).dnsNames("web.shop.svc"), "profile/usages",
                         "profile/usages: usage \"client auth\" is not allowed; the profile allows server"),
+                // No extended key usage: the certificate would serve any purpose, client auth included.
+                Arguments.of("refused-no-eku", List.of("digital signature"), TestCsrs.subject(null)
+                        .dnsNames("web.shop.svc"), "profile/usages", "profile/usages: the request names no extended "
+                        + "key usage, and a certificate without one is valid for any purpose; ask for \"server auth\""),
                 Arguments.of("refused-uri", SERVER, TestCsrs.subject(null).dnsNames("web.shop.svc")
                         .uris("spiffe://cluster.local/ns/shop/sa/web"), "profile/san-types",
                         "profile/san-types: uri SAN \"spiffe://cluster.local/ns/shop/sa/web\" is not allowed"),
@@ -215,6 +219,34 @@ class WorkloadSignerTest {
         X509Certificate ca = Pem.firstCertificate(Files.readString(shortLived.certFile()));
         assertEquals(ca.getNotAfter(), certificate.getNotAfter());
         assertEquals(ca.getSubjectX500Principal(), certificate.getIssuerX500Principal());
+    }
+
+    /**
+     * The workload CA's files replaced by the cluster client CA's: refused as at start (its bundle goes
+     * to every namespace and what it signs would chain to the cluster's client CA); the CA in use signs on.
+     */
+    @Test
+    void aReloadOntoTheKeyOfAKubernetesSignersCaIsRefusedAndTheCaInUseSignsOn() throws Exception {
+        Path workload = WorkloadSignerResource.workload;
+        String certInUse = Files.readString(workload.resolve("ca.crt"));
+        String keyInUse = Files.readString(workload.resolve("ca.key"));
+        Map<String, String> labels = Map.of("signer", SIGNER);
+        double failuresBefore = PrometheusText.sum(given().get("/q/metrics").asString(),
+                "csrflow_signer_ca_reload_failures_total", labels);
+        try {
+            Files.writeString(workload.resolve("ca.key"), Files.readString(WorkloadSignerResource.shared.resolve("ca.key")));
+            Files.writeString(workload.resolve("ca.crt"), Files.readString(WorkloadSignerResource.shared.resolve("ca.crt")));
+            await().atMost(WAIT).until(() -> PrometheusText.sum(given().get("/q/metrics").asString(),
+                    "csrflow_signer_ca_reload_failures_total", labels) > failuresBefore);
+
+            approved("workload-after-refused-reload", SIGNER, SERVER, TestCsrs.subject(null)
+                    .dnsNames("refused-reload.shop.svc"), 3600);
+            assertEquals(Pem.firstCertificate(certInUse).getSubjectX500Principal(),
+                    certificate("workload-after-refused-reload").getIssuerX500Principal());
+        } finally {
+            Files.writeString(workload.resolve("ca.key"), keyInUse);
+            Files.writeString(workload.resolve("ca.crt"), certInUse);
+        }
     }
 
     /** Replaces the workload CA's files in place, as a Secret update does, and waits until it signs. */

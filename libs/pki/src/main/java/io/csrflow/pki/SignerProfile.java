@@ -23,17 +23,24 @@ public record SignerProfile(Set<Kind> kinds, Set<SanType> sanTypes, int maxSans,
 
     /** A family of certificates and the Kubernetes usages it consists of. */
     public enum Kind {
-        SERVER(List.of("digital signature", "key encipherment", "server auth")),
-        CLIENT(List.of("digital signature", "key encipherment", "client auth"));
+        SERVER("server auth"),
+        CLIENT("client auth");
 
+        private final String extendedUsage;
         private final List<String> usages;
 
-        Kind(List<String> usages) {
-            this.usages = usages;
+        Kind(String extendedUsage) {
+            this.extendedUsage = extendedUsage;
+            this.usages = List.of("digital signature", "key encipherment", extendedUsage);
         }
 
         public List<String> usages() {
             return usages;
+        }
+
+        /** The extended key usage that makes a certificate of this kind. */
+        String extendedUsage() {
+            return extendedUsage;
         }
 
         String label() {
@@ -114,6 +121,14 @@ public record SignerProfile(Set<Kind> kinds, Set<SanType> sanTypes, int maxSans,
                 return violation(USAGES, "usage \"" + CsrParser.escape(usage) + "\" is not allowed; the profile "
                         + "allows " + kindsText() + ": " + String.join(", ", allowed));
             }
+        }
+        // Without an extended key usage a certificate serves any purpose (RFC 5280, 4.2.1.12): a client-only
+        // profile would issue what a TLS server may present, so one of the profile's own is required.
+        List<String> extended = kinds.stream().sorted().map(Kind::extendedUsage).toList();
+        if (usages.stream().noneMatch(extended::contains)) {
+            return violation(USAGES, "the request names no extended key usage, and a certificate without one is "
+                    + "valid for any purpose; ask for " + String.join(" or ", extended.stream().map(u -> "\"" + u
+                    + "\"").toList()));
         }
         SubjectAltNames sans = csr.sans();
         for (Map.Entry<SanType, List<String>> byType : Map.of(SanType.DNS, sans.dnsNames(), SanType.IP,

@@ -42,6 +42,10 @@ class SignerProfileTest {
                         TestCsrs.subject(null).dnsNames("a.shop.svc"), null, null),
                 Arguments.of("client auth", List.of("digital signature", "key encipherment", "client auth"),
                         TestCsrs.subject(null).dnsNames("a.shop.svc"), SignerProfile.USAGES, "usage \"client auth\" is not allowed"),
+                Arguments.of("no extended key usage", List.of("digital signature", "key encipherment"),
+                        TestCsrs.subject(null).dnsNames("a.shop.svc"), SignerProfile.USAGES,
+                        "the request names no extended key usage, and a certificate without one is valid for any "
+                                + "purpose; ask for \"server auth\""),
                 Arguments.of("cert sign", List.of("digital signature", "cert sign", "server auth"),
                         TestCsrs.subject(null).dnsNames("a.shop.svc"), SignerProfile.USAGES, "usage \"cert sign\""),
                 Arguments.of("URI SAN", SERVER, TestCsrs.subject(null).dnsNames("a.shop.svc")

@@ -1,6 +1,8 @@
 package io.csrflow.signer.ca;
 
+import java.security.GeneralSecurityException;
 import java.security.Provider;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import org.jboss.logging.Logger;
 import io.csrflow.pki.CaLoadException;
 import io.csrflow.pki.CaLoader;
 import io.csrflow.pki.CertificateAuthority;
+import io.csrflow.pki.Fingerprints;
 import io.csrflow.pki.Pkcs11CaLoader;
 import io.csrflow.pki.SignerNames;
 import io.csrflow.pki.SignerProfile;
@@ -49,8 +52,11 @@ public class CaRegistry {
     private static final List<String> DEFAULT_SIGNERS = List.of(SignerNames.KUBELET_CLIENT, SignerNames.KUBELET_SERVING,
             SignerNames.APISERVER_CLIENT);
 
-    /** A CA replaced while running, trusted until nothing it signed can still be valid. */
-    private record Retired(X509Certificate certificate, Instant keepUntil) {
+    /**
+     * A CA replaced while running, trusted until nothing it signed can still be valid; {@code observed}
+     * when this replica saw the replacement itself, not when it was adopted from the published record.
+     */
+    private record Retired(X509Certificate certificate, Instant keepUntil, boolean observed) {
     }
 
     private final Map<String, CaSource> sources = new LinkedHashMap<>();
@@ -60,6 +66,7 @@ public class CaRegistry {
     private final Map<String, List<Retired>> retired = new ConcurrentHashMap<>();
     private final Map<String, String> stamps = new ConcurrentHashMap<>();
     private final CaLoader loader;
+    private final Provider provider;
     private final Pkcs11CaLoader tokenLoader = new Pkcs11CaLoader();
     private final SignerConfig.Signer config;
     private final MeterRegistry registry;
@@ -78,6 +85,7 @@ public class CaRegistry {
     CaRegistry(SignerConfig config, Provider provider, MeterRegistry registry, Event<CaChanged> changed, Clock clock) {
         this.config = config.signer();
         this.loader = new CaLoader(provider);
+        this.provider = provider;
         this.registry = registry;
         this.changed = changed;
         this.clock = clock;
@@ -125,18 +133,13 @@ public class CaRegistry {
 
     void start(@Observes StartupEvent event) throws CaLoadException {
         for (Map.Entry<String, CaSource> entry : sources.entrySet()) {
-            load(entry.getKey(), entry.getValue());
+            load(entry.getKey(), entry.getValue(), entry.getValue().stamp());
         }
         for (String signer : authorities.keySet()) {
             registry.gauge("csrflow.signer.ca.not.after", Tags.of("signer", signer), authorities,
                     a -> a.containsKey(signer) ? a.get(signer).certificate().getNotAfter().getTime() / 1000.0 : Double.NaN);
         }
         LOG.infof("serving signers %s", authorities.keySet());
-        Map<String, X509Certificate> current = new LinkedHashMap<>();
-        authorities.forEach((signer, ca) -> current.put(signer, ca.certificate()));
-        customSignerOnKubernetesKey(current).ifPresent(refusal -> {
-            throw new IllegalArgumentException(refusal);
-        });
         sharedServingCa().ifPresent(LOG::warn);
         changed.fire(new CaChanged(bundles()));
         long every = config.reloadInterval().toMillis();
@@ -258,19 +261,93 @@ public class CaRegistry {
     }
 
     /**
-     * A CA another replica (or this one before a restart) replaced, as the published bundle records it:
-     * trusted here too until {@code keepUntil}. Ignored for signers not served here, for the current CA
-     * and once past its time.
+     * A CA another replica (or this one before a restart) replaced, as the published record says, once
+     * {@link #vouched} has shown that a CA of this signer signed the record: trusted here too until
+     * {@code keepUntil}, which is held to what a replacement would have given it (the CA's own end, the
+     * signer's longest certificate from now). Ignored for signers not served here, for a certificate that
+     * is not a CA, for the current CA and once past its time.
      */
     public void adopt(String signer, X509Certificate certificate, Instant keepUntil) {
         CertificateAuthority current = authorities.get(signer);
-        if (current == null || current.certificate().equals(certificate) || !keepUntil.isAfter(clock.instant())) {
+        Instant until = earliest(keepUntil, certificate.getNotAfter().toInstant(),
+                clock.instant().plus(maxDuration(signer)));
+        if (current == null || current.certificate().equals(certificate) || certificate.getBasicConstraints() < 0
+                || !until.isAfter(clock.instant())) {
             return;
         }
         List<Retired> list = retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>());
         if (list.stream().noneMatch(r -> r.certificate().equals(certificate))) {
-            list.add(new Retired(certificate, keepUntil));
+            list.add(new Retired(certificate, until, false));
         }
+    }
+
+    private static Instant earliest(Instant first, Instant... others) {
+        Instant earliest = first;
+        for (Instant other : others) {
+            earliest = other.isBefore(earliest) ? other : earliest;
+        }
+        return earliest;
+    }
+
+    /**
+     * The signer's current CA key signs {@code record} (the published record of its replaced CAs), so
+     * that a replica adopts only CAs that a holder of one of this signer's CA keys recorded, never what
+     * someone with write access to the ConfigMap alone put there.
+     *
+     * @return the signature, and the SHA-256 fingerprint of the CA certificate that verifies it
+     */
+    public Vouch vouch(String signer, byte[] record) throws GeneralSecurityException {
+        CertificateAuthority ca = authorities.get(signer);
+        if (ca == null) {
+            throw new IllegalArgumentException(signer + " is not served here");
+        }
+        Signature signature = Signature.getInstance(ca.signatureAlgorithm(), ca.signingProvider().orElse(provider));
+        signature.initSign(ca.key());
+        signature.update(record);
+        return new Vouch(Fingerprints.sha256(ca.certificate()), signature.sign());
+    }
+
+    /** A signature over a record, by the CA certificate with this SHA-256 fingerprint. */
+    public record Vouch(String caFingerprint, byte[] signature) {
+    }
+
+    /**
+     * Whether {@code vouch} is a signature over {@code record} by a CA this replica knows as the signer's
+     * of its own knowledge: the current or next CA, one listed as previous, or one it saw replaced.
+     * CAs adopted from the record itself never count, so the record cannot vouch for itself.
+     */
+    public boolean vouched(String signer, byte[] record, Vouch vouch) {
+        for (X509Certificate known : ownKnowledge(signer)) {
+            if (!Fingerprints.sha256(known).equals(vouch.caFingerprint())) {
+                continue;
+            }
+            try {
+                Signature signature = Signature.getInstance(known.getPublicKey() instanceof java.security.interfaces.RSAKey
+                        ? "SHA256withRSA" : "SHA256withECDSA", provider);
+                signature.initVerify(known.getPublicKey());
+                signature.update(record);
+                return signature.verify(vouch.signature());
+            } catch (GeneralSecurityException | RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private List<X509Certificate> ownKnowledge(String signer) {
+        List<X509Certificate> known = new ArrayList<>();
+        CertificateAuthority current = authorities.get(signer);
+        if (current != null) {
+            known.add(current.certificate());
+        }
+        X509Certificate next = nextCertificates.get(signer);
+        if (next != null) {
+            known.add(next);
+        }
+        known.addAll(previousCertificates.getOrDefault(signer, List.of()));
+        retired.getOrDefault(signer, List.of()).stream().filter(Retired::observed).map(Retired::certificate)
+                .forEach(known::add);
+        return known;
     }
 
     /** Current CA certificate, then the next one if configured, then the earlier ones still vouching for something. */
@@ -300,7 +377,7 @@ public class CaRegistry {
         return earlier;
     }
 
-    private void load(String signer, CaSource source) throws CaLoadException {
+    private void load(String signer, CaSource source, String stamp) throws CaLoadException {
         X509Certificate next = source.nextCertFile().isPresent() ? loader.readCertificate(source.nextCertFile().get())
                 : null;
         List<X509Certificate> previous = new ArrayList<>();
@@ -310,6 +387,13 @@ public class CaRegistry {
         CertificateAuthority ca = source.pkcs11().isPresent()
                 ? tokenLoader.load(source.certFile(), source.pkcs11().get())
                 : loader.load(source.certFile(), source.keyFile().orElseThrow());
+        Map<String, X509Certificate> serving = new LinkedHashMap<>();
+        authorities.forEach((name, authority) -> serving.put(name, authority.certificate()));
+        serving.put(signer, ca.certificate());
+        Optional<String> refusal = customSignerOnKubernetesKey(serving);
+        if (refusal.isPresent()) {
+            throw new CaLoadException(refusal.get());
+        }
         ca.warnings().forEach(w -> LOG.warnf("CA of %s: %s", signer, w));
         CertificateAuthority replaced = authorities.put(signer, ca);
         if (replaced != null && !replaced.certificate().equals(ca.certificate())) {
@@ -321,7 +405,9 @@ public class CaRegistry {
             nextCertificates.remove(signer);
         }
         previousCertificates.put(signer, List.copyOf(previous));
-        stamps.put(signer, source.stamp());
+        // The stamp of the files before they were read: files replaced while they were read differ from it,
+        // so the next tick loads them again (a stamp taken now would match them and hide the change).
+        stamps.put(signer, stamp);
     }
 
     private void retire(String signer, X509Certificate old) {
@@ -329,7 +415,7 @@ public class CaRegistry {
         Instant maxIssued = clock.instant().plus(maxDuration(signer));
         Instant keepUntil = lastValid.isBefore(maxIssued) ? lastValid : maxIssued;
         retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                .add(new Retired(old, keepUntil));
+                .add(new Retired(old, keepUntil, true));
         LOG.infof("CA of %s replaced: the old CA (%s, serial %s) stays in the trust bundle until %s", signer,
                 old.getSubjectX500Principal().getName(), old.getSerialNumber().toString(16), keepUntil);
     }
@@ -342,7 +428,7 @@ public class CaRegistry {
                 continue;
             }
             try {
-                load(entry.getKey(), entry.getValue());
+                load(entry.getKey(), entry.getValue(), stamp);
                 any = true;
                 LOG.infof("reloaded the CA of %s from %s", entry.getKey(), entry.getValue().certFile());
                 registry.counter("csrflow.signer.ca.reloads", "signer", entry.getKey()).increment();

@@ -1,5 +1,6 @@
 package io.csrflow.signer.kube;
 
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Trust distribution: a ConfigMap with each served signer's CA bundle ({@code <signer>.crt},
@@ -35,8 +37,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  *
  * <p>The ConfigMap is also the replicas' shared memory of CAs replaced while running: the annotation
  * {@link #RETIRED} lists each such CA (signer, SHA-256 of the certificate, until when it stays
- * trusted). A replica that did not see the replacement, or that restarted since, adopts them before
- * it publishes, so replicas never overwrite each other's bundles with fewer CAs.
+ * trusted), signed by the signer's current CA ({@link RetiredCaRecord}). A replica that did not see the
+ * replacement, or that restarted since, adopts them before it publishes, so replicas never overwrite
+ * each other's bundles with fewer CAs; but only when a CA it knows of its own (current, next, previous,
+ * or seen replaced) signed them: whoever may edit the ConfigMap cannot make a CA trusted that way.
  *
  * <p>Publishing runs on a thread of its own and is tried again with backoff until the API takes it:
  * at start-up the API server may not answer yet, or the signer's Role may not be bound yet, and
@@ -45,14 +49,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 @ApplicationScoped
 public class TrustBundle {
     /** {@code <signer>/<sha256>=<keep until>} entries, comma separated. */
-    public static final String RETIRED = "csrflow.io/retired-cas";
+    public static final String RETIRED = RetiredCaRecord.ENTRIES;
     private static final Logger LOG = Logger.getLogger(TrustBundle.class);
-    private static final String PREFIX = "kubernetes.io/";
     private static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
     private final KubernetesClient client;
     private final SignerConfig.TrustBundle config;
     private final CaRegistry cas;
+    private final MeterRegistry registry;
     private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "trust-bundle-publisher");
         thread.setDaemon(true);
@@ -61,10 +65,11 @@ public class TrustBundle {
     /** Counts CA changes: a retry for an earlier one stops when a newer one is being published. */
     private long change;
 
-    TrustBundle(KubernetesClient client, SignerConfig config, CaRegistry cas) {
+    TrustBundle(KubernetesClient client, SignerConfig config, CaRegistry cas, MeterRegistry registry) {
         this.client = client;
         this.config = config.signer().trustBundle();
         this.cas = cas;
+        this.registry = registry;
     }
 
     synchronized void publish(@Observes CaRegistry.CaChanged changed) {
@@ -117,15 +122,15 @@ public class TrustBundle {
         }
         Map<String, String> data = new TreeMap<>();
         cas.bundles().forEach((signer, certificates) -> data.put(file(signer), Pem.of(certificates)));
-        String retired = retiredAnnotation();
+        Map<String, String> record = record();
         if (current == null) {
             client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder().withNewMetadata()
                     .withName(config.name()).withNamespace(config.namespace())
-                    .addToLabels("app.kubernetes.io/part-of", "csrflow").addToAnnotations(RETIRED, retired)
+                    .addToLabels("app.kubernetes.io/part-of", "csrflow").addToAnnotations(record)
                     .endMetadata().withData(data).build()).create();
         } else {
             client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder(current)
-                    .editMetadata().addToAnnotations(RETIRED, retired).endMetadata().withData(data).build())
+                    .editMetadata().addToAnnotations(record).endMetadata().withData(data).build())
                     .update();
         }
     }
@@ -135,42 +140,54 @@ public class TrustBundle {
         publisher.shutdownNow();
     }
 
-    /** Every CA the published record says was replaced and is still trusted, if its certificate is there too. */
+    /**
+     * Every CA the published record says was replaced and is still trusted, if its certificate is there
+     * too and a CA this replica knows of its own signed the signer's part of the record.
+     */
     private void adoptRetired(ConfigMap current) {
-        String recorded = current.getMetadata().getAnnotations() == null ? null
-                : current.getMetadata().getAnnotations().get(RETIRED);
-        if (recorded == null || recorded.isBlank() || current.getData() == null) {
+        Map<String, String> annotations = current.getMetadata().getAnnotations();
+        if (annotations == null || current.getData() == null) {
             return;
         }
-        for (String entry : recorded.split(",")) {
-            int equals = entry.indexOf('=');
-            int slash = equals < 0 ? -1 : entry.lastIndexOf('/', equals);
-            if (slash < 0) {
-                continue;
+        Map<String, CaRegistry.Vouch> proofs = RetiredCaRecord.proofs(annotations.get(RetiredCaRecord.PROOFS));
+        RetiredCaRecord.entries(annotations.get(RetiredCaRecord.ENTRIES)).forEach((signer, entries) -> {
+            if (cas.forSigner(signer).isEmpty()) {
+                return;
             }
-            String named = entry.substring(0, slash).trim();
-            String signer = named.contains("/") ? named : PREFIX + named;
-            String fingerprint = entry.substring(slash + 1, equals).trim();
-            Instant keepUntil;
-            try {
-                keepUntil = Instant.parse(entry.substring(equals + 1).trim());
-            } catch (RuntimeException e) {
-                continue;
+            CaRegistry.Vouch proof = proofs.get(signer);
+            if (proof == null || !cas.vouched(signer, RetiredCaRecord.signed(signer, entries), proof)) {
+                registry.counter("csrflow.signer.trust.bundle.record.refused", "signer", signer).increment();
+                LOG.warnf("the record of replaced CAs of %s in ConfigMap %s/%s is %s; its %d CA(s) are not trusted "
+                        + "(list a CA still needed in previous-cert-files)", signer, config.namespace(), config.name(),
+                        proof == null ? "not signed" : "not signed by a CA of this signer", entries.size());
+                return;
             }
             for (X509Certificate certificate : certificates(current.getData().get(file(signer)))) {
-                if (Fingerprints.sha256(certificate).equals(fingerprint)) {
-                    cas.adopt(signer, certificate, keepUntil);
-                }
+                String fingerprint = Fingerprints.sha256(certificate);
+                entries.stream().filter(e -> e.fingerprint().equals(fingerprint))
+                        .forEach(e -> cas.adopt(signer, certificate, e.keepUntil()));
             }
-        }
+        });
     }
 
-    private String retiredAnnotation() {
-        List<String> entries = new ArrayList<>();
-        cas.retiredUntil().forEach((signer, until) -> until.forEach((certificate, keepUntil) -> entries.add(
-                shortName(signer) + "/" + Fingerprints.sha256(certificate) + "="
-                        + keepUntil)));
-        return String.join(",", entries);
+    /** The record of replaced CAs, each signer's part signed by its current CA. */
+    private Map<String, String> record() {
+        Map<String, List<RetiredCaRecord.Entry>> entries = new TreeMap<>();
+        cas.retiredUntil().forEach((signer, until) -> until.forEach((certificate, keepUntil) -> entries
+                .computeIfAbsent(signer, s -> new ArrayList<>())
+                .add(new RetiredCaRecord.Entry(Fingerprints.sha256(certificate), keepUntil))));
+        Map<String, CaRegistry.Vouch> proofs = new TreeMap<>();
+        entries.forEach((signer, list) -> {
+            try {
+                proofs.put(signer, cas.vouch(signer, RetiredCaRecord.signed(signer, list)));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // Published unsigned: this replica still trusts them, others and later starts will not.
+                registry.counter("csrflow.signer.trust.bundle.record.unsigned", "signer", signer).increment();
+                LOG.errorf("could not sign the record of replaced CAs of %s with its CA key: %s", signer, e.getMessage());
+            }
+        });
+        return Map.of(RetiredCaRecord.ENTRIES, RetiredCaRecord.entriesAnnotation(entries), RetiredCaRecord.PROOFS,
+                RetiredCaRecord.proofsAnnotation(proofs));
     }
 
     private static List<X509Certificate> certificates(String pem) {
@@ -186,10 +203,5 @@ public class TrustBundle {
 
     private static String file(String signer) {
         return SignerNames.bundleFile(signer);
-    }
-
-    /** Kubernetes' signers without their {@code kubernetes.io/} prefix, as ever; any other by its full name. */
-    private static String shortName(String signer) {
-        return signer.startsWith(PREFIX) ? signer.substring(PREFIX.length()) : signer;
     }
 }
