@@ -16,14 +16,18 @@ import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 
 /**
  * The post-issuance check (Boulder's): the certificate just signed is read back and must verify with
  * the CA's key and say exactly what its {@link CertificateTemplate} says: the same public key, the
- * same encoded subject and SAN extension byte for byte, the same validity, no extension beyond
- * KeyUsage, ExtendedKeyUsage, BasicConstraints CA:false, the key identifiers and the SANs, and an
- * Authority Key Identifier that names the key only. A mismatch is a bug in the signer; the
+ * same encoded subject and SAN extension byte for byte, the same validity, the CA's subject as issuer,
+ * the same KeyUsage (critical) and ExtendedKeyUsage byte for byte, BasicConstraints CA:false and
+ * critical, no extension beyond those, the key identifiers and the SANs, and an Authority Key
+ * Identifier that names the key only. A mismatch is a bug in the signer; the
  * certificate is discarded, never written or published.
  */
 public final class IssuanceCheck {
@@ -56,6 +60,20 @@ public final class IssuanceCheck {
                 && certificate.getNotAfter().toInstant().equals(template.validity().notAfter()),
                 "issued certificate's validity differs from the computed one");
         require(certificate.getBasicConstraints() == -1, "issued certificate is a CA certificate");
+        require(Arrays.equals(certificate.getIssuerX500Principal().getEncoded(),
+                ca.certificate().getSubjectX500Principal().getEncoded()),
+                "issued certificate's issuer is not the CA's subject");
+        // What the certificate may be used for, compared with the template rather than trusted to the
+        // encoder: a wrong bit here is a certificate for another purpose.
+        require(template.keyUsageBits() == 0 ? extension(certificate, Extension.keyUsage.getId()) == null
+                : Arrays.equals(extension(certificate, Extension.keyUsage.getId()), der(new KeyUsage(template.keyUsageBits())))
+                        && critical(certificate, Extension.keyUsage),
+                "issued certificate's key usage differs from the intended one");
+        byte[] eku = extension(certificate, Extension.extendedKeyUsage.getId());
+        require(template.extendedKeyUsages().isEmpty() ? eku == null : eku != null && Arrays.equals(eku,
+                der(new ExtendedKeyUsage(template.extendedKeyUsages().toArray(KeyPurposeId[]::new)))),
+                "issued certificate's extended key usage differs from the intended one");
+        require(critical(certificate, Extension.basicConstraints), "issued certificate's basic constraints are not critical");
         byte[] san = extension(certificate, Extension.subjectAlternativeName.getId());
         require(template.sans() == null ? san == null : san != null && Arrays.equals(san, der(template.sans())),
                 "issued certificate's SAN extension differs from the intended one");
@@ -66,6 +84,10 @@ public final class IssuanceCheck {
         require(authority != null && authority.getKeyIdentifier() != null && authority.getAuthorityCertIssuer() == null
                 && authority.getAuthorityCertSerialNumber() == null,
                 "issued certificate's Authority Key Identifier must hold the key identifier only");
+    }
+
+    private static boolean critical(X509Certificate certificate, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) {
+        return certificate.getCriticalExtensionOIDs() != null && certificate.getCriticalExtensionOIDs().contains(oid.getId());
     }
 
     private static boolean extensionsAre(X509Certificate certificate, CertificateTemplate template) {

@@ -236,6 +236,26 @@ class SigningTest {
         assertEquals("issued certificate's subject differs from the intended one", e.getMessage());
     }
 
+    @Test
+    void issuanceCheckRefusesAKeyUsageOtherThanTheIntendedOne() throws Exception {
+        ParsedCsr csr = CsrParser.defaults().parse(TestCsrs.kubelet("n7").pem());
+        Validity validity = validity();
+        CertificateTemplate intended = SigningPolicy.template(csr, List.of("digital signature", "client auth"), validity);
+        CertificateTemplate certSign = new CertificateTemplate(intended.subject(), intended.commonName(),
+                intended.organizations(), intended.publicKey(), null, org.bouncycastle.asn1.x509.KeyUsage.keyCertSign
+                        | intended.keyUsageBits(), intended.extendedKeyUsages(), validity);
+        SigningFailedException e = assertThrows(SigningFailedException.class, () -> IssuanceCheck.verify(
+                new CertificateIssuer(BC, new SecureRandom()).issue(certSign, ca), intended, ca, BC));
+        assertEquals("issued certificate's key usage differs from the intended one", e.getMessage());
+
+        CertificateTemplate serverAuth = new CertificateTemplate(intended.subject(), intended.commonName(),
+                intended.organizations(), intended.publicKey(), null, intended.keyUsageBits(),
+                List.of(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth), validity);
+        e = assertThrows(SigningFailedException.class, () -> IssuanceCheck.verify(
+                new CertificateIssuer(BC, new SecureRandom()).issue(serverAuth, ca), intended, ca, BC));
+        assertEquals("issued certificate's extended key usage differs from the intended one", e.getMessage());
+    }
+
     @ParameterizedTest(name = "O={0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"\\system:masters", "#0c0e73797374656d3a6d617374657273",
             "#zz", "\\#41"})
