@@ -189,10 +189,11 @@ public interface ApproverConfig {
          * Whether a Service's short names ({@code svc} and {@code svc.<namespace>}) are certified besides
          * {@code svc.<namespace>.svc[.<cluster-domain>]}. A short name means a different Service in each
          * namespace that resolves it ({@code kafka}), or a name outside the cluster when a namespace is
-         * named like a domain ({@code vault.corp}), and every namespace trusts the same CA: turn them
-         * off where namespaces belong to different tenants.
+         * named like a domain ({@code vault.corp}), and every namespace trusts the same CA: off by
+         * default, so that one namespace's certificate never answers for another's Service; turn them
+         * on only where every namespace trusts every other.
          */
-        @WithDefault("true")
+        @WithDefault("false")
         boolean shortNames();
 
         /**

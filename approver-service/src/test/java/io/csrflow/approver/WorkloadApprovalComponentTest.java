@@ -206,7 +206,7 @@ class WorkloadApprovalComponentTest {
 
     @Test
     void anotherServiceAccountsServiceIsDeniedSayingWhose() {
-        request(token("web"), "impostor-serving", TestCsrs.subject(null).dnsNames("web-svc", "other-svc.shop.svc"));
+        request(token("web"), "impostor-serving", TestCsrs.subject(null).dnsNames("web-svc.shop.svc", "other-svc.shop.svc"));
 
         await().atMost(WAIT).until(() -> condition(admin, "impostor-serving") != null);
         assertEquals("Denied", condition(admin, "impostor-serving").getType());
@@ -215,6 +215,22 @@ class WorkloadApprovalComponentTest {
                 + "pods of service account other, not web", condition(admin, "impostor-serving").getMessage());
         await().atMost(WAIT).until(() -> !events(admin, "impostor-serving").isEmpty());
         assertEquals("Warning", events(admin, "impostor-serving").get(0).getType());
+    }
+
+    /**
+     * By default a Service's short names are not certified: {@code web-svc} means another Service in
+     * every namespace that resolves it, while every namespace trusts the same CA.
+     */
+    @Test
+    void aShortServiceNameIsDeniedByDefaultNamingTheFullOne() {
+        request(token("web"), "short-serving", TestCsrs.subject(null).dnsNames("web-svc"));
+
+        await().atMost(WAIT).until(() -> condition(admin, "short-serving") != null);
+        assertEquals("Denied", condition(admin, "short-serving").getType());
+        assertEquals("SANNotEntitled", condition(admin, "short-serving").getReason());
+        assertTrue(condition(admin, "short-serving").getMessage().contains("web-svc is a short Service name, which means "
+                + "another Service in every namespace that resolves it (csrflow.approver.workload.short-names is off): "
+                + "ask for web-svc.shop.svc.cluster.local"), condition(admin, "short-serving").getMessage());
     }
 
     @Test
@@ -226,7 +242,7 @@ class WorkloadApprovalComponentTest {
         assertTrue(condition(admin, "sibling-serving").getMessage().contains("10.0.34.3 is Pod shop/web-2, not Pod shop/web-1"),
                 condition(admin, "sibling-serving").getMessage());
 
-        request(podBoundToken("web", "web-1"), "own-serving", TestCsrs.subject(null).dnsNames("web-svc")
+        request(podBoundToken("web", "web-1"), "own-serving", TestCsrs.subject(null).dnsNames("web-svc.shop.svc")
                 .ipAddresses("10.0.34.2"));
         await().atMost(WAIT).until(() -> condition(admin, "own-serving") != null);
         assertEquals("Approved", condition(admin, "own-serving").getType());

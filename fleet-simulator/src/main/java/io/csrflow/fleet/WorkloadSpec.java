@@ -40,10 +40,12 @@ record WorkloadSpec(String namespace, String serviceAccount, String service, Str
         return "system:serviceaccount:" + namespace + ":" + serviceAccount;
     }
 
-    /** The DNS names of a Service as the cluster's DNS answers them. */
+    /**
+     * The DNS names of a Service that name its namespace: the short ones ({@code svc}, {@code svc.<ns>})
+     * mean another Service in every namespace, and the approver certifies them only when told to.
+     */
     static List<String> serviceNames(String service, String namespace, String clusterDomain) {
-        return List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
-                service + "." + namespace + ".svc." + clusterDomain);
+        return List.of(service + "." + namespace + ".svc", service + "." + namespace + ".svc." + clusterDomain);
     }
 
     /** Every DNS SAN this workload asks for: its Service's names, its Pod's, and a foreign Service's if it misbehaves. */

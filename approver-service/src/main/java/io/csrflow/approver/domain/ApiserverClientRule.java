@@ -11,7 +11,8 @@ import io.csrflow.pki.SignerNames;
 /**
  * kube-apiserver-client certificates authenticate to the API server as their subject, so they are
  * approved only when a configured rule allows this requester that subject ({@code system:masters}
- * never gets this far: {@link RequestIntegrityRule}).
+ * never gets this far: {@link RequestIntegrityRule}), and only without SANs: rules speak of subjects,
+ * and a SAN would be an identity no rule considered to whoever else trusts this CA by name.
  */
 final class ApiserverClientRule implements ApprovalRule {
     static final String NAME = "kube-apiserver-client";
@@ -40,6 +41,13 @@ final class ApiserverClientRule implements ApprovalRule {
                     review.checks()));
         }
         Requester requester = review.csr().requester();
+        int sans = review.parsed().sans().count();
+        review.check("no-sans", sans == 0, sans == 0 ? "no SANs" : sans + " SAN(s) requested");
+        if (sans > 0) {
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NO_RULE_ALLOWS, "rules allow subjects only and "
+                    + "this request also names " + sans + " SAN(s), which the API server does not read but others "
+                    + "who trust this CA might; an administrator may approve it", review.checks(), false));
+        }
         String cn = review.parsed().commonName() == null ? "" : review.parsed().commonName();
         for (PolicySettings.SubjectRule rule : settings.rules()) {
             boolean requesterMatches = rule.users().contains(requester.username())

@@ -21,13 +21,14 @@ import io.csrflow.pki.SubjectAltNames;
  * its own {@code status.addresses}. csrflow approves one only when it does not rest on the node's
  * word alone; in this order, the first failing check decides:
  * <ol>
- * <li>the shape (recognizer), lifetime and SAN count bounds;</li>
+ * <li>the shape (recognizer), a requester in {@code system:nodes}, lifetime and SAN count bounds;</li>
  * <li>no SAN is reserved ({@link ReservedAddresses}): DENIED {@code SANReserved};</li>
  * <li>every SAN is within the operator's bounds (DNS pattern, IP ranges): DENIED {@code OutsideServingPolicy};</li>
  * <li>the Node exists: otherwise NO_OPINION {@code NodeNotFound}, asked again (kubelets ask right after registering);</li>
  * <li>an IP SAN is an InternalIP/ExternalIP and a DNS SAN a Hostname/InternalDNS/ExternalDNS of that
  * Node: DENIED {@code SANNotANodeAddress};</li>
- * <li>no other Node lists it: DENIED {@code SANOwnedByAnotherNode};</li>
+ * <li>no other Node lists it, and no DNS SAN's first label is another Node's name or hostname label:
+ * DENIED {@code SANOwnedByAnotherNode};</li>
  * <li>a SAN of a type no bound covers, unless the operator trusts node-reported addresses: NO_OPINION
  * {@code ServingAddressesUnbounded}, left to an administrator;</li>
  * <li>an address the Node added after registering has been there for the settle time: otherwise
@@ -40,6 +41,7 @@ final class KubeletServingRule implements ApprovalRule {
     static final String APPROVED_MESSAGE = "Auto approving kubelet serving certificate after checking node addresses.";
     static final Set<String> IP_TYPES = Set.of("InternalIP", "ExternalIP");
     static final Set<String> DNS_TYPES = Set.of("Hostname", "InternalDNS", "ExternalDNS");
+    static final String NODES_GROUP = "system:nodes";
 
     /** One DNS or IP SAN. */
     private record San(boolean ip, String value) {
@@ -74,11 +76,18 @@ final class KubeletServingRule implements ApprovalRule {
         Recognition recognition = Recognizers.kubeletServing(review.recognizerRequest());
         review.addAll(recognition.checks());
         if (!recognition.recognized()) {
-            String message = "not a valid kubelet serving CSR: " + recognition.firstFailure().name() + ": "
-                    + recognition.firstFailure().detail();
-            return Optional.of(settings.denyUnrecognized()
-                    ? Decision.denied(NAME, DecisionReason.INVALID_SERVING_REQUEST, message, review.checks())
-                    : Decision.noOpinion(NAME, DecisionReason.NOT_RECOGNIZED, message, review.checks(), false));
+            return unrecognized(review, recognition.firstFailure().name() + ": " + recognition.firstFailure().detail());
+        }
+        // The username is only a string the requester's credential maps to; membership of system:nodes
+        // is what the API server's node authenticators (node client certificates, bootstrap-issued
+        // credentials) grant, so a request from outside it is not a kubelet's, whatever its username.
+        List<String> groups = review.csr().requester().groups();
+        boolean inNodes = groups.contains(NODES_GROUP);
+        String groupDetail = "spec.groups " + groups + (inNodes ? "" : " do not include " + NODES_GROUP
+                + ", so the requester did not authenticate as a node");
+        review.check("requester-in-system-nodes", inNodes, groupDetail);
+        if (!inNodes) {
+            return unrecognized(review, "requester-in-system-nodes: " + groupDetail);
         }
         SubjectAltNames parsed = review.parsed().sans();
         Optional<String> limit = limitViolation(review, parsed);
@@ -125,7 +134,7 @@ final class KubeletServingRule implements ApprovalRule {
         }
         List<String> shared = failing(sans, san -> otherOwners(nodeName, san));
         review.check("sans-owned-by-this-node-only", shared.isEmpty(), shared.isEmpty()
-                ? "no other Node lists them" : String.join(", ", shared));
+                ? "no other Node lists them or has their first label as its name or hostname" : String.join(", ", shared));
         if (!shared.isEmpty()) {
             return deny(review, DecisionReason.SAN_OWNED_BY_ANOTHER_NODE, "SAN " + String.join(", ", shared));
         }
@@ -166,9 +175,21 @@ final class KubeletServingRule implements ApprovalRule {
     }
 
     private Optional<String> otherOwners(String nodeName, San san) {
-        Set<String> others = new TreeSet<>(nodes.nodesListing(san.value()));
-        others.remove(nodeName);
-        return others.isEmpty() ? Optional.empty() : Optional.of("also listed by Node " + String.join(", Node ", others));
+        Set<String> listing = new TreeSet<>(nodes.nodesListing(san.value()));
+        listing.remove(nodeName);
+        // A name whose first label is another Node's name or hostname is that Node's even where no
+        // Node lists it: node-b.nodes.example must not go to node A because node B reports no DNS name.
+        Set<String> namesakes = new TreeSet<>(san.ip() ? Set.of() : nodes.nodesNamedAfter(san.value()));
+        namesakes.remove(nodeName);
+        namesakes.removeAll(listing);
+        List<String> why = new ArrayList<>();
+        if (!listing.isEmpty()) {
+            why.add("also listed by Node " + String.join(", Node ", listing));
+        }
+        if (!namesakes.isEmpty()) {
+            why.add("also named after Node " + String.join(", Node ", namesakes));
+        }
+        return why.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", why));
     }
 
     /**
@@ -242,6 +263,14 @@ final class KubeletServingRule implements ApprovalRule {
             }
         }
         return Optional.empty();
+    }
+
+    /** A request that is not a kubelet's serving request: denied or left alone, as the operator chose. */
+    private Optional<Decision> unrecognized(Review review, String failure) {
+        String message = "not a valid kubelet serving CSR: " + failure;
+        return Optional.of(settings.denyUnrecognized()
+                ? Decision.denied(NAME, DecisionReason.INVALID_SERVING_REQUEST, message, review.checks())
+                : Decision.noOpinion(NAME, DecisionReason.NOT_RECOGNIZED, message, review.checks(), false));
     }
 
     private static Optional<Decision> deny(Review review, DecisionReason reason, String message) {

@@ -20,4 +20,18 @@ public final class NodeAddressForms {
         String name = address.toLowerCase(Locale.ROOT);
         return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
+
+    /**
+     * The first label of a name in canonical form ({@code node-b} of {@code Node-B.Nodes.Example.}), or
+     * empty for an IP literal, which names no host.
+     */
+    public static Optional<String> firstLabel(String address) {
+        String name = canonical(address);
+        if (IpLiteral.parse(name).isPresent()) {
+            return Optional.empty();
+        }
+        int dot = name.indexOf('.');
+        String label = dot < 0 ? name : name.substring(0, dot);
+        return label.isEmpty() ? Optional.empty() : Optional.of(label);
+    }
 }

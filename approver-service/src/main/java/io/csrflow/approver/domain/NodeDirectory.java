@@ -31,6 +31,14 @@ public interface NodeDirectory {
     Set<String> nodesListing(String address);
 
     /**
+     * The names of every Node whose name or {@code kubernetes.io/hostname} label has the first label of
+     * this DNS name (compared in {@link NodeAddressForms#canonical} form): {@code node-b.nodes.example}
+     * is named after Node {@code node-b} even where no Node lists it, so a node that lists it is
+     * claiming a neighbour's name under a domain no one else reports.
+     */
+    Set<String> nodesNamedAfter(String dnsName);
+
+    /**
      * When a Node last stopped listing this address (its status changed, or it was deleted), if ever
      * seen: an address another Node gave up must settle again before anyone is certified for it.
      */

@@ -43,10 +43,11 @@ final class ReservedAddresses {
         if (name.contains("*")) {
             return Optional.of("a wildcard");
         }
-        if (IpLiteral.parse(name).isPresent()) {
+        // Judged in the form the name is matched in later: "10.0.0.1." is 10.0.0.1 once its dot goes.
+        String canonical = NodeAddressForms.canonical(name);
+        if (IpLiteral.parse(canonical).isPresent()) {
             return Optional.of("an IP address written as a DNS name");
         }
-        String canonical = NodeAddressForms.canonical(name);
         if (apiServerNames.contains(canonical)) {
             return Optional.of("a name of the API server");
         }

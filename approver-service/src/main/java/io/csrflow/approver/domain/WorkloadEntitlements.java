@@ -1,6 +1,5 @@
 package io.csrflow.approver.domain;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -271,7 +270,9 @@ final class WorkloadEntitlements {
             return IpLiteral.parse(name.replace('-', '.'));
         }
         if (IPV6_DASHED.matcher(name).matches()) {
-            return IpLiteral.parse(name.replace('-', ':')).filter(Inet6Address.class::isInstance);
+            // An IPv4-mapped address (0--ffff-a00-5) is that IPv4 address to CoreDNS, which answers an A
+            // record for it; the JDK already reads it as the Inet4Address it maps, so it is kept as one.
+            return IpLiteral.parse(name.replace('-', ':'));
         }
         return Optional.empty();
     }

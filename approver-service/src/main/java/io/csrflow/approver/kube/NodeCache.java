@@ -3,6 +3,7 @@ package io.csrflow.approver.kube;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +39,7 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class NodeCache implements NodeDirectory {
     private static final String BY_CLAIM = "claimed-address";
+    private static final String BY_FIRST_LABEL = "name-first-label";
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -78,7 +80,8 @@ public class NodeCache implements NodeDirectory {
         });
         // Every SAN of every serving CSR is looked up by the addresses Nodes claim: an index kept by the
         // informer with each change, not a scan of all Nodes per lookup.
-        created.addIndexers(Map.of(BY_CLAIM, node -> List.copyOf(claimed(node))));
+        created.addIndexers(Map.of(BY_CLAIM, node -> List.copyOf(claimed(node)),
+                BY_FIRST_LABEL, node -> List.copyOf(firstLabels(node))));
         // Returns at once: an API server that does not answer yet leaves the cache unsynced (not
         // ready), and the informer lists again with backoff until it answers.
         informer = Informers.start(created, "Nodes");
@@ -110,6 +113,19 @@ public class NodeCache implements NodeDirectory {
     }
 
     @Override
+    public Set<String> nodesNamedAfter(String dnsName) {
+        Set<String> names = new TreeSet<>();
+        SharedIndexInformer<Node> current = informer;
+        Optional<String> label = NodeAddressForms.firstLabel(dnsName);
+        if (current != null && label.isPresent()) {
+            for (Node node : current.getIndexer().byIndex(BY_FIRST_LABEL, label.get())) {
+                names.add(node.getMetadata().getName());
+            }
+        }
+        return names;
+    }
+
+    @Override
     public Optional<Instant> lastReleased(String address) {
         Instant at = released.get(NodeAddressForms.canonical(address));
         if (at != null && at.plus(releaseMemory).isBefore(clock.instant())) {
@@ -122,7 +138,9 @@ public class NodeCache implements NodeDirectory {
     @Override
     public boolean synced() {
         SharedIndexInformer<Node> current = informer;
-        return current != null && current.hasSynced();
+        // hasSynced stays true once the first list is in, even after the informer stopped for good (a
+        // Node it could not read): a stopped informer's Nodes are frozen, and no evidence of ownership.
+        return current != null && current.hasSynced() && current.isRunning();
     }
 
     private void release(String canonicalAddress) {
@@ -146,15 +164,29 @@ public class NodeCache implements NodeDirectory {
     private static Set<String> claimed(Node node) {
         Set<String> addresses = new HashSet<>();
         addresses(node).forEach(a -> addresses.add(NodeAddressForms.canonical(a.getAddress())));
+        names(node).forEach(n -> addresses.add(NodeAddressForms.canonical(n)));
+        return Set.copyOf(addresses);
+    }
+
+    /** The first labels of a Node's name and hostname label: any DNS name starting with one is named after it. */
+    private static Set<String> firstLabels(Node node) {
+        Set<String> labels = new HashSet<>();
+        names(node).forEach(n -> NodeAddressForms.firstLabel(n).ifPresent(labels::add));
+        return Set.copyOf(labels);
+    }
+
+    /** A Node's name and its {@code kubernetes.io/hostname} label, where set. */
+    private static List<String> names(Node node) {
+        List<String> names = new ArrayList<>();
         if (node.getMetadata().getName() != null) {
-            addresses.add(NodeAddressForms.canonical(node.getMetadata().getName()));
+            names.add(node.getMetadata().getName());
         }
         String hostname = node.getMetadata().getLabels() == null ? null
                 : node.getMetadata().getLabels().get("kubernetes.io/hostname");
         if (hostname != null) {
-            addresses.add(NodeAddressForms.canonical(hostname));
+            names.add(hostname);
         }
-        return Set.copyOf(addresses);
+        return names;
     }
 
     private static String key(NodeAddress address) {

@@ -117,6 +117,18 @@ class ApprovalPolicyTest {
         }
 
         @Override
+        public Set<String> nodesNamedAfter(String dnsName) {
+            Optional<String> label = NodeAddressForms.firstLabel(dnsName);
+            Set<String> names = new java.util.TreeSet<>();
+            nodes.values().forEach(n -> {
+                if (label.isPresent() && NodeAddressForms.firstLabel(n.name()).equals(label)) {
+                    names.add(n.name());
+                }
+            });
+            return names;
+        }
+
+        @Override
         public Optional<Instant> lastReleased(String address) {
             return Optional.ofNullable(released.get(NodeAddressForms.canonical(address)));
         }
@@ -252,6 +264,10 @@ class ApprovalPolicyTest {
                         DecisionOutcome.APPROVED, "kubelet-client", "AutoApproved", false),
                 new Case("apiserver client: rule allows", csr(ac, CLIENT, JANE, TestCsrs.subject("jane", "developers").pem()),
                         DecisionOutcome.APPROVED, "kube-apiserver-client", "AutoApproved", false),
+                // A subject the rule allows, with a SAN it does not speak of: left to an administrator.
+                new Case("apiserver client: rule allows the subject, not its SAN", csr(ac, CLIENT, JANE,
+                        TestCsrs.subject("jane", "developers").uris("spiffe://cluster.local/ns/kube-system/sa/admin")
+                                .pem()), DecisionOutcome.NO_OPINION, "kube-apiserver-client", "NoRuleAllows", false),
                 new Case("apiserver client: subject no rule allows", csr(ac, CLIENT, JANE, TestCsrs.subject("admin", "developers").pem()),
                         DecisionOutcome.NO_OPINION, "kube-apiserver-client", "NoRuleAllows", false),
                 new Case("apiserver client: server auth", csr(ac, List.of("client auth", "server auth"), JANE,

@@ -97,6 +97,12 @@ class KubeletServingAddressTest {
                         DecisionOutcome.DENIED, "SANReserved", "DNS:*.nodes.example (a wildcard)"),
                 new Case("an IP literal as a DNS name", bounded(), TestCsrs.kubelet("n1").dnsNames("10.0.0.1"),
                         DecisionOutcome.DENIED, "SANReserved", "(an IP address written as a DNS name)"),
+                new Case("an IP literal with a trailing dot as a DNS name", bounded(),
+                        TestCsrs.kubelet("n1").dnsNames("10.0.0.1."), DecisionOutcome.DENIED, "SANReserved",
+                        "DNS:10.0.0.1. (an IP address written as a DNS name)"),
+                new Case("an IPv6 literal with a trailing dot as a DNS name", bounded(),
+                        TestCsrs.kubelet("n1").dnsNames("fd00::1."), DecisionOutcome.DENIED, "SANReserved",
+                        "DNS:fd00::1. (an IP address written as a DNS name)"),
                 new Case("kubernetes.default.svc", bounded(), TestCsrs.kubelet("n1").dnsNames("kubernetes.default.svc"),
                         DecisionOutcome.DENIED, "SANReserved", "(a name of the API server)"),
                 new Case("kubernetes.default.svc.cluster.local", bounded(),
@@ -203,6 +209,36 @@ class KubeletServingAddressTest {
         Decision decision = policy(bounded()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
                 NODE_1, TestCsrs.kubelet("n1").dnsNames("n9").pem()));
         assertEquals("SANOwnedByAnotherNode", decision.reason(), decision.toString());
+    }
+
+    @Test
+    void aNameAfterAnotherNodeIsThatNodesEvenUnderADomainNoOneLists() {
+        // n9 lists no DNS name at all; n1 claims n9's name under the fleet's domain, which the tight
+        // pattern allows.
+        nodes.add("n9", NOW.minus(Duration.ofHours(3)), "Hostname=n9", "InternalIP=10.0.0.90");
+        nodes.added("n1", "InternalDNS=n9.nodes.example", NOW.minus(Duration.ofHours(1)));
+        Decision decision = policy(tight()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
+                NODE_1, TestCsrs.kubelet("n1").dnsNames("n9.nodes.example").pem()));
+        assertEquals(DecisionOutcome.DENIED, decision.outcome(), decision.toString());
+        assertEquals("SANOwnedByAnotherNode", decision.reason(), decision.toString());
+        assertEquals("SAN DNS:n9.nodes.example (also named after Node n9)", decision.message());
+
+        // Its own name under the same domain is its own.
+        assertEquals(DecisionOutcome.APPROVED, policy(tight()).evaluate(ApprovalPolicyTest.csr(
+                SignerNames.KUBELET_SERVING, SERVING, NODE_1, TestCsrs.kubelet("n1").dnsNames("n1.nodes.example")
+                        .pem())).outcome());
+    }
+
+    @Test
+    void aServingRequestFromOutsideSystemNodesIsNotANodesRequest() {
+        // The username alone is no proof: only the API server's authenticators put a node in system:nodes.
+        Requester notANode = new Requester("system:node:n1", "u", List.of("system:authenticated"), Map.of());
+        Decision decision = policy(bounded()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
+                notANode, TestCsrs.kubelet("n1").dnsNames("n1").ipAddresses("10.0.0.1").pem()));
+        assertEquals(DecisionOutcome.DENIED, decision.outcome(), decision.toString());
+        assertEquals("InvalidServingRequest", decision.reason(), decision.toString());
+        assertEquals("not a valid kubelet serving CSR: requester-in-system-nodes: spec.groups [system:authenticated] "
+                + "do not include system:nodes, so the requester did not authenticate as a node", decision.message());
     }
 
     @Test

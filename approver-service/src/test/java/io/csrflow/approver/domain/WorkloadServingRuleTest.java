@@ -46,6 +46,8 @@ class WorkloadServingRuleTest {
             .pod(NS, "my-pod-2", "default", "10.0.34.6")
             .pod(NS, "other-pod", "other", "10.0.34.9")
             .pod(NS, "10-0-34-3", "default", "10.0.34.4")
+            .pod(NS, "0-0-0-0-0-ffff-a00-5", "default", "10.0.34.10")
+            .pod(NS, "0--ffff-a00-5", "default", "10.0.34.11")
             .pod(NS, "starting", "default")
             .put(new WorkloadDirectory.WorkloadPod(NS, "web-0", "uid-web-0", "default", false, false,
                     List.of("10.0.34.5"), "web-0", "web"))
@@ -163,6 +165,14 @@ class WorkloadServingRuleTest {
                         "10.0.34.8 is also the IP of Pod other-ns/stale"),
                 denied("a pod name in IP-dashes form", dns("10-0-34-3.my-namespace.pod.cluster.local"), "SANNotEntitled",
                         "reads as IP 10.0.34.3, which Pod my-namespace/10-0-34-3 does not have"),
+                denied("a pod name in the dashes form of an IPv4-mapped IPv6 address",
+                        dns("0-0-0-0-0-ffff-a00-5.my-namespace.pod.cluster.local"), "SANNotEntitled",
+                        "reads as IP 10.0.0.5, which Pod my-namespace/0-0-0-0-0-ffff-a00-5 does not have"),
+                denied("a pod name in the short dashes form of an IPv4-mapped IPv6 address",
+                        dns("0--ffff-a00-5.my-namespace.pod.cluster.local"), "SANNotEntitled",
+                        "reads as IP 10.0.0.5, which Pod my-namespace/0--ffff-a00-5 does not have"),
+                denied("a name that only looks like an IP, with an octet past 255", dns("1.2.3.256"), "SANNotEntitled",
+                        "1.2.3.256 is not a name of a Service or Pod of namespace my-namespace"),
                 new Case("a pod-bound token asking for another pod's IP", BOUND_TO_MY_POD, SERVING, ip("10.0.34.6"),
                         DecisionOutcome.DENIED, "SANNotEntitled", "10.0.34.6 is Pod my-namespace/my-pod-2, not Pod "
                         + "my-namespace/my-pod (uid uid-my-pod), the pod the requester's token is bound to"),
@@ -399,5 +409,11 @@ class WorkloadServingRuleTest {
         assertFalse(WorkloadEntitlements.dashedIp("web-0").isPresent());
         assertFalse(WorkloadEntitlements.dashedIp("be-ef-ca").isPresent());
         assertFalse(WorkloadEntitlements.dashedIp("1-2-3").isPresent());
+        // CoreDNS answers an IPv4-mapped IPv6 name with the IPv4 address it maps.
+        assertEquals("10.0.0.5", WorkloadEntitlements.dashedIp("0-0-0-0-0-ffff-a00-5").map(InetAddress::getHostAddress)
+                .orElseThrow());
+        assertEquals("10.0.0.5", WorkloadEntitlements.dashedIp("0--ffff-a00-5").map(InetAddress::getHostAddress)
+                .orElseThrow());
+        assertFalse(WorkloadEntitlements.dashedIp("1-2-3-256").isPresent());
     }
 }
