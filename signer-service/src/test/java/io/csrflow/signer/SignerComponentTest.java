@@ -232,7 +232,8 @@ class SignerComponentTest {
                 Files.readString(lapsed.certFile())));
         published.getData().put(file, published.getData().get(file) + Files.readString(elsewhere.certFile())
                 + Files.readString(lapsed.certFile()));
-        Instant keepUntil = Instant.now().plus(Duration.ofDays(2));
+        // Further than any certificate of the signer can last (max-duration 8760h): held to that on adoption.
+        Instant keepUntil = Instant.now().plus(Duration.ofDays(3650));
         Instant lapsedUntil = Instant.now().minusSeconds(60);
         published.getMetadata().getAnnotations().put("csrflow.io/retired-cas", "kube-apiserver-client-kubelet/"
                 + fingerprint + "=" + keepUntil + ",kube-apiserver-client-kubelet/" + lapsedFingerprint + "=" + lapsedUntil);
@@ -250,6 +251,9 @@ class SignerComponentTest {
         String record = admin.configMaps().inNamespace("csrflow").withName("csrflow-ca-bundles").get().getMetadata()
                 .getAnnotations().get("csrflow.io/retired-cas");
         assertTrue(record.contains(fingerprint) && !record.contains(lapsedFingerprint), record);
+        String kept = record.substring(record.indexOf(fingerprint) + fingerprint.length() + 1).split(",")[0];
+        assertTrue(Instant.parse(kept).isBefore(Instant.now().plus(Duration.ofHours(8760)).plusSeconds(60)),
+                "held to the longest certificate from now: " + record);
     }
 
     /**

@@ -236,8 +236,10 @@ class WorkloadSignerTest {
         try {
             Files.writeString(workload.resolve("ca.key"), Files.readString(WorkloadSignerResource.shared.resolve("ca.key")));
             Files.writeString(workload.resolve("ca.crt"), Files.readString(WorkloadSignerResource.shared.resolve("ca.crt")));
+            // Refused on every tick: a tick between the two writes fails once on the mismatch alone, the
+            // refusal of the pair as written keeps failing (500 ms ticks).
             await().atMost(WAIT).until(() -> PrometheusText.sum(given().get("/q/metrics").asString(),
-                    "csrflow_signer_ca_reload_failures_total", labels) > failuresBefore);
+                    "csrflow_signer_ca_reload_failures_total", labels) >= failuresBefore + 3);
 
             approved("workload-after-refused-reload", SIGNER, SERVER, TestCsrs.subject(null)
                     .dnsNames("refused-reload.shop.svc"), 3600);

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Provider;
 import java.security.Signature;
 import java.security.cert.CertificateException;
@@ -94,11 +95,25 @@ public final class CaLoader {
     }
 
     static String signatureAlgorithm(PrivateKey key, String where) throws CaLoadException {
-        return switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            default -> throw new CaLoadException(where + ": " + key.getAlgorithm()
-                    + " CA keys are not supported (RSA or EC)");
+        return signatureAlgorithm(key.getAlgorithm()).orElseThrow(() -> new CaLoadException(where + ": "
+                + key.getAlgorithm() + " CA keys are not supported (RSA or EC)"));
+    }
+
+    /**
+     * The algorithm a CA with this public key signs with here, for whoever verifies such a signature.
+     *
+     * @throws IllegalArgumentException for a key type a CA cannot have here
+     */
+    public static String signatureAlgorithm(PublicKey key) {
+        return signatureAlgorithm(key.getAlgorithm()).orElseThrow(() -> new IllegalArgumentException(
+                key.getAlgorithm() + " CA keys are not supported (RSA or EC)"));
+    }
+
+    private static Optional<String> signatureAlgorithm(String keyAlgorithm) {
+        return switch (keyAlgorithm) {
+            case "RSA" -> Optional.of("SHA256withRSA");
+            case "EC", "ECDSA" -> Optional.of("SHA256withECDSA");
+            default -> Optional.empty();
         };
     }
 

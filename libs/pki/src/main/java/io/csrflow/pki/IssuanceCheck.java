@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
@@ -86,7 +87,7 @@ public final class IssuanceCheck {
                 "issued certificate's Authority Key Identifier must hold the key identifier only");
     }
 
-    private static boolean critical(X509Certificate certificate, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) {
+    private static boolean critical(X509Certificate certificate, ASN1ObjectIdentifier oid) {
         return certificate.getCriticalExtensionOIDs() != null && certificate.getCriticalExtensionOIDs().contains(oid.getId());
     }
 
@@ -112,7 +113,7 @@ public final class IssuanceCheck {
         return actual.equals(expected);
     }
 
-    private static List<String> strings(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier type) {
+    private static List<String> strings(X500Name name, ASN1ObjectIdentifier type) {
         List<String> values = new java.util.ArrayList<>();
         for (RDN rdn : name.getRDNs()) {
             for (var atv : rdn.getTypesAndValues()) {

@@ -263,16 +263,14 @@ public class CaRegistry {
     /**
      * A CA another replica (or this one before a restart) replaced, as the published record says, once
      * {@link #vouched} has shown that a CA of this signer signed the record: trusted here too until
-     * {@code keepUntil}, which is held to what a replacement would have given it (the CA's own end, the
-     * signer's longest certificate from now). Ignored for signers not served here, for a certificate that
-     * is not a CA, for the current CA and once past its time.
+     * {@code keepUntil}, which is held to what a replacement now would give it ({@link #lastVouching}).
+     * Ignored for signers not served here, for the current CA and once past its time.
      */
     public void adopt(String signer, X509Certificate certificate, Instant keepUntil) {
         CertificateAuthority current = authorities.get(signer);
-        Instant until = earliest(keepUntil, certificate.getNotAfter().toInstant(),
-                clock.instant().plus(maxDuration(signer)));
-        if (current == null || current.certificate().equals(certificate) || certificate.getBasicConstraints() < 0
-                || !until.isAfter(clock.instant())) {
+        Instant bound = lastVouching(signer, certificate);
+        Instant until = keepUntil.isBefore(bound) ? keepUntil : bound;
+        if (current == null || current.certificate().equals(certificate) || !until.isAfter(clock.instant())) {
             return;
         }
         List<Retired> list = retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>());
@@ -281,12 +279,14 @@ public class CaRegistry {
         }
     }
 
-    private static Instant earliest(Instant first, Instant... others) {
-        Instant earliest = first;
-        for (Instant other : others) {
-            earliest = other.isBefore(earliest) ? other : earliest;
-        }
-        return earliest;
+    /**
+     * The last moment a CA replaced now may still vouch for something: its own end, or the end of the
+     * longest certificate it could have signed just now.
+     */
+    private Instant lastVouching(String signer, X509Certificate ca) {
+        Instant lastValid = ca.getNotAfter().toInstant();
+        Instant maxIssued = clock.instant().plus(maxDuration(signer));
+        return lastValid.isBefore(maxIssued) ? lastValid : maxIssued;
     }
 
     /**
@@ -313,8 +313,10 @@ public class CaRegistry {
 
     /**
      * Whether {@code vouch} is a signature over {@code record} by a CA this replica knows as the signer's
-     * of its own knowledge: the current or next CA, one listed as previous, or one it saw replaced.
-     * CAs adopted from the record itself never count, so the record cannot vouch for itself.
+     * of its own knowledge and that may still vouch for something: the current or next CA, one listed as
+     * previous and not yet expired, or one it saw replaced and still keeps. CAs adopted from the record
+     * itself never count, so the record cannot vouch for itself; nor does the key of a CA long gone,
+     * which may be kept less carefully than the one in use.
      */
     public boolean vouched(String signer, byte[] record, Vouch vouch) {
         for (X509Certificate known : ownKnowledge(signer)) {
@@ -322,8 +324,7 @@ public class CaRegistry {
                 continue;
             }
             try {
-                Signature signature = Signature.getInstance(known.getPublicKey() instanceof java.security.interfaces.RSAKey
-                        ? "SHA256withRSA" : "SHA256withECDSA", provider);
+                Signature signature = Signature.getInstance(CaLoader.signatureAlgorithm(known.getPublicKey()), provider);
                 signature.initVerify(known.getPublicKey());
                 signature.update(record);
                 return signature.verify(vouch.signature());
@@ -344,9 +345,11 @@ public class CaRegistry {
         if (next != null) {
             known.add(next);
         }
-        known.addAll(previousCertificates.getOrDefault(signer, List.of()));
-        retired.getOrDefault(signer, List.of()).stream().filter(Retired::observed).map(Retired::certificate)
-                .forEach(known::add);
+        Instant now = clock.instant();
+        previousCertificates.getOrDefault(signer, List.of()).stream()
+                .filter(c -> c.getNotAfter().toInstant().isAfter(now)).forEach(known::add);
+        retired.getOrDefault(signer, List.of()).stream().filter(r -> r.observed() && r.keepUntil().isAfter(now))
+                .map(Retired::certificate).forEach(known::add);
         return known;
     }
 
@@ -411,9 +414,7 @@ public class CaRegistry {
     }
 
     private void retire(String signer, X509Certificate old) {
-        Instant lastValid = old.getNotAfter().toInstant();
-        Instant maxIssued = clock.instant().plus(maxDuration(signer));
-        Instant keepUntil = lastValid.isBefore(maxIssued) ? lastValid : maxIssued;
+        Instant keepUntil = lastVouching(signer, old);
         retired.computeIfAbsent(signer, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
                 .add(new Retired(old, keepUntil, true));
         LOG.infof("CA of %s replaced: the old CA (%s, serial %s) stays in the trust bundle until %s", signer,

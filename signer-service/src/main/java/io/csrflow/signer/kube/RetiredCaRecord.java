@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.csrflow.pki.SignerNames;
 import io.csrflow.signer.ca.CaRegistry;
 
 /**
@@ -30,7 +31,7 @@ final class RetiredCaRecord {
      * pass for one over a certificate or a CRL.
      */
     private static final String DOMAIN = "csrflow.io/retired-cas v1\n";
-    private static final String PREFIX = "kubernetes.io/";
+    private static final String PREFIX = SignerNames.KUBERNETES_PREFIX;
 
     /** One replaced CA: the SHA-256 of its certificate and until when it stays trusted. */
     record Entry(String fingerprint, Instant keepUntil) {

@@ -36,7 +36,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * and every earlier one still vouching for a valid certificate; republished whenever they change.
  *
  * <p>The ConfigMap is also the replicas' shared memory of CAs replaced while running: the annotation
- * {@link #RETIRED} lists each such CA (signer, SHA-256 of the certificate, until when it stays
+ * {@code csrflow.io/retired-cas} lists each such CA (signer, SHA-256 of the certificate, until when it stays
  * trusted), signed by the signer's current CA ({@link RetiredCaRecord}). A replica that did not see the
  * replacement, or that restarted since, adopts them before it publishes, so replicas never overwrite
  * each other's bundles with fewer CAs; but only when a CA it knows of its own (current, next, previous,
@@ -48,8 +48,6 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 @ApplicationScoped
 public class TrustBundle {
-    /** {@code <signer>/<sha256>=<keep until>} entries, comma separated. */
-    public static final String RETIRED = RetiredCaRecord.ENTRIES;
     private static final Logger LOG = Logger.getLogger(TrustBundle.class);
     private static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
@@ -157,9 +155,10 @@ public class TrustBundle {
             CaRegistry.Vouch proof = proofs.get(signer);
             if (proof == null || !cas.vouched(signer, RetiredCaRecord.signed(signer, entries), proof)) {
                 registry.counter("csrflow.signer.trust.bundle.record.refused", "signer", signer).increment();
-                LOG.warnf("the record of replaced CAs of %s in ConfigMap %s/%s is %s; its %d CA(s) are not trusted "
-                        + "(list a CA still needed in previous-cert-files)", signer, config.namespace(), config.name(),
-                        proof == null ? "not signed" : "not signed by a CA of this signer", entries.size());
+                LOG.warnf("the record of replaced CAs of %s in ConfigMap %s/%s is %s; its CAs (SHA-256 %s) are not "
+                        + "trusted: list those still needed in previous-cert-files", signer, config.namespace(),
+                        config.name(), proof == null ? "not signed" : "not signed by a CA of this signer that may still "
+                        + "vouch", String.join(", ", entries.stream().map(RetiredCaRecord.Entry::fingerprint).toList()));
                 return;
             }
             for (X509Certificate certificate : certificates(current.getData().get(file(signer)))) {
