@@ -12,7 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Provider;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -104,7 +103,7 @@ public final class CaLoader {
      *
      * @throws IllegalArgumentException for a key type a CA cannot have here
      */
-    public static String signatureAlgorithm(PublicKey key) {
+    static String signatureAlgorithm(PublicKey key) {
         return signatureAlgorithm(key.getAlgorithm()).orElseThrow(() -> new IllegalArgumentException(
                 key.getAlgorithm() + " CA keys are not supported (RSA or EC)"));
     }
@@ -177,16 +176,10 @@ public final class CaLoader {
 
     /** The key signs what the certificate's public key verifies: they belong together. */
     static boolean matches(X509Certificate certificate, PrivateKey key, String algorithm, Provider provider) {
+        byte[] probe = "csrflow CA key check".getBytes(StandardCharsets.US_ASCII);
         try {
-            byte[] probe = "csrflow CA key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm, provider);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm, provider);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
+            byte[] signature = CaSignatures.sign(key, algorithm, provider, probe);
+            return CaSignatures.verifies(certificate, provider, probe, signature);
         } catch (GeneralSecurityException e) {
             return false;
         }

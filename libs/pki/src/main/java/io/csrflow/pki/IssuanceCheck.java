@@ -66,15 +66,17 @@ public final class IssuanceCheck {
                 "issued certificate's issuer is not the CA's subject");
         // What the certificate may be used for, compared with the template rather than trusted to the
         // encoder: a wrong bit here is a certificate for another purpose.
-        require(template.keyUsageBits() == 0 ? extension(certificate, Extension.keyUsage.getId()) == null
-                : Arrays.equals(extension(certificate, Extension.keyUsage.getId()), der(new KeyUsage(template.keyUsageBits())))
+        byte[] keyUsage = extension(certificate, Extension.keyUsage.getId());
+        require(template.keyUsageBits() == 0 ? keyUsage == null
+                : Arrays.equals(keyUsage, der(new KeyUsage(template.keyUsageBits())))
                         && critical(certificate, Extension.keyUsage),
                 "issued certificate's key usage differs from the intended one");
         byte[] eku = extension(certificate, Extension.extendedKeyUsage.getId());
         require(template.extendedKeyUsages().isEmpty() ? eku == null : eku != null && Arrays.equals(eku,
                 der(new ExtendedKeyUsage(template.extendedKeyUsages().toArray(KeyPurposeId[]::new)))),
                 "issued certificate's extended key usage differs from the intended one");
-        require(critical(certificate, Extension.basicConstraints), "issued certificate's basic constraints are not critical");
+        require(critical(certificate, Extension.basicConstraints),
+                "issued certificate's basic constraints are not critical");
         byte[] san = extension(certificate, Extension.subjectAlternativeName.getId());
         require(template.sans() == null ? san == null : san != null && Arrays.equals(san, der(template.sans())),
                 "issued certificate's SAN extension differs from the intended one");
@@ -88,7 +90,8 @@ public final class IssuanceCheck {
     }
 
     private static boolean critical(X509Certificate certificate, ASN1ObjectIdentifier oid) {
-        return certificate.getCriticalExtensionOIDs() != null && certificate.getCriticalExtensionOIDs().contains(oid.getId());
+        Set<String> critical = certificate.getCriticalExtensionOIDs();
+        return critical != null && critical.contains(oid.getId());
     }
 
     private static boolean extensionsAre(X509Certificate certificate, CertificateTemplate template) {

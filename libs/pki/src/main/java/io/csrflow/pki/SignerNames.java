@@ -75,7 +75,16 @@ public final class SignerNames {
      * signers never collide).
      */
     public static String bundleFile(String name) {
-        String shortName = name.startsWith(KUBERNETES_PREFIX) ? name.substring(KUBERNETES_PREFIX.length()) : name;
-        return shortName.replace('/', '_') + ".crt";
+        return shortName(name).replace('/', '_') + ".crt";
+    }
+
+    /** Kubernetes' signers without {@code kubernetes.io/} ({@code kubelet-serving}), any other by its full name. */
+    public static String shortName(String name) {
+        return isKubernetes(name) ? name.substring(KUBERNETES_PREFIX.length()) : name;
+    }
+
+    /** The signer a {@link #shortName} names: a name without '/' is one of Kubernetes'. */
+    public static String fullName(String shortOrFull) {
+        return shortOrFull.contains("/") ? shortOrFull : KUBERNETES_PREFIX + shortOrFull;
     }
 }

@@ -2,7 +2,6 @@ package io.csrflow.signer.ca;
 
 import java.security.GeneralSecurityException;
 import java.security.Provider;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import org.jboss.logging.Logger;
 
 import io.csrflow.pki.CaLoadException;
 import io.csrflow.pki.CaLoader;
+import io.csrflow.pki.CaSignatures;
 import io.csrflow.pki.CertificateAuthority;
 import io.csrflow.pki.Fingerprints;
 import io.csrflow.pki.Pkcs11CaLoader;
@@ -111,7 +111,7 @@ public class CaRegistry {
      * serves those, so that the cluster's client CA signs nothing else unless configured by name.
      */
     static String signerName(String key) {
-        String signer = key.contains("/") ? key : SignerNames.KUBERNETES_PREFIX + key;
+        String signer = SignerNames.fullName(key);
         String configKey = configKey(key);
         if (SignerNames.isKubernetes(signer)) {
             if (!SignerNames.KUBERNETES.contains(signer)) {
@@ -301,10 +301,8 @@ public class CaRegistry {
         if (ca == null) {
             throw new IllegalArgumentException(signer + " is not served here");
         }
-        Signature signature = Signature.getInstance(ca.signatureAlgorithm(), ca.signingProvider().orElse(provider));
-        signature.initSign(ca.key());
-        signature.update(record);
-        return new Vouch(Fingerprints.sha256(ca.certificate()), signature.sign());
+        return new Vouch(Fingerprints.sha256(ca.certificate()), CaSignatures.sign(ca.key(), ca.signatureAlgorithm(),
+                ca.signingProvider().orElse(provider), record));
     }
 
     /** A signature over a record, by the CA certificate with this SHA-256 fingerprint. */
@@ -319,20 +317,9 @@ public class CaRegistry {
      * which may be kept less carefully than the one in use.
      */
     public boolean vouched(String signer, byte[] record, Vouch vouch) {
-        for (X509Certificate known : ownKnowledge(signer)) {
-            if (!Fingerprints.sha256(known).equals(vouch.caFingerprint())) {
-                continue;
-            }
-            try {
-                Signature signature = Signature.getInstance(CaLoader.signatureAlgorithm(known.getPublicKey()), provider);
-                signature.initVerify(known.getPublicKey());
-                signature.update(record);
-                return signature.verify(vouch.signature());
-            } catch (GeneralSecurityException | RuntimeException e) {
-                return false;
-            }
-        }
-        return false;
+        return ownKnowledge(signer).stream().filter(known -> Fingerprints.sha256(known).equals(vouch.caFingerprint()))
+                .findFirst().map(known -> CaSignatures.verifies(known, provider, record, vouch.signature()))
+                .orElse(false);
     }
 
     private List<X509Certificate> ownKnowledge(String signer) {

@@ -31,7 +31,6 @@ final class RetiredCaRecord {
      * pass for one over a certificate or a CRL.
      */
     private static final String DOMAIN = "csrflow.io/retired-cas v1\n";
-    private static final String PREFIX = SignerNames.KUBERNETES_PREFIX;
 
     /** One replaced CA: the SHA-256 of its certificate and until when it stays trusted. */
     record Entry(String fingerprint, Instant keepUntil) {
@@ -45,7 +44,8 @@ final class RetiredCaRecord {
         Map<String, List<Entry>> entries = new TreeMap<>();
         split(annotation).forEach((signer, values) -> values.forEach((fingerprint, value) -> {
             try {
-                entries.computeIfAbsent(signer, s -> new ArrayList<>()).add(new Entry(fingerprint, Instant.parse(value)));
+                Entry entry = new Entry(fingerprint, Instant.parse(value));
+                entries.computeIfAbsent(signer, s -> new ArrayList<>()).add(entry);
             } catch (RuntimeException e) {
                 // Not a time: not an entry.
             }
@@ -76,15 +76,15 @@ final class RetiredCaRecord {
 
     static String entriesAnnotation(Map<String, List<Entry>> entries) {
         List<String> written = new ArrayList<>();
-        entries.forEach((signer, list) -> list.forEach(e -> written.add(shortName(signer) + "/" + e.fingerprint() + "="
-                + e.keepUntil())));
+        entries.forEach((signer, list) -> list.forEach(e -> written.add(SignerNames.shortName(signer) + "/"
+                + e.fingerprint() + "=" + e.keepUntil())));
         return String.join(",", written);
     }
 
     static String proofsAnnotation(Map<String, CaRegistry.Vouch> proofs) {
         List<String> written = new ArrayList<>();
-        proofs.forEach((signer, vouch) -> written.add(shortName(signer) + "/" + vouch.caFingerprint() + "="
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(vouch.signature())));
+        proofs.forEach((signer, vouch) -> written.add(SignerNames.shortName(signer) + "/" + vouch.caFingerprint()
+                + "=" + Base64.getUrlEncoder().withoutPadding().encodeToString(vouch.signature())));
         return String.join(",", written);
     }
 
@@ -100,16 +100,10 @@ final class RetiredCaRecord {
             if (slash <= 0) {
                 continue;
             }
-            String named = item.substring(0, slash).trim();
-            String signer = named.contains("/") ? named : PREFIX + named;
+            String signer = SignerNames.fullName(item.substring(0, slash).trim());
             items.computeIfAbsent(signer, s -> new LinkedHashMap<>()).put(item.substring(slash + 1, equals).trim(),
                     item.substring(equals + 1).trim());
         }
         return items;
-    }
-
-    /** Kubernetes' signers without their {@code kubernetes.io/} prefix, as ever; any other by its full name. */
-    private static String shortName(String signer) {
-        return signer.startsWith(PREFIX) ? signer.substring(PREFIX.length()) : signer;
     }
 }
