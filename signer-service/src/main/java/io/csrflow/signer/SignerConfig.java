@@ -243,6 +243,14 @@ public interface SignerConfig {
 
         @WithDefault("csrflow-ca-bundles")
         String name();
+
+        /**
+         * How often the published ConfigMap is read back and, when it no longer holds exactly the signer's
+         * CAs (an edit added or removed one, or put files in binaryData) or carries a record of replaced
+         * CAs the signer refuses, written again. The rotation scheduler believes what it holds.
+         */
+        @WithDefault("30s")
+        Duration resyncInterval();
     }
 
     /**

@@ -9,7 +9,10 @@ import java.util.Map;
 import io.csrflow.testsupport.TestCa;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** CA files in a temporary folder, given to the signer as its one CA; tests may replace them. */
+/**
+ * CA files in a temporary folder, given to the signer as its one CA; tests may replace them. The
+ * signer reads its bundle ConfigMap back every second here, so that a test sees an edit undone soon.
+ */
 public class CaFilesResource implements QuarkusTestResourceLifecycleManager {
     static Path folder;
 
@@ -26,7 +29,8 @@ public class CaFilesResource implements QuarkusTestResourceLifecycleManager {
                 Instant.now().plus(Duration.ofDays(3650)));
         return Map.of("csrflow.signer.ca.cert-file", ca.certFile().toString(),
                 "csrflow.signer.ca.key-file", ca.keyFile().toString(),
-                "csrflow.signer.ca.next-cert-file", next.certFile().toString());
+                "csrflow.signer.ca.next-cert-file", next.certFile().toString(),
+                "csrflow.signer.trust-bundle.resync-interval", "1s");
     }
 
     @Override

@@ -273,8 +273,8 @@ class SignerComponentTest {
         published.getMetadata().getAnnotations().put("csrflow.io/retired-cas", "kube-apiserver-client-kubelet/" + entry);
         published.getMetadata().getAnnotations().put("csrflow.io/retired-cas-proof", recordProof(
                 "kubernetes.io/kube-apiserver-client-kubelet", List.of(entry), intruder.certFile(), intruder.keyFile()));
-        admin.configMaps().inNamespace("csrflow").resource(published).update();
         double refusedBefore = refusedRecords();
+        admin.configMaps().inNamespace("csrflow").resource(published).update();
 
         rotate("csrflow-test-ca-after-intruder");
 
@@ -286,9 +286,49 @@ class SignerComponentTest {
         assertTrue(refusedRecords() > refusedBefore, "counted");
     }
 
-    private static double refusedRecords() {
+    /**
+     * Someone who may edit the bundle ConfigMap slips a CA of their own into it: the rotation scheduler
+     * would count whatever that CA signs as issued by csrflow. Each way of doing so is undone without
+     * waiting for a CA change: appended to a signer's file, as a file of another name, in binaryData
+     * (a file in the mounted volume too), or hidden after a lone CR, which the JDK's PEM reader takes
+     * as a line end where the signer's does not.
+     */
+    @Test
+    void aCaSlippedIntoTheBundleConfigMapIsTakenOutAgain() throws Exception {
+        TestCa intruder = TestCa.create(Files.createTempDirectory("slipped"), "csrflow-slipped-ca",
+                Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
+        String intruderPem = Files.readString(intruder.certFile());
+        java.util.Map<String, String> signers = publishedBundles().getData();
+        String serving = "kubelet-serving.crt";
+        java.util.Map<String, java.util.function.Consumer<ConfigMap>> edits = new java.util.LinkedHashMap<>();
+        edits.put("appended", c -> c.getData().put(serving, c.getData().get(serving) + intruderPem));
+        edits.put("another file", c -> c.getData().put("example.com_slipped.crt", intruderPem));
+        edits.put("binaryData", c -> c.setBinaryData(java.util.Map.of("csrflow.io_slipped.crt",
+                Base64.getEncoder().encodeToString(intruderPem.getBytes(StandardCharsets.US_ASCII)))));
+        edits.put("after a lone CR", c -> c.getData().put(serving, c.getData().get(serving) + "note\r"
+                + intruderPem.replace("\n", "\r")));
+        for (var edit : edits.entrySet()) {
+            ConfigMap published = publishedBundles();
+            edit.getValue().accept(published);
+            double driftBefore = metric("csrflow_signer_trust_bundle_drift_total", java.util.Map.of());
+            admin.configMaps().inNamespace("csrflow").resource(published).update();
+
+            ConfigMap restored = await().atMost(WAIT).until(() -> admin.configMaps().inNamespace("csrflow")
+                    .withName("csrflow-ca-bundles").get(), now -> signers.equals(now.getData())
+                    && (now.getBinaryData() == null || now.getBinaryData().isEmpty()));
+            assertTrue(restored.getData().values().stream().noneMatch(pem -> pem.contains("\r")), edit.getKey());
+            assertTrue(metric("csrflow_signer_trust_bundle_drift_total", java.util.Map.of()) > driftBefore,
+                    edit.getKey() + ": counted");
+        }
+    }
+
+    private static double metric(String name, java.util.Map<String, String> labels) {
         return io.csrflow.testsupport.PrometheusText.sum(given().get("/q/metrics").then().statusCode(200).extract()
-                .asString(), "csrflow_signer_trust_bundle_record_refused_total",
+                .asString(), name, labels);
+    }
+
+    private static double refusedRecords() {
+        return metric("csrflow_signer_trust_bundle_record_refused_total",
                 java.util.Map.of("signer", "kubernetes.io/kube-apiserver-client-kubelet"));
     }
 

@@ -113,9 +113,12 @@ final class KubeletServingRule implements ApprovalRule {
 
         String nodeName = Recognizers.nodeName(review.parsed().commonName());
         if (!nodes.synced()) {
-            review.check("node-cache-synced", false, "the Node cache has not read every Node yet");
-            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NODE_CACHE_NOT_SYNCED, "the Node cache has not read every Node "
-                    + "yet, so ownership of the SANs cannot be told; will ask again", review.checks(), true));
+            // Stopped for good is not "not yet": the Nodes it holds are frozen until it has listed afresh.
+            String state = nodes.stopped() ? "the Node cache stopped following Nodes (the approver's log says why) "
+                    + "and lists them afresh shortly" : "the Node cache has not read every Node yet";
+            review.check("node-cache-synced", false, state);
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.NODE_CACHE_NOT_SYNCED, state
+                    + ", so ownership of the SANs cannot be told; will ask again", review.checks(), true));
         }
         Optional<NodeDirectory.KnownNode> found = nodes.node(nodeName);
         review.check("node-exists", found.isPresent(), "Node " + nodeName);

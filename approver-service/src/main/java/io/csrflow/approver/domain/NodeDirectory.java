@@ -46,4 +46,7 @@ public interface NodeDirectory {
 
     /** Whether the directory has read every Node: before that, no Node's ownership can be told. */
     boolean synced();
+
+    /** Whether the directory stopped following Nodes for good: it is not synced, and only a restart mends it. */
+    boolean stopped();
 }

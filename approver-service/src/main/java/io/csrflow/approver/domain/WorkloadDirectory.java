@@ -58,4 +58,7 @@ public interface WorkloadDirectory {
 
     /** Whether Pods, Services and EndpointSlices have all been read: before that, absence proves nothing. */
     boolean synced();
+
+    /** Whether it stopped following one of them for good: it is not synced, and only a restart mends it. */
+    boolean stopped();
 }

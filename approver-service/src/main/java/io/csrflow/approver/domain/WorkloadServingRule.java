@@ -99,10 +99,14 @@ final class WorkloadServingRule implements ApprovalRule {
         review.check("requester-is-service-account", true, sa.label()
                 + sa.boundPod().map(p -> ", token bound to Pod " + p).orElse(""));
         if (!directory.synced()) {
-            review.check("workload-cache-synced", false, "Pods, Services or EndpointSlices not read yet");
-            return Optional.of(Decision.noOpinion(NAME, DecisionReason.WORKLOAD_CACHE_NOT_SYNCED, "the Pod, Service and "
-                    + "EndpointSlice caches have not read everything yet, so entitlement cannot be told; will ask again",
-                    review.checks(), true));
+            // Stopped for good is not "not yet": what it holds is frozen until it has listed afresh.
+            boolean stopped = directory.stopped();
+            review.check("workload-cache-synced", false, stopped ? "a Pod, Service or EndpointSlice cache stopped"
+                    : "Pods, Services or EndpointSlices not read yet");
+            return Optional.of(Decision.noOpinion(NAME, DecisionReason.WORKLOAD_CACHE_NOT_SYNCED, (stopped
+                    ? "a Pod, Service or EndpointSlice cache stopped following the API (the approver's log says why) and "
+                    + "lists afresh shortly" : "the Pod, Service and EndpointSlice caches have not read everything yet")
+                    + ", so entitlement cannot be told; will ask again", review.checks(), true));
         }
 
         Map<String, WorkloadEntitlements.Verdict> verdicts = new LinkedHashMap<>();

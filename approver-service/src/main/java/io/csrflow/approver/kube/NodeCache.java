@@ -16,11 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import io.csrflow.approver.ApproverConfig;
 import io.csrflow.approver.domain.NodeAddressForms;
 import io.csrflow.approver.domain.NodeDirectory;
-import io.csrflow.service.Informers;
+import io.csrflow.service.Backoff;
+import io.csrflow.service.FollowedInformer;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,15 +51,36 @@ public class NodeCache implements NodeDirectory {
     private final Map<String, Map<String, Instant>> firstSeen = new ConcurrentHashMap<>();
     /** canonical address → when a Node last stopped listing it. */
     private final Map<String, Instant> released = new ConcurrentHashMap<>();
-    private volatile SharedIndexInformer<Node> informer;
+    private final Backoff restarts;
+    private volatile FollowedInformer<Node> followed;
 
+    @Inject
     NodeCache(KubernetesClient client, Clock clock, ApproverConfig config) {
+        this(client, clock, config, FollowedInformer.RESTARTS);
+    }
+
+    /** @param restarts the pauses before an informer that stopped for good is started afresh */
+    NodeCache(KubernetesClient client, Clock clock, ApproverConfig config, Backoff restarts) {
         this.client = client;
         this.clock = clock;
         this.releaseMemory = config.approver().kubeletServing().addressSettleTime();
+        this.restarts = restarts;
     }
 
     void start(@Observes StartupEvent event) {
+        // Returns at once: an API server that does not answer yet leaves the cache unsynced (not
+        // ready), and the informer lists again with backoff until it answers; one that stops for good
+        // is started afresh.
+        followed = new FollowedInformer<>("Nodes", this::newInformer, restarts).start();
+    }
+
+    private SharedIndexInformer<Node> newInformer() {
+        if (followed != null) {
+            // Started afresh (at the first start it is still null): a Node that gave up an address or
+            // was deleted while the informer was stopped raised no event, so that address was never
+            // released. As after a restart of the approver, every address is first seen now.
+            firstSeen.clear();
+        }
         SharedIndexInformer<Node> created = client.nodes().runnableInformer(0);
         created.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -82,14 +105,17 @@ public class NodeCache implements NodeDirectory {
         // informer with each change, not a scan of all Nodes per lookup.
         created.addIndexers(Map.of(BY_CLAIM, node -> List.copyOf(claimed(node)),
                 BY_FIRST_LABEL, node -> List.copyOf(firstLabels(node))));
-        // Returns at once: an API server that does not answer yet leaves the cache unsynced (not
-        // ready), and the informer lists again with backoff until it answers.
-        informer = Informers.start(created, "Nodes");
+        return created;
+    }
+
+    private SharedIndexInformer<Node> informer() {
+        FollowedInformer<Node> current = followed;
+        return current == null ? null : current.current();
     }
 
     @Override
     public Optional<KnownNode> node(String name) {
-        SharedIndexInformer<Node> current = informer;
+        SharedIndexInformer<Node> current = informer();
         Node node = current == null ? null : current.getStore().getByKey(name);
         if (node == null) {
             return Optional.empty();
@@ -103,7 +129,7 @@ public class NodeCache implements NodeDirectory {
     @Override
     public Set<String> nodesListing(String address) {
         Set<String> names = new TreeSet<>();
-        SharedIndexInformer<Node> current = informer;
+        SharedIndexInformer<Node> current = informer();
         if (current != null) {
             for (Node node : current.getIndexer().byIndex(BY_CLAIM, NodeAddressForms.canonical(address))) {
                 names.add(node.getMetadata().getName());
@@ -115,7 +141,7 @@ public class NodeCache implements NodeDirectory {
     @Override
     public Set<String> nodesNamedAfter(String dnsName) {
         Set<String> names = new TreeSet<>();
-        SharedIndexInformer<Node> current = informer;
+        SharedIndexInformer<Node> current = informer();
         Optional<String> label = NodeAddressForms.firstLabel(dnsName);
         if (current != null && label.isPresent()) {
             for (Node node : current.getIndexer().byIndex(BY_FIRST_LABEL, label.get())) {
@@ -137,10 +163,16 @@ public class NodeCache implements NodeDirectory {
 
     @Override
     public boolean synced() {
-        SharedIndexInformer<Node> current = informer;
-        // hasSynced stays true once the first list is in, even after the informer stopped for good (a
-        // Node it could not read): a stopped informer's Nodes are frozen, and no evidence of ownership.
-        return current != null && current.hasSynced() && current.isRunning();
+        FollowedInformer<Node> current = followed;
+        // Not while an informer that stopped for good waits to be started afresh: its Nodes are frozen,
+        // and no evidence of ownership.
+        return current != null && current.synced();
+    }
+
+    @Override
+    public boolean stopped() {
+        FollowedInformer<Node> current = followed;
+        return current != null && current.stopped();
     }
 
     private void release(String canonicalAddress) {
@@ -215,8 +247,8 @@ public class NodeCache implements NodeDirectory {
 
     @PreDestroy
     void stop() {
-        if (informer != null) {
-            informer.close();
+        if (followed != null) {
+            followed.close();
         }
     }
 }

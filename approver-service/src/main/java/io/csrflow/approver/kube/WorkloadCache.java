@@ -12,14 +12,13 @@ import jakarta.enterprise.event.Observes;
 import io.csrflow.approver.ApproverConfig;
 import io.csrflow.approver.domain.NodeAddressForms;
 import io.csrflow.approver.domain.WorkloadDirectory;
-import io.csrflow.service.Informers;
+import io.csrflow.service.FollowedInformer;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.runtime.StartupEvent;
 import io.csrflow.service.SlimStore;
 
@@ -51,7 +50,7 @@ public class WorkloadCache implements WorkloadDirectory {
     private final SlimStore<Pod, WorkloadPod> pods = podStore();
     private final SlimStore<Service, ClusterIps> services = serviceStore();
     private final SlimStore<EndpointSlice, Slice> slices = new SlimStore<>(WorkloadCache::slice, EndpointSlice::new);
-    private volatile List<SharedIndexInformer<?>> informers = List.of();
+    private volatile List<FollowedInformer<?>> informers = List.of();
 
     WorkloadCache(KubernetesClient client, ApproverConfig config) {
         this.client = client;
@@ -72,12 +71,15 @@ public class WorkloadCache implements WorkloadDirectory {
         if (!enabled) {
             return;
         }
-        // Each returns at once; an API server not there yet leaves the cache unsynced (not ready).
+        // Each returns at once; an API server not there yet leaves the cache unsynced (not ready). One
+        // started afresh keeps the store: its first list brings it up to date, as a relist does.
         informers = List.of(
-                Informers.start(client.pods().inAnyNamespace().runnableInformer(0).itemStore(pods), "Pods"),
-                Informers.start(client.services().inAnyNamespace().runnableInformer(0).itemStore(services), "Services"),
-                Informers.start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
-                        .itemStore(slices), "EndpointSlices"));
+                new FollowedInformer<>("Pods", () -> client.pods().inAnyNamespace().runnableInformer(0)
+                        .itemStore(pods)).start(),
+                new FollowedInformer<>("Services", () -> client.services().inAnyNamespace().runnableInformer(0)
+                        .itemStore(services)).start(),
+                new FollowedInformer<>("EndpointSlices", () -> client.discovery().v1().endpointSlices()
+                        .inAnyNamespace().runnableInformer(0).itemStore(slices)).start());
     }
 
     /** Whether the workload rule is on, so that its caches matter to readiness. */
@@ -87,10 +89,14 @@ public class WorkloadCache implements WorkloadDirectory {
 
     @Override
     public boolean synced() {
-        List<SharedIndexInformer<?>> started = informers;
-        // hasSynced stays true once the first list is in, even after an informer stopped for good (an
-        // object it could not read): a stopped informer's cache is frozen, and no evidence.
-        return !started.isEmpty() && started.stream().allMatch(i -> i.hasSynced() && i.isRunning());
+        List<FollowedInformer<?>> started = informers;
+        // Not while one that stopped for good waits to be started afresh: its cache is frozen, and no evidence.
+        return !started.isEmpty() && started.stream().allMatch(FollowedInformer::synced);
+    }
+
+    @Override
+    public boolean stopped() {
+        return informers.stream().anyMatch(FollowedInformer::stopped);
     }
 
     @Override
@@ -198,6 +204,6 @@ public class WorkloadCache implements WorkloadDirectory {
 
     @PreDestroy
     void stop() {
-        informers.forEach(SharedIndexInformer::close);
+        informers.forEach(FollowedInformer::close);
     }
 }

@@ -73,6 +73,7 @@ class ApprovalPolicyTest {
         final Map<String, NodeDirectory.KnownNode> nodes = new HashMap<>();
         final Map<String, Instant> released = new HashMap<>();
         boolean synced = true;
+        boolean stopped;
 
         Nodes() {
             add("n1", NOW.minus(Duration.ofHours(1)), "InternalIP=10.0.0.1", "Hostname=n1",
@@ -135,7 +136,12 @@ class ApprovalPolicyTest {
 
         @Override
         public boolean synced() {
-            return synced;
+            return synced && !stopped;
+        }
+
+        @Override
+        public boolean stopped() {
+            return stopped;
         }
     }
 

@@ -249,6 +249,20 @@ class KubeletServingAddressTest {
         assertEquals(DecisionOutcome.NO_OPINION, decision.outcome());
         assertEquals("NodeCacheNotSynced", decision.reason());
         assertTrue(decision.retry());
+        assertEquals("the Node cache has not read every Node yet, so ownership of the SANs cannot be told; will ask "
+                + "again", decision.message());
+    }
+
+    @Test
+    void aNodeCacheThatStoppedForGoodSaysSo() {
+        nodes.stopped = true;
+        Decision decision = policy(bounded()).evaluate(ApprovalPolicyTest.csr(SignerNames.KUBELET_SERVING, SERVING,
+                NODE_1, TestCsrs.kubelet("n1").dnsNames("n1").pem()));
+        assertEquals(DecisionOutcome.NO_OPINION, decision.outcome());
+        assertEquals("NodeCacheNotSynced", decision.reason());
+        assertTrue(decision.retry());
+        assertEquals("the Node cache stopped following Nodes (the approver's log says why) and lists them afresh "
+                + "shortly, so ownership of the SANs cannot be told; will ask again", decision.message());
     }
 
     @Test

@@ -308,6 +308,18 @@ class WorkloadServingRuleTest {
         assertEquals(DecisionOutcome.NO_OPINION, decision.outcome());
         assertEquals("WorkloadCacheNotSynced", decision.reason());
         assertTrue(decision.retry());
+        assertEquals("the Pod, Service and EndpointSlice caches have not read everything yet, so entitlement cannot "
+                + "be told; will ask again", decision.message());
+    }
+
+    @Test
+    void aCacheThatStoppedForGoodSaysSo() {
+        workloads.stopped = true;
+        Decision decision = decide(DEFAULT_SA, SERVING, dns("my-svc").pem());
+        assertEquals("WorkloadCacheNotSynced", decision.reason());
+        assertTrue(decision.retry());
+        assertEquals("a Pod, Service or EndpointSlice cache stopped following the API (the approver's log says why) "
+                + "and lists afresh shortly, so entitlement cannot be told; will ask again", decision.message());
     }
 
     @Test

@@ -15,6 +15,7 @@ final class Workloads implements WorkloadDirectory {
     final Map<String, List<String>> clusterIps = new LinkedHashMap<>();
     final Map<String, List<Endpoint>> endpoints = new LinkedHashMap<>();
     boolean synced = true;
+    boolean stopped;
 
     Workloads pod(String namespace, String name, String serviceAccount, String... ips) {
         return put(new WorkloadPod(namespace, name, "uid-" + name, serviceAccount, false, false,
@@ -72,6 +73,11 @@ final class Workloads implements WorkloadDirectory {
 
     @Override
     public boolean synced() {
-        return synced;
+        return synced && !stopped;
+    }
+
+    @Override
+    public boolean stopped() {
+        return stopped;
     }
 }

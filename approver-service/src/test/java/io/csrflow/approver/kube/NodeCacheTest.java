@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -16,12 +18,19 @@ import org.junit.jupiter.api.Test;
 
 import io.csrflow.approver.ApproverConfig;
 import io.csrflow.emulator.KubeEmulator;
+import io.csrflow.service.Backoff;
+import io.csrflow.testsupport.ScriptedApi;
+import io.csrflow.testsupport.ScriptedApi.Answer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The Node cache against the API emulator: which Nodes a name belongs to, and when the cache is evidence. */
 class NodeCacheTest {
+    private static final String NODE_1 = "{\"kind\":\"Node\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"n1\","
+            + "\"uid\":\"u1\",\"resourceVersion\":\"1\"},\"status\":{\"addresses\":[{\"type\":\"InternalIP\","
+            + "\"address\":\"10.0.0.1\"}]}}";
+    private static final String NODE_2 = NODE_1.replace("n1", "n2").replace("u1", "u2").replace("10.0.0.1", "10.0.0.2");
     private final KubeEmulator api = KubeEmulator.startDefault();
     private final KubernetesClient admin = api.client("admin-token");
     private final NodeCache cache = new NodeCache(api.client("admin-token"), Clock.systemUTC(), config());
@@ -60,15 +69,50 @@ class NodeCacheTest {
     }
 
     @Test
-    void aStoppedInformerIsNoEvidenceThoughItOnceSynced() {
+    void aCacheClosedOnShutdownIsNotSyncedNorStoppedForGood() {
         node("n1", Map.of(), "InternalIP=10.0.0.1");
         cache.start(null);
         await().atMost(Duration.ofSeconds(20)).until(cache::synced);
         assertTrue(cache.node("n1").isPresent());
 
-        // Stopped for good (as Informers stops one whose answers it cannot read): its Nodes are frozen.
         cache.stop();
-        assertFalse(cache.synced(), "a stopped Node informer counts as synced");
+        assertFalse(cache.synced(), "a closed Node informer counts as synced");
+        assertFalse(cache.stopped(), "closed, not failed");
+    }
+
+    /**
+     * An API whose answer about Nodes cannot be read, once the cache has synced: the informer stops for
+     * good, the cache's Nodes are frozen and not counted as synced (and say why), and it lists them
+     * afresh, without a restart of the approver, once the answer reads again.
+     */
+    @Test
+    void aCacheWhoseInformerStopsForGoodIsNotSyncedAndListsAfresh() {
+        try (ScriptedApi scripted = ScriptedApi.start(Answer.READABLE); KubernetesClient client = scripted.client()) {
+            scripted.items(List.of(NODE_1));
+            NodeCache frozen = new NodeCache(client, Clock.systemUTC(), config(), Backoff.constant(Duration.ofSeconds(2)));
+            try {
+                frozen.start(null);
+                await().atMost(Duration.ofSeconds(20)).until(frozen::synced);
+                assertTrue(frozen.node("n1").isPresent());
+
+                scripted.answer(Answer.UNREADABLE_WATCH);
+                await().atMost(Duration.ofSeconds(20)).until(frozen::stopped);
+                assertFalse(frozen.synced(), "a stopped Node informer counts as synced");
+                Instant stoppedAt = Instant.now();
+
+                scripted.items(List.of(NODE_1, NODE_2));
+                scripted.answer(Answer.READABLE);
+                await().atMost(Duration.ofSeconds(20)).until(frozen::synced);
+                assertTrue(frozen.node("n2").isPresent(), "listed afresh");
+                assertFalse(frozen.stopped());
+                // Addresses given up while it was stopped were never released: as after a restart, the
+                // settle time counts from now for every address, old ones included.
+                Instant firstSeen = frozen.node("n1").orElseThrow().addresses().get(0).firstSeen();
+                assertFalse(firstSeen.isBefore(stoppedAt), "n1's address first seen at " + firstSeen + ", before the stop");
+            } finally {
+                frozen.stop();
+            }
+        }
     }
 
     @AfterEach

@@ -156,6 +156,9 @@ public final class Pem {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write PEM", e);
         }
-        return out.toString();
+        // Bouncy Castle ends lines with the platform's separator; published bundles are compared as
+        // text, so every JVM must write the same text for the same certificates.
+        String text = out.toString();
+        return "\n".equals(System.lineSeparator()) ? text : text.replace(System.lineSeparator(), "\n");
     }
 }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
  * CSRs from an informer, read instead of a GET per review or signing, as kube-controller-manager's
@@ -51,7 +50,7 @@ public final class CsrCache implements AutoCloseable {
     private final Set<CsrPhase> inPlay;
     private final Set<CsrPhase> before;
     private final SlimStore<CertificateSigningRequest, Entry> store;
-    private volatile SharedIndexInformer<CertificateSigningRequest> informer;
+    private volatile FollowedInformer<CertificateSigningRequest> informer;
 
     /**
      * @param inPlay the phases whose CSRs the service works on
@@ -70,8 +69,9 @@ public final class CsrCache implements AutoCloseable {
      */
     public CsrCache start(KubernetesClient client, LiveCsrs writes) {
         writes.onWritten(this::written);
-        informer = Informers.start(client.certificates().v1().certificateSigningRequests().runnableInformer(0)
-                .itemStore(store), "CSRs");
+        // One that stops for good is started afresh on the same store, which its first list brings up to date.
+        informer = new FollowedInformer<>("CSRs", () -> client.certificates().v1().certificateSigningRequests()
+                .runnableInformer(0).itemStore(store)).start();
         return this;
     }
 
@@ -120,9 +120,13 @@ public final class CsrCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Listed and still following: not while a stopped informer waits to be started afresh. Lookups
+     * answer from the store meanwhile; a stale answer costs a conflict on the write, never a wrong one.
+     */
     public boolean synced() {
-        SharedIndexInformer<CertificateSigningRequest> current = informer;
-        return current != null && current.hasSynced();
+        FollowedInformer<CertificateSigningRequest> current = informer;
+        return current != null && current.synced();
     }
 
     /** CSRs known, and of those the ones whose request is kept. */
@@ -136,9 +140,9 @@ public final class CsrCache implements AutoCloseable {
 
     @Override
     public void close() {
-        SharedIndexInformer<CertificateSigningRequest> current = informer;
+        FollowedInformer<CertificateSigningRequest> current = informer;
         if (current != null) {
-            current.stop();
+            current.close();
         }
     }
 

@@ -49,6 +49,14 @@ public final class Informers {
         return informer;
     }
 
+    /**
+     * Whether {@code informer} stopped for good on an error (an answer it cannot read, above): it
+     * follows nothing any more and only a restart of the service mends that. Closing it is no error.
+     */
+    public static boolean stoppedForGood(SharedIndexInformer<?> informer) {
+        return informer.stopped().toCompletableFuture().isCompletedExceptionally();
+    }
+
     /** The innermost reason, with its type when that is what says it ("UnknownHostException: kafka"). */
     static String rootMessage(Throwable error) {
         Throwable root = error;

@@ -1,7 +1,6 @@
 package io.csrflow.scheduler.inventory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +21,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
+
+import io.csrflow.pki.Pem;
 
 /**
  * Reads the trust bundle directory. A file is parsed again only when its time or size changed; a
@@ -101,12 +101,13 @@ final class TrustBundleReader {
             return known.cas();
         }
         List<X509Certificate> cas;
-        try (InputStream in = Files.newInputStream(file)) {
-            cas = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                    .map(X509Certificate.class::cast).toList();
-        }
-        if (cas.isEmpty()) {
-            throw new CertificateException("no certificate in it");
+        try {
+            // Read as the signer reads what it published (libs/pki Pem), not with the JDK's PEM rules,
+            // which also end a line at a lone CR: the signer's check that the ConfigMap holds only its
+            // CAs then covers every CA believed here.
+            cas = Pem.certificates(Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw new CertificateException(e.getMessage(), e);
         }
         lastGood.put(name, new Parsed(modified, size, cas));
         LOG.infof("trust bundle %s: %d CA certificate(s)", file, cas.size());

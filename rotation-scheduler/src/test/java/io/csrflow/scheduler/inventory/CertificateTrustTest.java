@@ -143,6 +143,27 @@ class CertificateTrustTest {
         assertNull(trust.problem());
     }
 
+    /**
+     * A CA hidden after a lone CR, which the JDK's PEM reader takes as a line end and the signer's reader
+     * (libs/pki Pem) does not: the signer, which writes its ConfigMap again when it holds other than its
+     * CAs, could not see this one, so it is not believed here either.
+     */
+    @Test
+    void aCaHiddenBehindALoneCarriageReturnIsNotBelieved(@TempDir Path dir) throws IOException {
+        List<X509Certificate> foreign = TestCertificates.foreignCaAndCertificate("system:node:w1", "0e", T0,
+                T0.plusSeconds(86_400));
+        TestCertificates.writeTrustBundle(dir);
+        Path file = dir.resolve(TestCertificates.CLIENT_BUNDLE_FILE);
+        String hidden = "note\r" + io.csrflow.pki.Pem.of(foreign.get(0)).replace("\n", "\r");
+        Files.writeString(file, Files.readString(file) + hidden + "\n");
+        CertificateTrust trust = CertificateTrust.fromDirectory(dir, BC);
+
+        assertDoesNotThrow(() -> trust.check(SignerNames.KUBELET_CLIENT, GENUINE));
+        var e = assertThrows(IllegalArgumentException.class, () -> trust.check(SignerNames.KUBELET_CLIENT,
+                foreign.get(1)));
+        assertTrue(e.getMessage().contains("is not signed by a CA in the trust bundle"), e.getMessage());
+    }
+
     @Test
     void aCertificateSeenAgainIsBelievedWithoutVerifyingItsSignatureAgain(@TempDir Path dir) {
         CertificateTrust trust = CertificateTrust.fromDirectory(TestCertificates.writeTrustBundle(dir), BC);

@@ -96,16 +96,36 @@ public final class TestCertificates {
         return writeClientBundleFile(dir, List.of(keys(), KEYS));
     }
 
+    /**
+     * A CA of the test CA's name but another key, and a certificate it signed: what someone who slipped a
+     * CA of their own into the bundle could make.
+     *
+     * @return the CA, then the certificate
+     */
+    public static List<X509Certificate> foreignCaAndCertificate(String commonName, String serialHex, Instant notBefore,
+            Instant notAfter) {
+        KeyPair foreign = keys();
+        return List.of(ca(foreign), certificate(commonName, serialHex, notBefore, notAfter, foreign));
+    }
+
+    private static X509Certificate ca(KeyPair keys) {
+        try {
+            var name = new X500Name(ISSUER);
+            return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+                    BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
+                    Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, keys.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A CA certificate of the test CA's name for each of {@code caKeys}, in order, as the client kubelet signer's file. */
     private static Path writeClientBundleFile(Path dir, List<KeyPair> caKeys) {
         try {
-            var name = new X500Name(ISSUER);
             List<X509Certificate> cas = new ArrayList<>();
             for (KeyPair keys : caKeys) {
-                cas.add(new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-                        BigInteger.ONE, Date.from(Instant.parse("2020-01-01T00:00:00Z")),
-                        Date.from(Instant.parse("2040-01-01T00:00:00Z")), name, keys.getPublic())
-                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))));
+                cas.add(ca(keys));
             }
             Files.createDirectories(dir);
             var staged = Files.writeString(dir.resolve(".staged"), Pem.of(cas));

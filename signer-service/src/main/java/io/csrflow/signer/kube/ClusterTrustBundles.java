@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.csrflow.pki.Pem;
+import io.csrflow.service.FollowedInformer;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
 import io.fabric8.kubernetes.api.model.certificates.v1beta1.ClusterTrustBundle;
@@ -49,7 +50,7 @@ public class ClusterTrustBundles {
     private final ReconcileQueue queue;
     private final AtomicBoolean watching = new AtomicBoolean();
     private final Set<String> undeletable = ConcurrentHashMap.newKeySet();
-    private volatile SharedIndexInformer<ClusterTrustBundle> informer;
+    private volatile FollowedInformer<ClusterTrustBundle> informer;
 
     ClusterTrustBundles(KubernetesClient client, CaRegistry cas, SignerConfig config, MeterRegistry registry) {
         this.client = client;
@@ -70,27 +71,32 @@ public class ClusterTrustBundles {
         }
         queue.add(ALL);
         if (watching.compareAndSet(false, true)) {
-            // Started after the CAs are loaded, so that no event is handled with nothing to publish.
-            informer = bundles().withLabel(PublishedBundles.MANAGED_BY, PublishedBundles.SIGNER_SERVICE)
-                    .runnableInformer(0);
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(ClusterTrustBundle bundle) {
-                    queue.add(ALL);
-                }
-
-                @Override
-                public void onUpdate(ClusterTrustBundle before, ClusterTrustBundle after) {
-                    queue.add(ALL);
-                }
-
-                @Override
-                public void onDelete(ClusterTrustBundle bundle, boolean finalStateUnknown) {
-                    queue.add(ALL);
-                }
-            });
-            informer.start();
+            // Started after the CAs are loaded, so that no event is handled with nothing to publish; an
+            // API not answering yet delays it, and one that stops for good is started afresh.
+            informer = new FollowedInformer<>("ClusterTrustBundles", this::newInformer).start();
         }
+    }
+
+    private SharedIndexInformer<ClusterTrustBundle> newInformer() {
+        SharedIndexInformer<ClusterTrustBundle> created = bundles()
+                .withLabel(PublishedBundles.MANAGED_BY, PublishedBundles.SIGNER_SERVICE).runnableInformer(0);
+        created.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ClusterTrustBundle bundle) {
+                queue.add(ALL);
+            }
+
+            @Override
+            public void onUpdate(ClusterTrustBundle before, ClusterTrustBundle after) {
+                queue.add(ALL);
+            }
+
+            @Override
+            public void onDelete(ClusterTrustBundle bundle, boolean finalStateUnknown) {
+                queue.add(ALL);
+            }
+        });
+        return created;
     }
 
     private MixedOperation<ClusterTrustBundle, ClusterTrustBundleList, Resource<ClusterTrustBundle>> bundles() {

@@ -4,6 +4,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.csrflow.pki.Pem;
+import io.csrflow.service.FollowedInformer;
 import io.csrflow.signer.SignerConfig;
 import io.csrflow.signer.ca.CaRegistry;
 import io.csrflow.signer.domain.NamespaceSelector;
@@ -48,8 +50,8 @@ public class NamespaceBundles {
     private final NamespaceSelector selector;
     private final ReconcileQueue queue;
     private final AtomicBoolean watching = new AtomicBoolean();
-    private volatile SharedIndexInformer<Namespace> namespaces;
-    private volatile SharedIndexInformer<ConfigMap> configMaps;
+    private volatile FollowedInformer<Namespace> namespaces;
+    private volatile FollowedInformer<ConfigMap> configMaps;
 
     NamespaceBundles(KubernetesClient client, CaRegistry cas, SignerConfig config, MeterRegistry registry) {
         this.client = client;
@@ -81,15 +83,23 @@ public class NamespaceBundles {
             // Started once the CAs are loaded, so that nothing is judged with no bundle to publish; the
             // informers' first list queues every namespace.
             LOG.infof("publishing ConfigMap %s to %s", config.name(), selector);
-            namespaces = client.namespaces().runnableInformer(0);
-            namespaces.addEventHandler(handler(n -> n.getMetadata().getName()));
-            configMaps = client.configMaps().inAnyNamespace().withField("metadata.name", config.name())
-                    .runnableInformer(0);
-            configMaps.addEventHandler(handler(c -> c.getMetadata().getNamespace()));
+            // An API not answering yet delays them; one that stops for good is started afresh, and its
+            // first list queues every namespace again.
+            namespaces = new FollowedInformer<>("Namespaces", () -> {
+                SharedIndexInformer<Namespace> created = client.namespaces().runnableInformer(0);
+                created.addEventHandler(handler(n -> n.getMetadata().getName()));
+                return created;
+            });
+            configMaps = new FollowedInformer<>("ConfigMaps " + config.name(), () -> {
+                SharedIndexInformer<ConfigMap> created = client.configMaps().inAnyNamespace()
+                        .withField("metadata.name", config.name()).runnableInformer(0);
+                created.addEventHandler(handler(c -> c.getMetadata().getNamespace()));
+                return created;
+            });
             namespaces.start();
             configMaps.start();
         } else {
-            namespaces.getStore().listKeys().forEach(queue::add);
+            namespaces.current().getStore().listKeys().forEach(queue::add);
         }
     }
 
@@ -114,8 +124,15 @@ public class NamespaceBundles {
     }
 
     private void reconcile(String name) {
-        Namespace namespace = namespaces.getStore().getByKey(name);
-        ConfigMap current = configMaps.getStore().getByKey(name + "/" + config.name());
+        if (!namespaces.synced() || !configMaps.synced()) {
+            // An informer that has not listed yet, or was started afresh and lists again: nothing is
+            // judged on an empty or frozen store, and the namespace is looked at once both have listed.
+            queue.addAfter(name, Duration.ofSeconds(1));
+            return;
+        }
+        // The stores of the informers now: one started afresh has a store of its own.
+        Namespace namespace = namespaces.current().getStore().getByKey(name);
+        ConfigMap current = configMaps.current().getStore().getByKey(name + "/" + config.name());
         if (namespace == null || namespace.getMetadata().getDeletionTimestamp() != null
                 || namespace.getStatus() != null && "Terminating".equals(namespace.getStatus().getPhase())) {
             return;
@@ -164,7 +181,7 @@ public class NamespaceBundles {
             return false;
         }
         return wanted.entrySet().stream().allMatch(e -> Objects.nonNull(published.get(e.getKey()))
-                && PublishedBundles.sameCertificates(published.get(e.getKey()), e.getValue()));
+                && PublishedBundles.difference(published.get(e.getKey()), e.getValue()) == null);
     }
 
     @PreDestroy

@@ -1,12 +1,14 @@
 package io.csrflow.signer.kube;
 
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import io.csrflow.pki.Fingerprints;
 import io.csrflow.pki.Pem;
 
 /**
@@ -38,6 +40,39 @@ final class PublishedBundles {
             return Objects.equals(published, wanted);
         }
         return certificates(published).equals(certificates(wanted));
+    }
+
+    /**
+     * How {@code published} differs from {@code wanted}, for a log line: CAs that are not wanted by their
+     * SHA-256, wanted ones missing by count, or text other than the signer writes for the same CAs;
+     * null when it is exactly that. Readers split PEM lines differently (the JDK also ends a line at a
+     * lone CR, which {@link Pem} and Go do not), so text around the same certificates may hold a CA for
+     * one reader that another does not see: only the signer's own writing is taken as the same.
+     */
+    static String difference(String published, String wanted) {
+        if (sameCertificates(published, wanted)) {
+            return published == null || written(published) ? null
+                    : "text other than the signer writes for its CAs (another reader may find more in it)";
+        }
+        Set<X509Certificate> have = published == null ? Set.of() : certificates(published);
+        Set<X509Certificate> want = wanted == null ? Set.of() : certificates(wanted);
+        List<String> parts = new ArrayList<>();
+        have.stream().filter(c -> !want.contains(c)).map(Fingerprints::sha256).sorted()
+                .forEach(fingerprint -> parts.add("a CA the signer does not publish (SHA-256 " + fingerprint + ")"));
+        long missing = want.stream().filter(c -> !have.contains(c)).count();
+        if (missing > 0) {
+            parts.add(published == null ? "missing" : missing + " of the signer's CAs missing");
+        }
+        return parts.isEmpty() ? "not the signer's" : String.join(", ", parts);
+    }
+
+    /** Whether {@code pem} is exactly what the signer writes for the certificates it holds. */
+    private static boolean written(String pem) {
+        try {
+            return pem.equals(Pem.of(Pem.certificates(pem)));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static Set<X509Certificate> certificates(String pem) {

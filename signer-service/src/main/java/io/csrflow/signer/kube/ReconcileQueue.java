@@ -56,6 +56,15 @@ final class ReconcileQueue {
         }
     }
 
+    /** {@link #add} after {@code pause}: for a key that cannot be judged yet, which is no failure. */
+    void addAfter(String key, Duration pause) {
+        try {
+            executor.schedule(() -> add(key), pause.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            // The service is stopping.
+        }
+    }
+
     private void run(String key) {
         waiting.remove(key);
         try {

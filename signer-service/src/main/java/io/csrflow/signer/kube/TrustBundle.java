@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>Publishing runs on a thread of its own and is tried again with backoff until the API takes it:
  * at start-up the API server may not answer yet, or the signer's Role may not be bound yet, and
  * neither may hold the start back or leave the bundle unpublished until the next CA change.
+ *
+ * <p>Between CA changes the ConfigMap is read back every resync interval and written again when it no
+ * longer holds exactly this replica's CAs, or carries a record part this replica refuses: the rotation
+ * scheduler believes every CA in it, so an edit that slips in a CA of someone else's is undone, not
+ * left there until the next rotation. Two replicas that disagree for a moment (one has not yet read a
+ * renewed CA Secret) rewrite each other's ConfigMap until both have read it.
  */
 @ApplicationScoped
 public class TrustBundle {
@@ -62,10 +69,22 @@ public class TrustBundle {
     });
     /** Counts CA changes: a retry for an earlier one stops when a newer one is being published. */
     private long change;
+    private boolean resyncing;
+    // The publisher thread alone reads and writes these three: each drift, refusal and failure is
+    // logged when it starts, not once per resync while it lasts.
+    private Integer resyncFailure;
+    private String lastDrift;
+    private String lastRefusal;
+    /** Signers whose record part this replica could not sign last time: its own refusal of them is no drift. */
+    private Set<String> unsigned = Set.of();
 
     TrustBundle(KubernetesClient client, SignerConfig config, CaRegistry cas, MeterRegistry registry) {
         this.client = client;
         this.config = config.signer().trustBundle();
+        if (this.config.resyncInterval().toMillis() <= 0) {
+            throw new IllegalArgumentException("csrflow.signer.trust-bundle.resync-interval must be at least 1ms, not "
+                    + this.config.resyncInterval());
+        }
         this.cas = cas;
         this.registry = registry;
     }
@@ -76,6 +95,47 @@ public class TrustBundle {
         }
         long current = ++change;
         publisher.execute(() -> attempt(current, 0));
+        if (!resyncing) {
+            // From the first CA change on: before it there is nothing to compare the ConfigMap with.
+            resyncing = true;
+            long every = config.resyncInterval().toMillis();
+            publisher.scheduleWithFixedDelay(this::resync, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void resync() {
+        try {
+            write(false);
+            if (resyncFailure != null && resyncFailure != 409) {
+                LOG.infof("read back and, where needed, wrote the CA bundle ConfigMap %s/%s again", config.namespace(),
+                        config.name());
+            }
+            resyncFailure = null;
+        } catch (KubernetesClientException e) {
+            // The next resync looks again; a CA change meanwhile is published and retried on its own.
+            // 409: another replica wrote first, as two replicas undoing the same edit do.
+            int code = e.getCode();
+            if (code == 409) {
+                LOG.debugf("the CA bundle ConfigMap %s/%s changed while it was written again; looking again",
+                        config.namespace(), config.name());
+            } else if (!Integer.valueOf(code).equals(resyncFailure)) {
+                LOG.warnf("could not read back or write again the CA bundle ConfigMap %s/%s (%s); trying again every "
+                        + "%d s", config.namespace(), config.name(), code > 0 ? "HTTP " + code + ": " + e.getMessage()
+                        : "the API did not answer", config.resyncInterval().toSeconds());
+            }
+            resyncFailure = code;
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                throw e;
+            }
+            // A ConfigMap nested deep enough to overflow a parser's stack: report it and keep looking.
+            LOG.errorf(e, "could not compare the CA bundle ConfigMap %s/%s with the signer's CAs", config.namespace(),
+                    config.name());
+        } catch (Throwable e) {
+            // A periodic task that throws is never run again: report it and keep looking.
+            LOG.errorf(e, "could not compare the CA bundle ConfigMap %s/%s with the signer's CAs", config.namespace(),
+                    config.name());
+        }
     }
 
     private void attempt(long ofChange, int retry) {
@@ -85,7 +145,7 @@ public class TrustBundle {
             }
         }
         try {
-            write();
+            write(true);
             if (retry > 0) {
                 LOG.infof("published the CA bundle ConfigMap %s/%s", config.namespace(), config.name());
             }
@@ -110,16 +170,36 @@ public class TrustBundle {
         }
     }
 
-    private void write() {
+    /** @param always false: only when the ConfigMap drifted from what this replica publishes */
+    private void write(boolean always) {
         // Updated in place when it exists, so that RBAC may limit the signer to this one ConfigMap by
         // name (k8s/ ships it empty); created only where the signer may create ConfigMaps (./csrflow up).
         var existing = client.configMaps().inNamespace(config.namespace()).withName(config.name());
         ConfigMap current = existing.get();
-        if (current != null) {
-            adoptRetired(current);
-        }
+        List<String> refused = current == null ? List.of() : adoptRetired(current);
         Map<String, String> data = new TreeMap<>();
         cas.bundles().forEach((signer, certificates) -> data.put(file(signer), Pem.of(certificates)));
+        if (!always) {
+            String drift = current == null ? "it is gone" : BundleDrift.describe(current, data, refused.stream()
+                    .filter(signer -> !unsigned.contains(signer)).toList());
+            boolean news = drift != null && !drift.equals(lastDrift);
+            lastDrift = drift;
+            if (drift == null) {
+                return;
+            }
+            if (current != null && Boolean.TRUE.equals(current.getImmutable())) {
+                if (news) {
+                    LOG.errorf("the CA bundle ConfigMap %s/%s is not what the signer publishes (%s) and was made "
+                            + "immutable, so the signer cannot write it again: delete it and create it empty as k8s/ "
+                            + "does, and limit who may update it", config.namespace(), config.name(), drift);
+                }
+                return;
+            }
+            if (news) {
+                LOG.warnf("the CA bundle ConfigMap %s/%s is not what the signer publishes (%s); writing it again",
+                        config.namespace(), config.name(), drift);
+            }
+        }
         Map<String, String> record = record();
         if (current == null) {
             client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder().withNewMetadata()
@@ -127,9 +207,14 @@ public class TrustBundle {
                     .addToLabels("app.kubernetes.io/part-of", "csrflow").addToAnnotations(record)
                     .endMetadata().withData(data).build()).create();
         } else {
+            // Its resourceVersion makes a write crossing another replica's a 409; binaryData keys are
+            // files in the volume too, so none are kept.
             client.configMaps().inNamespace(config.namespace()).resource(new ConfigMapBuilder(current)
-                    .editMetadata().addToAnnotations(record).endMetadata().withData(data).build())
+                    .editMetadata().addToAnnotations(record).endMetadata().withData(data).withBinaryData(null).build())
                     .update();
+        }
+        if (!always) {
+            registry.counter("csrflow.signer.trust.bundle.drift").increment();
         }
     }
 
@@ -141,12 +226,16 @@ public class TrustBundle {
     /**
      * Every CA the published record says was replaced and is still trusted, if its certificate is there
      * too and a CA this replica knows of its own signed the signer's part of the record.
+     *
+     * @return the signers whose part of the record was refused
      */
-    private void adoptRetired(ConfigMap current) {
+    private List<String> adoptRetired(ConfigMap current) {
         Map<String, String> annotations = current.getMetadata().getAnnotations();
         if (annotations == null || current.getData() == null) {
-            return;
+            return List.of();
         }
+        List<String> refused = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         Map<String, CaRegistry.Vouch> proofs = RetiredCaRecord.proofs(annotations.get(RetiredCaRecord.PROOFS));
         RetiredCaRecord.entries(annotations.get(RetiredCaRecord.ENTRIES)).forEach((signer, entries) -> {
             if (cas.forSigner(signer).isEmpty()) {
@@ -154,11 +243,12 @@ public class TrustBundle {
             }
             CaRegistry.Vouch proof = proofs.get(signer);
             if (proof == null || !cas.vouched(signer, RetiredCaRecord.signed(signer, entries), proof)) {
-                registry.counter("csrflow.signer.trust.bundle.record.refused", "signer", signer).increment();
-                LOG.warnf("the record of replaced CAs of %s in ConfigMap %s/%s is %s; its CAs (SHA-256 %s) are not "
-                        + "trusted: list those still needed in previous-cert-files", signer, config.namespace(),
-                        config.name(), proof == null ? "not signed" : "not signed by a CA of this signer that may still "
-                        + "vouch", String.join(", ", entries.stream().map(RetiredCaRecord.Entry::fingerprint).toList()));
+                refused.add(signer);
+                reasons.add("the record of replaced CAs of " + signer + " in ConfigMap " + config.namespace() + "/"
+                        + config.name() + " is " + (proof == null ? "not signed" : "not signed by a CA of this signer "
+                        + "that may still vouch") + "; its CAs (SHA-256 " + String.join(", ", entries.stream()
+                        .map(RetiredCaRecord.Entry::fingerprint).toList()) + ") are not trusted: list those still "
+                        + "needed in previous-cert-files");
                 return;
             }
             for (X509Certificate certificate : certificates(current.getData().get(file(signer)))) {
@@ -167,6 +257,16 @@ public class TrustBundle {
                         .forEach(e -> cas.adopt(signer, certificate, e.keepUntil()));
             }
         });
+        // Logged and counted when found, not again at every resync while the same record stays refused.
+        String refusal = refused.isEmpty() ? null : annotations.get(RetiredCaRecord.ENTRIES) + " "
+                + annotations.get(RetiredCaRecord.PROOFS) + " " + refused;
+        if (refusal != null && !refusal.equals(lastRefusal)) {
+            refused.forEach(signer -> registry.counter("csrflow.signer.trust.bundle.record.refused", "signer", signer)
+                    .increment());
+            reasons.forEach(reason -> LOG.warn(reason));
+        }
+        lastRefusal = refusal;
+        return refused;
     }
 
     /** The record of replaced CAs, each signer's part signed by its current CA. */
@@ -176,15 +276,18 @@ public class TrustBundle {
                 .computeIfAbsent(signer, s -> new ArrayList<>())
                 .add(new RetiredCaRecord.Entry(Fingerprints.sha256(certificate), keepUntil))));
         Map<String, CaRegistry.Vouch> proofs = new TreeMap<>();
+        Set<String> notSigned = new java.util.TreeSet<>();
         entries.forEach((signer, list) -> {
             try {
                 proofs.put(signer, cas.vouch(signer, RetiredCaRecord.signed(signer, list)));
             } catch (GeneralSecurityException | RuntimeException e) {
                 // Published unsigned: this replica still trusts them, others and later starts will not.
+                notSigned.add(signer);
                 registry.counter("csrflow.signer.trust.bundle.record.unsigned", "signer", signer).increment();
                 LOG.errorf("could not sign the record of replaced CAs of %s with its CA key: %s", signer, e.getMessage());
             }
         });
+        unsigned = Set.copyOf(notSigned);
         return Map.of(RetiredCaRecord.ENTRIES, RetiredCaRecord.entriesAnnotation(entries), RetiredCaRecord.PROOFS,
                 RetiredCaRecord.proofsAnnotation(proofs));
     }
