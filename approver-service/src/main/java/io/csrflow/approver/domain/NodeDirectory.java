@@ -47,6 +47,6 @@ public interface NodeDirectory {
     /** Whether the directory has read every Node: before that, no Node's ownership can be told. */
     boolean synced();
 
-    /** Whether the directory stopped following Nodes for good: it is not synced, and only a restart mends it. */
+    /** Whether the directory stopped following Nodes for good: it is not synced until it has listed them afresh. */
     boolean stopped();
 }

@@ -59,6 +59,6 @@ public interface WorkloadDirectory {
     /** Whether Pods, Services and EndpointSlices have all been read: before that, absence proves nothing. */
     boolean synced();
 
-    /** Whether it stopped following one of them for good: it is not synced, and only a restart mends it. */
+    /** Whether it stopped following one of them for good: it is not synced until it has listed them afresh. */
     boolean stopped();
 }

@@ -31,6 +31,7 @@ public final class FollowedInformer<T extends HasMetadata> {
     private final ScheduledExecutorService restarter;
     private volatile SharedIndexInformer<T> current;
     private volatile int startedAfresh;
+    private volatile Runnable listedAfresh = () -> { };
     /** Stops in a row, each soon after its start: the pause grows with them. */
     private int stopsInARow;
     private long startedAtNanos;
@@ -56,16 +57,35 @@ public final class FollowedInformer<T extends HasMetadata> {
         });
     }
 
+    /**
+     * What to do once an informer started afresh has listed: its list raises no event for objects
+     * deleted while it was stopped, so an owner that must put them back looks at everything again.
+     * Set before {@link #start()}.
+     */
+    public synchronized FollowedInformer<T> onListedAfresh(Runnable action) {
+        this.listedAfresh = action;
+        return this;
+    }
+
     /** Starts it without waiting for its first list (see {@link Informers#start}); once only. */
     public synchronized FollowedInformer<T> start() {
         if (current == null && !closed) {
-            begin();
+            try {
+                begin(false);
+            } catch (RuntimeException e) {
+                retryStart(null, e);
+            }
         }
         return this;
     }
 
-    private void begin() {
-        SharedIndexInformer<T> informer = Informers.start(create.get(), what);
+    private void begin(boolean afresh) {
+        SharedIndexInformer<T> informer = create.get();
+        Informers.listed(informer, what).thenRun(() -> {
+            if (afresh) {
+                listedAfresh.run();
+            }
+        });
         current = informer;
         startedAtNanos = System.nanoTime();
         informer.stopped().whenComplete((ignored, error) -> {
@@ -94,14 +114,18 @@ public final class FollowedInformer<T extends HasMetadata> {
             return;
         }
         try {
+            begin(true);
             startedAfresh++;
-            begin();
         } catch (RuntimeException e) {
-            // Not started: counted as stopped still, and tried again after the next pause.
-            Duration pause = restarts.delay(stopsInARow++);
-            LOG.errorf(e, "could not start following %s afresh; trying again in %d s", what, pause.toSeconds());
-            restarter.schedule(() -> startAfresh(stopped), pause.toMillis(), TimeUnit.MILLISECONDS);
+            retryStart(stopped, e);
         }
+    }
+
+    /** Not started: not synced still, and tried again after the next pause. */
+    private void retryStart(SharedIndexInformer<T> stopped, RuntimeException e) {
+        Duration pause = restarts.delay(stopsInARow++);
+        LOG.errorf(e, "could not start following %s; trying again in %d s", what, pause.toSeconds());
+        restarter.schedule(() -> startAfresh(stopped), pause.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The informer now, null before {@link #start()}: its store is what it last read. */
@@ -109,11 +133,16 @@ public final class FollowedInformer<T extends HasMetadata> {
         return current;
     }
 
+    /** The informer now if it has listed and still follows, else null: read it once, so that both hold together. */
+    public SharedIndexInformer<T> syncedInformer() {
+        SharedIndexInformer<T> informer = current;
+        return informer != null && informer.hasSynced() && informer.isRunning() ? informer : null;
+    }
+
     /** Listed, and still following: what the cache holds is evidence. */
     public boolean synced() {
-        SharedIndexInformer<T> informer = current;
         // hasSynced stays true once the first list is in, even after the informer stopped for good.
-        return informer != null && informer.hasSynced() && informer.isRunning();
+        return syncedInformer() != null;
     }
 
     /** Stopped for good and waiting to be started afresh. */

@@ -2,6 +2,7 @@ package io.csrflow.service;
 
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
 
 import org.jboss.logging.Logger;
 
@@ -29,6 +30,12 @@ public final class Informers {
      * @param what what it follows, for the log ("Nodes", "CSRs")
      */
     public static <T extends HasMetadata> SharedIndexInformer<T> start(SharedIndexInformer<T> informer, String what) {
+        listed(informer, what);
+        return informer;
+    }
+
+    /** As {@link #start}, and completes once the first list is in. */
+    static <T extends HasMetadata> CompletionStage<Void> listed(SharedIndexInformer<T> informer, String what) {
         informer.exceptionHandler((started, error) -> {
             // An answer that cannot be read will not read better next time; anything else is the
             // API being away, refusing for now (RBAC not applied yet) or a watch that ended, and
@@ -39,19 +46,19 @@ public final class Informers {
             }
             return true;
         });
-        informer.start().whenComplete((ignored, error) -> {
+        return informer.start().whenComplete((ignored, error) -> {
             if (error == null) {
                 LOG.debugf("listed %s", what);
             } else if (!(error instanceof CancellationException)) {
                 LOG.errorf("not following %s: %s", what, rootMessage(error));
             }
         });
-        return informer;
     }
 
     /**
      * Whether {@code informer} stopped for good on an error (an answer it cannot read, above): it
-     * follows nothing any more and only a restart of the service mends that. Closing it is no error.
+     * follows nothing any more, and only a new informer ({@link FollowedInformer}) or a restart of the
+     * service follows again. Closing it is no error.
      */
     public static boolean stoppedForGood(SharedIndexInformer<?> informer) {
         return informer.stopped().toCompletableFuture().isCompletedExceptionally();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,8 +48,11 @@ class FollowedInformerTest {
     void anUnreadableWatchEventAfterSyncingMakesItNotSyncedUntilStartedAfresh() {
         try (ScriptedApi api = ScriptedApi.start(Answer.READABLE); KubernetesClient client = api.client()) {
             api.items(List.of(NODE));
-            FollowedInformer<Node> nodes = nodes(client, Backoff.constant(Duration.ofSeconds(3))).start();
+            AtomicInteger listedAfresh = new AtomicInteger();
+            FollowedInformer<Node> nodes = nodes(client, Backoff.constant(Duration.ofSeconds(3)))
+                    .onListedAfresh(listedAfresh::incrementAndGet).start();
             await().atMost(WAIT).until(nodes::synced);
+            assertEquals(0, listedAfresh.get(), "the first list is no fresh start");
 
             api.answer(Answer.UNREADABLE_WATCH);
             await().atMost(WAIT).until(nodes::stopped);
@@ -58,6 +62,8 @@ class FollowedInformerTest {
             api.answer(Answer.READABLE);
             await().atMost(WAIT).until(nodes::synced);
             assertEquals(1, nodes.startedAfresh());
+            // Its owner looks at everything again: what was deleted meanwhile raised no event.
+            await().atMost(WAIT).until(() -> listedAfresh.get() == 1);
             nodes.close();
         }
     }

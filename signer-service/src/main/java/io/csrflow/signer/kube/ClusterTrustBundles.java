@@ -73,7 +73,10 @@ public class ClusterTrustBundles {
         if (watching.compareAndSet(false, true)) {
             // Started after the CAs are loaded, so that no event is handled with nothing to publish; an
             // API not answering yet delays it, and one that stops for good is started afresh.
-            informer = new FollowedInformer<>("ClusterTrustBundles", this::newInformer).start();
+            // Once one started afresh has listed, everything is looked at again: a bundle deleted
+            // meanwhile raised no event.
+            informer = new FollowedInformer<>("ClusterTrustBundles", this::newInformer)
+                    .onListedAfresh(() -> queue.add(ALL)).start();
         }
     }
 
@@ -143,7 +146,7 @@ public class ClusterTrustBundles {
                     .withLabels(PublishedBundles.LABELS).endMetadata()
                     .withNewSpec().withSignerName(signer).withTrustBundle(pem).endSpec().build()).create();
         } else if (current.getSpec() != null && signer.equals(current.getSpec().getSignerName())
-                && PublishedBundles.sameCertificates(current.getSpec().getTrustBundle(), pem)
+                && PublishedBundles.difference(current.getSpec().getTrustBundle(), pem) == null
                 && PublishedBundles.labelled(current.getMetadata().getLabels())) {
             return;
         } else {

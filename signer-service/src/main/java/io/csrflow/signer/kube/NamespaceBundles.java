@@ -83,23 +83,30 @@ public class NamespaceBundles {
             // Started once the CAs are loaded, so that nothing is judged with no bundle to publish; the
             // informers' first list queues every namespace.
             LOG.infof("publishing ConfigMap %s to %s", config.name(), selector);
-            // An API not answering yet delays them; one that stops for good is started afresh, and its
-            // first list queues every namespace again.
+            // An API not answering yet delays them; one that stops for good is started afresh, and once
+            // it has listed every namespace is looked at again: a ConfigMap deleted meanwhile raised no event.
             namespaces = new FollowedInformer<>("Namespaces", () -> {
                 SharedIndexInformer<Namespace> created = client.namespaces().runnableInformer(0);
                 created.addEventHandler(handler(n -> n.getMetadata().getName()));
                 return created;
-            });
+            }).onListedAfresh(this::lookAtEveryNamespace);
             configMaps = new FollowedInformer<>("ConfigMaps " + config.name(), () -> {
                 SharedIndexInformer<ConfigMap> created = client.configMaps().inAnyNamespace()
                         .withField("metadata.name", config.name()).runnableInformer(0);
                 created.addEventHandler(handler(c -> c.getMetadata().getNamespace()));
                 return created;
-            });
+            }).onListedAfresh(this::lookAtEveryNamespace);
             namespaces.start();
             configMaps.start();
         } else {
-            namespaces.current().getStore().listKeys().forEach(queue::add);
+            lookAtEveryNamespace();
+        }
+    }
+
+    private void lookAtEveryNamespace() {
+        SharedIndexInformer<Namespace> current = namespaces.current();
+        if (current != null) {
+            current.getStore().listKeys().forEach(queue::add);
         }
     }
 
@@ -124,15 +131,17 @@ public class NamespaceBundles {
     }
 
     private void reconcile(String name) {
-        if (!namespaces.synced() || !configMaps.synced()) {
+        // Each informer read once: one started afresh has a store of its own.
+        SharedIndexInformer<Namespace> namespaceInformer = namespaces.syncedInformer();
+        SharedIndexInformer<ConfigMap> configMapInformer = configMaps.syncedInformer();
+        if (namespaceInformer == null || configMapInformer == null) {
             // An informer that has not listed yet, or was started afresh and lists again: nothing is
             // judged on an empty or frozen store, and the namespace is looked at once both have listed.
             queue.addAfter(name, Duration.ofSeconds(1));
             return;
         }
-        // The stores of the informers now: one started afresh has a store of its own.
-        Namespace namespace = namespaces.current().getStore().getByKey(name);
-        ConfigMap current = configMaps.current().getStore().getByKey(name + "/" + config.name());
+        Namespace namespace = namespaceInformer.getStore().getByKey(name);
+        ConfigMap current = configMapInformer.getStore().getByKey(name + "/" + config.name());
         if (namespace == null || namespace.getMetadata().getDeletionTimestamp() != null
                 || namespace.getStatus() != null && "Terminating".equals(namespace.getStatus().getPhase())) {
             return;

@@ -35,7 +35,7 @@ final class PublishedBundles {
     }
 
     /** Whether {@code published} holds exactly the certificates of {@code wanted}; unreadable PEM never does. */
-    static boolean sameCertificates(String published, String wanted) {
+    private static boolean sameCertificates(String published, String wanted) {
         if (published == null || wanted == null) {
             return Objects.equals(published, wanted);
         }
